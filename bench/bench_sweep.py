@@ -1,0 +1,550 @@
+"""Benchmark: the worker's deadline sweep (`sweep_until_done`) on PostgreSQL with many tickets.
+
+Usage (from the repository root):
+
+    .venv/bin/python bench/bench_sweep.py [--database-url URL] [--small-url URL] [--runs N]
+                                          [--batch N] [--idle-sweeps N] [--json FILE]
+
+    --database-url URL  the big database, filled by bench/gen_tickets.py with due tickets
+                        (default postgres://postgres@127.0.0.1:5432/minsheng_bench_open, made by
+                        `gen_tickets.py --tickets 1000000 --open-share 1 --due 10000`)
+    --small-url URL     a small database for the "nothing due" comparison (default
+                        …/minsheng_bench_10k, made by `gen_tickets.py --tickets 10000
+                        --open-share 1`); "-" skips it
+    --runs N            timed runs of each figure, default 5
+    --batch N           the sweep's batch size (`limit`), default 500 as in the worker
+    --idle-sweeps N     sweeps timed per run when nothing is due, default 200
+    --json FILE         also write every figure and run as JSON
+
+Figures (each in a subprocess per database, Django set up outside the timing; "now" is the
+generation time that gen_tickets.py stored in `minsheng_bench_meta`, so that exactly the
+generated due tickets are due however long ago the data were made):
+
+1. *Due sweep*: one full `sweep_until_done(now=…)` over the N due tickets (one overdue alarm
+   each): claim batches with SELECT … FOR UPDATE SKIP LOCKED, raise the alarms, write the
+   events, re-plan `next_check_at`. Before each run the tables are vacuumed and a CHECKPOINT
+   taken (not timed); after it the run is checked (every due ticket raised one alarm, nothing
+   left due) and undone: the new alarm and event rows are deleted and the tickets' columns
+   restored from a snapshot table (`minsheng_bench_sweep_snapshot`), so every run sweeps the
+   same state. One more, profiled run splits the time by SQL statement kind.
+2. *Idle sweep*: `sweep_until_done(now=…)` with nothing due, on the big and on the small
+   database; a run is the median of --idle-sweeps consecutive sweeps. Their ratio shows
+   whether the sweep's cost depends on the number of tickets (it should not: an index probe).
+3. `EXPLAIN (ANALYZE, BUFFERS)` of the claim query, with due tickets and with none.
+
+Example:
+
+    .venv/bin/python bench/bench_sweep.py --database-url postgres://postgres@127.0.0.1:5432/minsheng_bench_open
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/minsheng_bench_open"
+DEFAULT_SMALL = "postgres://postgres@127.0.0.1:5432/minsheng_bench_10k"
+SNAPSHOT = "minsheng_bench_sweep_snapshot"
+# Rows a sweep adds, deleted again by id: (meta key, table).
+MARKS = (
+    ("sweep_alarm_max", "deadlines_deadlinealarm"),
+    ("sweep_event_max", "tickets_ticketevent"),
+    ("sweep_message_max", "notify_message"),
+    ("sweep_outbox_max", "notify_outbox"),
+)
+META = "minsheng_bench_meta"
+
+
+def setup(url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    if name == "test" or name.startswith("test_"):
+        raise SystemExit(f"refusing to benchmark in {name!r}")
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+
+
+def generated_at():  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT value FROM {META} WHERE key = 'generated_at'")
+        row = cur.fetchone()
+    if row is None:
+        raise SystemExit(
+            "no generation time in minsheng_bench_meta: fill the database with bench/gen_tickets.py"
+        )
+    return dt.datetime.fromisoformat(row[0])
+
+
+def restore() -> int:
+    """Undo earlier sweeps: delete their alarms and events, put the tickets' columns back."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s)", [SNAPSHOT])
+        if cur.fetchone()[0] is None:
+            return 0
+        cur.execute(f"SELECT key, value FROM {META} WHERE key LIKE 'sweep_%%'")
+        marks = dict(cur.fetchall())
+        for key, table in MARKS:
+            # A mark recorded by an older version of this script may be missing: 0 then.
+            cur.execute(f"DELETE FROM {table} WHERE id > %s", [int(marks.get(key, 0))])
+        cur.execute(
+            f"""UPDATE tickets_ticket t SET next_check_at = s.next_check_at, overdue_at = s.overdue_at,
+                       version = s.version, updated_at = s.updated_at
+                FROM {SNAPSHOT} s WHERE t.id = s.id
+                  AND (t.next_check_at, t.version) IS DISTINCT FROM (s.next_check_at, s.version)"""
+        )
+        return cur.rowcount
+
+
+def snapshot(now) -> int:  # type: ignore[no-untyped-def]
+    """Keep the due tickets' columns and the alarm/event high-water marks, once."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s)", [SNAPSHOT])
+        if cur.fetchone()[0] is None:
+            cur.execute(
+                f"""CREATE TABLE {SNAPSHOT} AS SELECT id, next_check_at, overdue_at, version, updated_at
+                    FROM tickets_ticket WHERE next_check_at <= %s""",
+                [now],
+            )
+            for key, table in MARKS:
+                cur.execute(
+                    f"INSERT INTO {META} SELECT %s, COALESCE(max(id), 0)::text FROM {table} "
+                    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                    [key],
+                )
+        cur.execute(f"SELECT count(*) FROM {SNAPSHOT}")
+        return cur.fetchone()[0]
+
+
+def due_count(now) -> int:  # type: ignore[no-untyped-def]
+    from minsheng.tickets.models import Ticket
+
+    return Ticket.objects.filter(next_check_at__lte=now).count()
+
+
+def settle() -> None:
+    """Not timed: vacuum what the previous run changed and flush dirty pages."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        for table in ("tickets_ticket", "tickets_ticketevent", "deadlines_deadlinealarm"):
+            cur.execute(f"VACUUM (ANALYZE) {table}")
+        cur.execute("CHECKPOINT")
+
+
+def explain_claim(now, limit: int) -> str:  # type: ignore[no-untyped-def]
+    from django.db import connection, transaction
+
+    from minsheng.deadlines.worker import _claim_postgres  # noqa: F401 (the query below is its own)
+    from minsheng.tickets.models import Ticket
+
+    qs = (
+        Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(next_check_at__lte=now)
+        .order_by("next_check_at")[:limit]
+    )
+    with transaction.atomic(), connection.cursor() as cur:
+        sql, params = qs.query.sql_with_params()
+        cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        plan = "\n".join(row[0] for row in cur.fetchall())
+        transaction.set_rollback(True)
+    return plan
+
+
+class Profile:
+    """An execute_wrapper summing time and count per kind of statement."""
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, list[float]] = {}
+
+    @staticmethod
+    def kind(sql: str) -> str:
+        head = sql.lstrip()[:200]
+        if head.startswith('SELECT "org_unit"'):
+            return "lead unit, one per ticket (SELECT org_unit)"
+        if head.startswith('INSERT INTO "notify_message"'):
+            return "in-app messages (INSERT notify_message)"
+        if "FOR UPDATE" in sql:
+            return "claim (SELECT … FOR UPDATE SKIP LOCKED)"
+        if head.startswith("SELECT") and '"tickets_assignment"' in head + sql[:400]:
+            return "contacted (SELECT assignments)"
+        if head.startswith("SELECT") and "deadlines_deadlinealarm" in sql[:400]:
+            return "fired (SELECT alarms)"
+        if head.startswith('INSERT INTO "deadlines_deadlinealarm"'):
+            return "INSERT alarms"
+        if head.startswith('INSERT INTO "tickets_ticketevent"'):
+            return "INSERT events"
+        if head.startswith('UPDATE "tickets_ticket"'):
+            return "UPDATE tickets (bulk_update)"
+        return head.split(" ", 1)[0]
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            entry = self.kinds.setdefault(self.kind(sql), [0.0, 0, sql[:160]])
+            entry[0] += time.perf_counter() - started
+            entry[1] += 1
+
+
+def child_due(args: argparse.Namespace) -> dict:
+    setup(args.database_url)
+    from django.db import connection
+
+    from minsheng.deadlines.worker import sweep_until_done
+
+    now = generated_at()
+    restore()
+    n_due = snapshot(now)
+    if due_count(now) != n_due or n_due == 0:
+        raise SystemExit(f"expected {n_due} due tickets, found {due_count(now)}")
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*), count(*) FILTER (WHERE next_check_at IS NOT NULL), "
+            "count(*) FILTER (WHERE status IN ('new','dispatched','in_progress','returned','replied')) "
+            "FROM tickets_ticket"
+        )
+        total, scheduled, open_ = cur.fetchone()
+    plan_due = explain_claim(now, args.batch)
+    runs, alarms = [], []
+    for _ in range(args.runs):
+        settle()
+        connection.close()
+        connection.ensure_connection()
+        started = time.perf_counter()
+        raised = sweep_until_done(now=now, limit=args.batch)
+        runs.append(time.perf_counter() - started)
+        left = due_count(now)
+        if raised != n_due or left:
+            raise SystemExit(
+                f"sweep raised {raised} alarms for {n_due} due tickets, {left} still due"
+            )
+        alarms.append(raised)
+        if len(runs) == 1:
+            # While nothing is due: the idle sweep on this (big) database, and its plan.
+            idle = idle_runs(args, now)
+            plan_idle = explain_claim(now, args.batch)
+        restore()
+    what_if = what_if_runs(args, now, n_due)
+    # Profiled run: where the time goes.
+    settle()
+    profile = Profile()
+    with connection.execute_wrapper(profile):
+        started = time.perf_counter()
+        sweep_until_done(now=now, limit=args.batch)
+        profiled_total = time.perf_counter() - started
+    restore()
+    return {
+        "database": urlsplit(args.database_url).path.lstrip("/"),
+        "tickets": total,
+        "open": open_,
+        "scheduled": scheduled,
+        "due": n_due,
+        "batch": args.batch,
+        "runs": runs,
+        "median": statistics.median(runs),
+        "alarms": alarms,
+        "idle_runs_ms": idle,
+        "idle_median_ms": statistics.median(idle),
+        "plan_due": plan_due,
+        "plan_idle": plan_idle,
+        "profile_total": profiled_total,
+        "profile": {
+            k: {"seconds": v[0], "statements": v[1], "example": v[2]}
+            for k, v in profile.kinds.items()
+        },
+        "what_if": what_if,
+    }
+
+
+def batched_on_alarms(raised) -> None:  # type: ignore[no-untyped-def]
+    """minsheng.tickets.notifications.on_alarms with the same recipients, keys and texts, but
+    one INSERT of in-app messages for the whole batch instead of one per alarm (a prototype of
+    the fix, used only in this benchmark's what-if runs)."""
+    from django.utils import timezone
+
+    from minsheng.notify.message_templates import render
+    from minsheng.notify.models import Message
+    from minsheng.notify.services import _jsonable
+    from minsheng.org.models import Role
+    from minsheng.tickets import notifications as n
+
+    if not raised:
+        return
+    members = n.unit_members({t.lead_unit_id for t, *_ in raised if t.lead_unit_id})
+    cache: dict[str, list] = {}
+
+    def hotline(role: str) -> list:
+        if role not in cache:
+            cache[role] = n.hotline_users(role)
+        return cache[role]
+
+    now = timezone.now()
+    rows = []
+    for ticket, deadline, level, due in raised:
+        key = f"ticket:{ticket.number}:alarm:{ticket.round}:{deadline}:{level}:{due.isoformat()}"
+        if deadline == "callback":
+            if level != "warn":
+                continue
+            users, template = hotline(Role.OPERATOR), "callback_due"
+        elif level == "escalate":
+            users, template = hotline(Role.SUPERVISOR), "deadline_overdue"
+        else:
+            users = members.get(ticket.lead_unit_id or 0, [])
+            template = "deadline_warning" if level == "warn" else "deadline_overdue"
+            if deadline == "dispatch":
+                users = hotline(Role.DISPATCHER)
+        context = n._context(ticket, stage=n.STAGE_LABELS.get(deadline, deadline), due=n._when(due))
+        title, body = render(template, _jsonable(context))
+        url = n._url(ticket)
+        rows += [
+            Message(
+                user=u, title=title, body=body, url=url, key=f"{key}:user:{u.pk}", created_at=now
+            )
+            for u in users
+            if u.is_active
+        ]
+    Message.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def claim_with_lead_unit(now, limit: int) -> list:  # type: ignore[no-untyped-def]
+    """worker._claim_postgres plus select_related("lead_unit") (prototype of the fix)."""
+    from minsheng.tickets.models import Ticket
+
+    return list(
+        Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("lead_unit")
+        .filter(next_check_at__lte=now)
+        .order_by("next_check_at")[:limit]
+    )
+
+
+def unnest_bulk_update(objs, fields, batch_size=None) -> int:  # type: ignore[no-untyped-def]
+    """The sweep's `Ticket.objects.bulk_update(tickets, [4 fields])` as one UPDATE … FROM
+    unnest(arrays): no CASE WHEN per row and field (prototype of the fix)."""
+    from django.db import connection
+
+    expected = {"next_check_at", "overdue_at", "version", "updated_at"}
+    if set(fields) != expected:
+        raise ValueError(f"prototype only for {expected}")
+    objs = list(objs)
+    with connection.cursor() as cur:
+        cur.execute(
+            """UPDATE tickets_ticket AS t
+               SET next_check_at = v.n, overdue_at = v.o, version = v.v, updated_at = v.u
+               FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[], %s::int[],
+                           %s::timestamptz[]) AS v(id, n, o, v, u)
+               WHERE t.id = v.id""",
+            [
+                [o.pk for o in objs],
+                [o.next_check_at for o in objs],
+                [o.overdue_at for o in objs],
+                [o.version for o in objs],
+                [o.updated_at for o in objs],
+            ],
+        )
+        return cur.rowcount
+
+
+def what_if_runs(args: argparse.Namespace, now, n_due: int) -> dict:  # type: ignore[no-untyped-def]
+    """The due sweep again with prototypes of the fixes patched in (module attributes and the
+    Ticket manager's bulk_update, for this process only; application code is unchanged)."""
+    from django.db import connection
+
+    from minsheng.deadlines import worker
+    from minsheng.tickets import notifications
+    from minsheng.tickets.models import Ticket
+
+    manager = Ticket.objects  # the same instance every time (Options.managers_map)
+    original_claim, original_on_alarms = worker._claim_postgres, notifications.on_alarms
+    variants = {
+        "A: lead unit loaded by the claim (select_related)": (
+            claim_with_lead_unit,
+            original_on_alarms,
+            None,
+        ),
+        "B: A + in-app messages in one INSERT per batch": (
+            claim_with_lead_unit,
+            batched_on_alarms,
+            None,
+        ),
+        "C: B + one UPDATE … FROM unnest() instead of bulk_update": (
+            claim_with_lead_unit,
+            batched_on_alarms,
+            unnest_bulk_update,
+        ),
+        "D: C without any notification (floor)": (
+            claim_with_lead_unit,
+            lambda raised: None,
+            unnest_bulk_update,
+        ),
+    }
+    out = {}
+    try:
+        for label, (claim, on_alarms, bulk_update) in variants.items():
+            worker._claim_postgres, notifications.on_alarms = claim, on_alarms
+            manager.__dict__.pop("bulk_update", None)
+            if bulk_update is not None:
+                manager.bulk_update = bulk_update
+            runs = []
+            for _ in range(args.runs):
+                settle()
+                connection.close()
+                connection.ensure_connection()
+                started = time.perf_counter()
+                raised = worker.sweep_until_done(now=now, limit=args.batch)
+                runs.append(time.perf_counter() - started)
+                if raised != n_due or due_count(now):
+                    raise SystemExit(f"what-if {label!r}: raised {raised} for {n_due} due tickets")
+                restore()
+            out[label] = {"runs": runs, "median": statistics.median(runs)}
+    finally:
+        worker._claim_postgres, notifications.on_alarms = original_claim, original_on_alarms
+        manager.__dict__.pop("bulk_update", None)
+    return out
+
+
+def idle_runs(args: argparse.Namespace, now) -> list[float]:  # type: ignore[no-untyped-def]
+    from minsheng.deadlines.worker import sweep_until_done
+
+    for _ in range(20):  # warm-up
+        sweep_until_done(now=now, limit=args.batch)
+    medians = []
+    for _ in range(args.runs):
+        times = []
+        for _ in range(args.idle_sweeps):
+            started = time.perf_counter()
+            raised = sweep_until_done(now=now, limit=args.batch)
+            times.append((time.perf_counter() - started) * 1000)
+            if raised:
+                raise SystemExit("an idle sweep raised alarms: something is due")
+        medians.append(statistics.median(times))
+    return medians
+
+
+def child_idle(args: argparse.Namespace) -> dict:
+    setup(args.database_url)
+    from django.db import connection
+
+    now = generated_at()
+    restore()
+    if due_count(now):
+        raise SystemExit("the small database has due tickets; generate it with --due 0")
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*), count(next_check_at) FROM tickets_ticket")
+        total, scheduled = cur.fetchone()
+    idle = idle_runs(args, now)
+    return {
+        "database": urlsplit(args.database_url).path.lstrip("/"),
+        "tickets": total,
+        "scheduled": scheduled,
+        "idle_runs_ms": idle,
+        "idle_median_ms": statistics.median(idle),
+        "plan_idle": explain_claim(now, args.batch),
+    }
+
+
+def run_child(role: str, url: str, args: argparse.Namespace) -> dict:
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        role,
+        "--database-url",
+        url,
+        "--runs",
+        str(args.runs),
+        "--batch",
+        str(args.batch),
+        "--idle-sweeps",
+        str(args.idle_sweeps),
+    ]
+    out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"{role} run on {url} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--small-url", default=DEFAULT_SMALL)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--idle-sweeps", type=int, default=200)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--child", choices=["due", "idle"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child == "due":
+        print(json.dumps(child_due(args)))
+        return 0
+    if args.child == "idle":
+        print(json.dumps(child_idle(args)))
+        return 0
+
+    print(f"load average at start: {os.getloadavg()} on {os.cpu_count()} cores", flush=True)
+    big = run_child("due", args.database_url, args)
+    small = run_child("idle", args.small_url, args) if args.small_url != "-" else None
+    print(
+        f"database {big['database']}: {big['tickets']:,} tickets, {big['open']:,} open, "
+        f"{big['scheduled']:,} with next_check_at, {big['due']:,} due; batch {big['batch']}"
+    )
+    print(
+        f"due sweep: median {big['median']:.2f} s of {len(big['runs'])} runs "
+        f"({', '.join(f'{t:.2f}' for t in big['runs'])}); {big['alarms'][0]:,} alarms per run"
+    )
+    print(f"  profiled run {big['profile_total']:.2f} s:")
+    sql_total = 0.0
+    for kind, v in sorted(big["profile"].items(), key=lambda kv: -kv[1]["seconds"]):
+        sql_total += v["seconds"]
+        print(f"    {kind:45s} {v['seconds']:6.2f} s  {v['statements']:4d} statements")
+    print(
+        f"    {'Python (Django, alarms, next_check)':45s} {big['profile_total'] - sql_total:6.2f} s"
+    )
+    for kind, v in big["profile"].items():
+        print(f"      e.g. {kind}: {v['example'][:110]}")
+    print("what if (prototypes patched in by the benchmark, application code unchanged):")
+    for label, v in big["what_if"].items():
+        runs = ", ".join(f"{t:.2f}" for t in v["runs"])
+        print(f"    {label:50s} median {v['median']:.2f} s ({runs})")
+    print(
+        f"idle sweep, {big['tickets']:,} tickets: median {big['idle_median_ms']:.2f} ms "
+        f"({', '.join(f'{t:.2f}' for t in big['idle_runs_ms'])})"
+    )
+    if small:
+        print(
+            f"idle sweep, {small['tickets']:,} tickets: median {small['idle_median_ms']:.2f} ms "
+            f"({', '.join(f'{t:.2f}' for t in small['idle_runs_ms'])})"
+        )
+        print(f"ratio big/small: {big['idle_median_ms'] / small['idle_median_ms']:.2f}")
+    print("\nclaim query with due tickets:\n" + big["plan_due"])
+    print("\nclaim query with nothing due:\n" + big["plan_idle"])
+    if small:
+        print(f"\nclaim query with nothing due ({small['database']}):\n" + small["plan_idle"])
+    if args.json:
+        args.json.write_text(json.dumps({"big": big, "small": small}, indent=2, ensure_ascii=False))
+    print(f"load average at end: {os.getloadavg()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,75 @@
+"""The back-office navigation: which links each role sees.
+
+One list, filtered by role, so that the header and the role home pages agree. Each app that adds
+a screen adds its entry here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.org.models import Role, User
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    roles: frozenset[str]  # empty: every signed-in user
+
+    def visible_to(self, user: User) -> bool:
+        return not self.roles or user.has_role(*self.roles)
+
+
+ALL_STAFF: frozenset[str] = frozenset()
+# Who works against deadlines (minsheng.deadlines.views.BOARD_ROLES): not the operators.
+DEADLINE_BOARD_ROLES: frozenset[str] = frozenset(
+    {
+        Role.HANDLER,
+        Role.UNIT_LEADER,
+        Role.DISPATCHER,
+        Role.SUPERVISOR,
+        Role.LEADER,
+        Role.ADMINISTRATOR,
+    }
+)
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem(_("首页"), "home", ALL_STAFF),
+    NavItem(_("话务台"), "tickets:desk_new", frozenset({Role.OPERATOR, Role.ADMINISTRATOR})),
+    NavItem(_("派单"), "tickets:dispatch_queue", frozenset({Role.DISPATCHER, Role.ADMINISTRATOR})),
+    NavItem(_("本单位工单"), "tickets:inbox", frozenset({Role.HANDLER, Role.UNIT_LEADER})),
+    NavItem(
+        _("回访"),
+        "tickets:callbacks",
+        frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    ),
+    NavItem(_("临期"), "deadlines:due", DEADLINE_BOARD_ROLES),
+    NavItem(_("超期"), "deadlines:overdue", DEADLINE_BOARD_ROLES),
+    NavItem(_("督办"), "deadlines:supervision", frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})),
+    NavItem(_("工单查询"), "tickets:search", ALL_STAFF),
+    NavItem(
+        _("热点"),
+        "insight:hotspots",
+        frozenset({Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    ),
+    NavItem(_("知识库"), "knowledge:list", ALL_STAFF),
+    NavItem(_("承办单位"), "org:unit_list", ALL_STAFF),
+    NavItem(_("行政区划"), "org:division_detail_root", ALL_STAFF),
+    NavItem(_("系统管理"), "admin:index", frozenset({Role.ADMINISTRATOR})),
+)
+
+
+def nav_for(user: User, current_path: str) -> list[dict[str, object]]:
+    items: list[dict[str, object]] = []
+    for item in NAV_ITEMS:
+        if not item.visible_to(user):
+            continue
+        url = reverse(item.url_name)
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"label": item.label, "url": url, "active": active})
+    return items

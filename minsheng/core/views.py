@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from minsheng.org import selectors
+from minsheng.org.models import Role, User
+from minsheng.tickets import selectors as ticket_selectors
+
+# The home page a user lands on is chosen by their most specific role, in this order.
+HOME_ORDER: tuple[str, ...] = (
+    Role.ADMINISTRATOR,
+    Role.LEADER,
+    Role.SUPERVISOR,
+    Role.DISPATCHER,
+    Role.OPERATOR,
+    Role.UNIT_LEADER,
+    Role.HANDLER,
+)
+
+
+def primary_role(user: User) -> str | None:
+    return next((role for role in HOME_ORDER if user.has_role(role)), None)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    role = primary_role(user)
+    context = {
+        "role": role,
+        "role_label": Role(role).label if role else None,
+        "roles": [Role(r).label for r in sorted(user.role_set)],
+        "overview": selectors.unit_overview_for(user),
+        "work_counts": ticket_selectors.work_counts(user),
+    }
+    return render(request, f"core/home_{role or 'none'}.html", context)
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers and `make run`'s wait loop: answers once the database does."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,159 @@
+"""The background worker: a loop over the database, no broker.
+
+Each pass:
+1. **Deadline sweep** — claims tickets whose `next_check_at` has come and raises their alarms
+   (tickets.services.tickets_raise_alarms). On PostgreSQL the claim is
+   `SELECT … FOR UPDATE SKIP LOCKED`, so several workers on several machines share the work; on
+   SQLite (one machine, writers serialised by IMMEDIATE transactions) it is a conditional UPDATE
+   per row that succeeds only if nobody changed the ticket since it was read.
+2. **Daily jobs** — the morning digest for units, once a day after DIGEST_HOUR, claimed by
+   inserting a unique JobRun row.
+3. **Outbox delivery** — notify.delivery.deliver_due, when the notify app is installed.
+
+Every claim and its effects commit together, so a worker killed mid-batch leaves nothing
+half-done: the batch rolls back and is claimed again. SIGTERM stops the loop between batches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import signal
+import socket
+import threading
+from dataclasses import dataclass, field
+from types import FrameType
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from minsheng.deadlines.digest import send_daily_digest
+from minsheng.deadlines.models import JobRun
+from minsheng.tickets import services
+from minsheng.tickets.models import Ticket
+
+log = logging.getLogger("minsheng.worker")
+
+DIGEST_HOUR = 8
+DIGEST_JOB = "daily_digest"
+
+
+def _claim_postgres(now: dt.datetime, limit: int) -> list[Ticket]:
+    return list(
+        Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(next_check_at__lte=now)
+        .order_by("next_check_at")[:limit]
+    )
+
+
+def _claim_conditional(now: dt.datetime, limit: int) -> list[Ticket]:
+    candidates = list(
+        Ticket.objects.filter(next_check_at__lte=now).order_by("next_check_at")[:limit]
+    )
+    claimed = []
+    for ticket in candidates:
+        # The claim: bump the version only if nobody touched the ticket since we read it.
+        if Ticket.objects.filter(pk=ticket.pk, version=ticket.version).update(
+            version=ticket.version + 1
+        ):
+            ticket.version += 1
+            claimed.append(ticket)
+    return claimed
+
+
+def sweep_deadlines(*, now: dt.datetime | None = None, limit: int = 500) -> tuple[int, int]:
+    """One batch: claim up to `limit` due tickets and raise their alarms.
+
+    Returns (tickets claimed, alarms raised); nothing claimed means nothing (else) is due.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            tickets = _claim_postgres(now, limit)
+        else:
+            tickets = _claim_conditional(now, limit)
+        return len(tickets), len(services.tickets_raise_alarms(tickets=tickets, now=now))
+
+
+def sweep_until_done(
+    *, now: dt.datetime | None = None, limit: int = 500, stop: threading.Event | None = None
+) -> int:
+    """Batches until no due ticket is left (or only ones other workers hold). Returns alarms."""
+    total = 0
+    while stop is None or not stop.is_set():
+        claimed, raised = sweep_deadlines(now=now, limit=limit)
+        total += raised
+        if claimed == 0:
+            break
+    return total
+
+
+def run_daily_jobs(*, now: dt.datetime | None = None) -> bool:
+    """The morning digest, once per day after DIGEST_HOUR local time. True if this call ran it."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if local.hour < DIGEST_HOUR:
+        return False
+    try:
+        with transaction.atomic():
+            run = JobRun.objects.create(name=DIGEST_JOB, key=local.date().isoformat())
+            send_daily_digest(now=now)
+            run.finished_at = timezone.now()
+            run.save(update_fields=["finished_at"])
+    except IntegrityError:
+        return False  # another worker (or an earlier pass) has it
+    return True
+
+
+def deliver_outbox(*, now: dt.datetime | None = None) -> int:
+    try:
+        from minsheng.notify.delivery import deliver_due
+    except ImportError:  # the notify app is optional in this module's eyes
+        return 0
+    return deliver_due(now=now, worker_id=worker_id())
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class Worker:
+    idle_seconds: float = 5.0
+    batch: int = 500
+    stop: threading.Event = field(default_factory=threading.Event)
+    wake: threading.Event | None = None
+
+    def install_signal_handlers(self) -> None:
+        def handle(signum: int, frame: FrameType | None) -> None:
+            log.info("worker %s: signal %s, stopping after the current batch", worker_id(), signum)
+            self.stop.set()
+
+        signal.signal(signal.SIGTERM, handle)
+        signal.signal(signal.SIGINT, handle)
+
+    def run_once(self) -> int:
+        done = sweep_until_done(limit=self.batch, stop=self.stop)
+        if not self.stop.is_set():
+            run_daily_jobs()
+        if not self.stop.is_set():
+            done += deliver_outbox()
+        return done
+
+    def run(self) -> None:
+        log.info("worker %s started", worker_id())
+        while not self.stop.is_set():
+            try:
+                done = self.run_once()
+            except Exception:  # a bad pass must not kill the worker; the next pass retries
+                log.exception("worker pass failed")
+                done = 0
+            finally:
+                connection.close_if_unusable_or_obsolete()
+            if not done:
+                waiter = self.wake or self.stop
+                waiter.wait(self.idle_seconds)
+                if self.wake is not None:
+                    self.wake.clear()
+        log.info("worker %s stopped", worker_id())

@@ -1,0 +1,330 @@
+"""The duplicate index: same problem, similar cases, for the operator desk and handlers.
+
+Every ticket gets a `TicketSignature` (its truncated TF-IDF vector, place and time) and one
+`TicketTerm` row per signature term (minsheng.textproc.similar). A query:
+
+1. vectorises the new text and takes its heaviest terms (their 32-bit hashes);
+2. reads the postings of those terms *in the recency window* from the index
+   ``(term, created_at, ticket)`` and keeps the tickets sharing the most terms (a few hundred);
+3. re-scores those candidates by cosine with their stored vectors, keeps the open ones, and
+   weighs the place: same division or inside it 1.0, same township 0.95, no place 0.85,
+   another township 0.7 (a caller may name the wrong village; another township rarely);
+4. returns the best, restricted to what the user may see (minsheng.tickets.selectors).
+
+Because signature terms are the *rare* terms of a text, their postings are short; the
+recency window bounds them further. Nothing grows with the total number of tickets except the
+index itself (docs/benchmarks.md, "Duplicate candidates").
+
+Call :func:`index_ticket` after intake (and after the title, description or place changes);
+``manage.py insight_index`` (re)builds everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import gzip
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Max, QuerySet
+from django.utils import timezone
+
+from minsheng.insight.models import ReferenceCase, TicketSignature, TicketTerm
+from minsheng.org.models import Division, User
+from minsheng.textproc.similar import (
+    DUPLICATE_SCORE,
+    QUERY_TERMS,
+    SimilarityIndex,
+    TermWeights,
+    Vector,
+    cosine,
+    dumps_vector,
+    loads_vector,
+    signature,
+    term_hash,
+    truncate,
+    vectorize,
+)
+from minsheng.tickets import selectors
+from minsheng.tickets.models import OPEN_STATUSES, Status, Ticket
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+TERM_DF = DATA_DIR / "term_df.csv.gz"
+
+SIMILAR_DAYS = 30
+"""Merge candidates are open tickets from this many days back."""
+REFERENCE_DAYS = 365
+"""Closed tickets with a reply from this many days back serve as reference answers."""
+CANDIDATES = 200
+"""Tickets re-scored per query (those sharing the most signature terms)."""
+
+PLACE_FACTORS = {"same": 1.0, "township": 0.95, "unknown": 0.85, "other": 0.7}
+
+
+@functools.lru_cache(maxsize=1)
+def term_weights() -> TermWeights:
+    """Document frequencies of terms in 7,142 real citizen messages (see data/README.md)."""
+    with gzip.open(TERM_DF, "rt", encoding="utf-8") as handle:
+        return TermWeights.loads(handle.read())
+
+
+def text_vector(text: str, title: str = "") -> Vector:
+    return truncate(vectorize(text, term_weights(), title=title))
+
+
+def township_code(division_code: str | None) -> str:
+    """The township part of a 12-digit code ('' above township level)."""
+    if not division_code or len(division_code) != 12 or division_code[6:9] == "000":
+        return ""
+    return division_code[:9] + "000"
+
+
+# --- maintenance -------------------------------------------------------------------------------
+
+
+def _rows(ticket: Ticket) -> tuple[TicketSignature, list[TicketTerm]]:
+    vector = text_vector(ticket.description, ticket.title)
+    division_code = ticket.division_id or ""
+    sig = TicketSignature(
+        ticket_id=ticket.pk,
+        created_at=ticket.created_at,
+        division_code=division_code,
+        township_code=township_code(division_code),
+        vector=dumps_vector(vector),
+    )
+    terms = [
+        TicketTerm(ticket_id=ticket.pk, term=term_hash(term), created_at=ticket.created_at)
+        for term in dict.fromkeys(signature(vector))
+    ]
+    return sig, terms
+
+
+@transaction.atomic
+def index_ticket(ticket: Ticket) -> None:
+    """File (or re-file) one ticket in the duplicate index. Idempotent; call after intake."""
+    sig, terms = _rows(ticket)
+    TicketTerm.objects.filter(ticket_id=ticket.pk).delete()
+    TicketSignature.objects.filter(ticket_id=ticket.pk).delete()
+    sig.save(force_insert=True)
+    TicketTerm.objects.bulk_create(terms)
+
+
+def index_tickets(tickets: QuerySet[Ticket], *, batch_size: int = 500) -> int:
+    """(Re)index many tickets in primary-key batches; returns how many were indexed."""
+    fields = ("id", "title", "description", "division_id", "created_at")
+    done = 0
+    last = 0
+    base = tickets.order_by("pk").only(*fields)
+    while True:
+        batch = list(base.filter(pk__gt=last)[:batch_size])
+        if not batch:
+            return done
+        with transaction.atomic():
+            ids = [t.pk for t in batch]
+            TicketTerm.objects.filter(ticket_id__in=ids).delete()
+            TicketSignature.objects.filter(ticket_id__in=ids).delete()
+            rows = [_rows(t) for t in batch]
+            TicketSignature.objects.bulk_create([sig for sig, _ in rows])
+            TicketTerm.objects.bulk_create([term for _, terms in rows for term in terms])
+        done += len(batch)
+        last = batch[-1].pk
+
+
+def index_missing(*, batch_size: int = 500) -> int:
+    """Index the tickets that have no signature yet (e.g. created before the index existed)."""
+    return index_tickets(Ticket.objects.filter(signature__isnull=True), batch_size=batch_size)
+
+
+# --- queries ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SimilarTicket:
+    ticket: Ticket
+    score: float  # text similarity × place factor
+    text_score: float
+    place: str  # "same", "township", "unknown" or "other" (see PLACE_FACTORS)
+
+
+def _place_relation(division: Division | None, code: str, township: str) -> str:
+    if division is None:
+        return "same"
+    if not code:
+        return "unknown"
+    if code.startswith(division.short_code) or division.code.startswith(code[: _significant(code)]):
+        return "same"
+    if township and township == township_code(division.code):
+        return "township"
+    return "other"
+
+
+def _significant(code: str) -> int:
+    """Length of a 12-digit code without its trailing zero groups (410927102000 → 9)."""
+    for size in (2, 4, 6, 9):
+        if code[size:].strip("0") == "":
+            return size
+    return 12
+
+
+def _candidates(vector: Vector, *, since: dt.datetime, limit: int = CANDIDATES) -> QuerySet[Any]:
+    """Ticket ids since ``since`` sharing the most signature terms with ``vector``: a subquery
+    (one round trip with what reads it; empty when the vector has no terms)."""
+    probe = [term_hash(term) for term in signature(vector, QUERY_TERMS)]
+    return (
+        TicketTerm.objects.filter(term__in=probe, created_at__gte=since)
+        .values("ticket_id")
+        .annotate(hits=Count("*"))
+        .order_by("-hits", "-ticket_id")
+        .values("ticket_id")[:limit]
+    )
+
+
+def candidate_ids(vector: Vector, *, since: dt.datetime, limit: int = CANDIDATES) -> list[int]:
+    """Tickets since ``since`` sharing the most signature terms with ``vector`` (best first)."""
+    if not vector:
+        return []
+    return [row["ticket_id"] for row in _candidates(vector, since=since, limit=limit)]
+
+
+def _rescored(
+    vector: Vector, *, since: dt.datetime, division: Division | None, min_score: float
+) -> dict[int, tuple[float, float, str]]:
+    """Candidates by cosine with their stored vectors, weighed by place: id → (score, text, place)."""
+    rows = TicketSignature.objects.filter(
+        ticket_id__in=_candidates(vector, since=since)
+    ).values_list("ticket_id", "division_code", "township_code", "vector")
+    scored: dict[int, tuple[float, float, str]] = {}
+    for ticket_id, code, township, stored in rows:
+        text_score = cosine(vector, loads_vector(stored))
+        place = _place_relation(division, code, township)
+        score = text_score * PLACE_FACTORS[place]
+        if score >= min_score:
+            scored[ticket_id] = (round(score, 4), round(text_score, 4), place)
+    return scored
+
+
+def similar_open_tickets(
+    *,
+    text: str,
+    title: str = "",
+    user: User | None = None,
+    division: Division | None = None,
+    days: int = SIMILAR_DAYS,
+    limit: int = 10,
+    min_score: float = DUPLICATE_SCORE,
+    exclude: Iterable[int] = (),
+    now: dt.datetime | None = None,
+) -> list[SimilarTicket]:
+    """Open tickets about the same problem: merge candidates for a new ticket, best first.
+
+    ``user`` scopes the result to what they may see (None: no scoping, for commands and
+    benchmarks). ``division`` is the new ticket's place, if known. Three queries: the
+    candidates with their vectors (postings and signatures in one statement), then the best
+    few tickets, open and visible.
+    """
+    vector = text_vector(text, title)
+    if not vector:
+        return []
+    since = (now or timezone.now()) - dt.timedelta(days=days)
+    scored = _rescored(vector, since=since, division=division, min_score=min_score)
+    for pk in exclude:
+        scored.pop(pk, None)
+    # The status is checked on the best few only: closed tickets among them are dropped, so
+    # take several times the limit (a closed duplicate rarely outnumbers open ones).
+    best = sorted(scored, key=lambda i: (-scored[i][0], -i))[: max(limit, 0) * 4]
+    visible = selectors.tickets_visible_to(user) if user is not None else Ticket.objects.all()
+    tickets = {t.pk: t for t in visible.filter(pk__in=best, status__in=OPEN_STATUSES)}
+    found = [SimilarTicket(tickets[i], *scored[i]) for i in best if i in tickets]
+    return found[:limit]
+
+
+# --- reference answers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferenceAnswer:
+    title: str
+    question: str
+    reply: str
+    replied_at: dt.datetime | None
+    score: float
+    ticket: Ticket | None = None
+    case: ReferenceCase | None = None
+
+
+_ref_lock = threading.Lock()
+_ref_cache: dict[str, tuple[tuple[object, ...], SimilarityIndex[int]]] = {}
+
+
+def reference_index() -> SimilarityIndex[int]:
+    """ReferenceCase vectors in memory, rebuilt when the table changes (count or last id)."""
+    state = tuple(ReferenceCase.objects.aggregate(n=Count("id"), last=Max("id")).values())
+    cached = _ref_cache.get("cases")
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    with _ref_lock:
+        index: SimilarityIndex[int] = SimilarityIndex(term_weights())
+        for pk, stored in ReferenceCase.objects.values_list("id", "vector").iterator(
+            chunk_size=2000
+        ):
+            vector = loads_vector(stored)
+            if vector:
+                index.add_vector(pk, vector)
+        _ref_cache["cases"] = (state, index)
+        return index
+
+
+def reference_answers(
+    *,
+    text: str,
+    title: str = "",
+    user: User | None = None,
+    limit: int = 3,
+    min_score: float = 0.2,
+    now: dt.datetime | None = None,
+) -> list[ReferenceAnswer]:
+    """Closed tickets with replies (visible to ``user``) and imported reference cases that
+    answered the same problem, best first."""
+    vector = text_vector(text, title)
+    if not vector:
+        return []
+    answers: list[ReferenceAnswer] = []
+    hits = reference_index().query_vector(vector, limit=limit, min_score=min_score)
+    cases = ReferenceCase.objects.in_bulk([hit.key for hit in hits])
+    for hit in hits:
+        case = cases.get(hit.key)
+        if case is not None:
+            answers.append(
+                ReferenceAnswer(
+                    case.title, case.question, case.reply, case.replied_at, hit.score, case=case
+                )
+            )
+    since = (now or timezone.now()) - dt.timedelta(days=REFERENCE_DAYS)
+    rows = (
+        TicketSignature.objects.filter(
+            ticket_id__in=_candidates(vector, since=since), ticket__status=Status.CLOSED
+        )
+        .exclude(ticket__reply_text="")
+        .values_list("ticket_id", "vector")
+    )
+    scores = {pk: cosine(vector, loads_vector(stored)) for pk, stored in rows}
+    good = [pk for pk, score in scores.items() if score >= min_score]
+    visible = selectors.tickets_visible_to(user) if user is not None else Ticket.objects.all()
+    for ticket in visible.filter(pk__in=good):
+        answers.append(
+            ReferenceAnswer(
+                ticket.title,
+                ticket.description,
+                ticket.reply_text,
+                ticket.replied_at,
+                round(scores[ticket.pk], 4),
+                ticket=ticket,
+            )
+        )
+    answers.sort(key=lambda a: -a.score)
+    return answers[:limit]

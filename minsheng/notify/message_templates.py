@@ -1,0 +1,140 @@
+"""Every notification's wording, in one place: event code → (title, body).
+
+Texts are Python `str.format` templates filled from the outbox row's context when the row is
+delivered. `{signature}` is always available (setting NOTIFY_SMS_SIGNATURE); citizen SMS end
+with it in 【】 because Chinese carriers reject SMS without a registered signature.
+
+The texts are Chinese and not passed through gettext on purpose: an SMS or a unit's message
+goes out in the hotline's language, whatever language the person whose action triggered it
+happens to browse in, and the worker that renders them has no request language anyway.
+
+Context conventions (enforced by `render`): lists are joined with "、" (at most ten items, then
+"等 N 件"); an empty list shows as "无"; fields named in `limits` are cut to that many
+characters so that an SMS stays within what gateways accept (a concatenated SMS of ~5
+segments); datetimes should be converted by `services.enqueue` before they get here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from django.conf import settings
+
+LIST_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class EventTemplate:
+    title: str
+    body: str
+    # Context fields cut to this many characters before formatting.
+    limits: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+
+class RenderError(ValueError):
+    """The template is unknown or the context lacks a field: retrying will not help."""
+
+
+TEMPLATES: dict[str, EventTemplate] = {
+    # To the citizen by SMS right after intake (ticket_intake), when a phone number is known
+    # and the matter was not answered on the spot. GB/T 33358: acknowledge within minutes.
+    "ticket_accepted_sms": EventTemplate(
+        title="工单已受理",
+        body="您反映的问题已受理，工单号{number}，可凭手机号查询进度。【{signature}】",
+    ),
+    # To the lead unit's members (in-app) and duty phone when the hotline dispatches (派单).
+    "ticket_dispatched": EventTemplate(
+        title="新工单 {number}",
+        body="新工单 {number}：{title}，请于 {sign_due} 前签收",
+        limits={"title": 60},
+    ),
+    # To the citizen by SMS when the unit replies (答复); the text is the unit's reply.
+    "ticket_replied_sms": EventTemplate(
+        title="工单已答复",
+        body="您反映的问题（工单号{number}）已办理，答复如下：{reply}【{signature}】",
+        limits={"reply": 240},
+    ),
+    # To the responsible unit when a deadline (签收/联系/答复) is near; sent once per
+    # deadline by the deadlines sweep (临期提醒).
+    "deadline_warning": EventTemplate(
+        title="临期提醒：工单 {number}",
+        body="临期提醒：工单 {number}（{title}）{stage}时限为 {due}，即将到期，请抓紧办理。",
+        limits={"title": 60},
+    ),
+    # To the responsible unit and the supervisors when a deadline has passed (超期); sent
+    # once per deadline by the deadlines sweep.
+    "deadline_overdue": EventTemplate(
+        title="超期提醒：工单 {number}",
+        body="超期提醒：工单 {number}（{title}）{stage}时限 {due} 已过，请立即办理并说明原因。",
+        limits={"title": 60},
+    ),
+    # To the unit when a supervisor or dispatcher presses for progress (催办).
+    "reminder": EventTemplate(
+        title="催办：工单 {number}",
+        body="催办：工单 {number}（{title}）请于 {due} 前办结。{note}",
+        limits={"title": 60, "note": 200},
+    ),
+    # To the unit and its leader when a ticket is put under supervision (督办, ticket_supervise).
+    "escalation": EventTemplate(
+        title="督办通知：工单 {number}",
+        body="督办通知：工单 {number}（{title}）已列入督办，请于 {due} 前反馈办理情况。督办意见：{note}",
+        limits={"title": 60, "note": 200},
+    ),
+    # To the hotline's operators when a replied ticket's callback (回访) deadline approaches.
+    "callback_due": EventTemplate(
+        title="回访提醒：工单 {number}",
+        body="回访提醒：工单 {number}（{title}）已答复，请于 {due} 前完成回访。",
+        limits={"title": 60},
+    ),
+    # Every morning to each unit's handlers and leaders (in-app; deadlines/digest.py): what
+    # falls due today and what is overdue. `numbers`: the tickets concerned, overdue first.
+    "daily_digest": EventTemplate(
+        title="{date} 待办提醒：今日到期 {due_today} 件，已超期 {overdue} 件",
+        body="今日到期 {due_today} 件，已超期 {overdue} 件：{numbers}。请及时签收、办理并答复。",
+        limits={"numbers": 400},
+    ),
+    # To the unit (and the supervisors) when the callback finds the citizen unsatisfied and
+    # the ticket is reopened for another round (重办).
+    "citizen_unsatisfied": EventTemplate(
+        title="群众不满意：工单 {number}",
+        body="群众不满意：工单 {number}（{title}）回访结果为不满意，已重新交办，请于 {due} 前重新办理。{note}",
+        limits={"title": 60, "note": 200},
+    ),
+}
+
+
+def render(code: str, context: Mapping[str, Any]) -> tuple[str, str]:
+    """(title, body) of template `code` filled from `context`; RenderError if it cannot be."""
+    template = TEMPLATES.get(code)
+    if template is None:
+        raise RenderError(f"unknown template {code!r}")
+    values = {name: _display(value, template.limits.get(name)) for name, value in context.items()}
+    values.setdefault("signature", settings.NOTIFY_SMS_SIGNATURE)
+    try:
+        return template.title.format(**values), template.body.format(**values)
+    except (KeyError, IndexError) as exc:
+        raise RenderError(f"template {code!r} needs context field {exc}") from None
+
+
+def _display(value: Any, limit: int | None) -> str:
+    if isinstance(value, list | tuple):
+        text = _join(value)
+    elif value is None:
+        text = ""
+    else:
+        text = str(value)
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def _join(items: list[Any] | tuple[Any, ...]) -> str:
+    if not items:
+        return "无"
+    shown = "、".join(str(item) for item in items[:LIST_SHOWN])
+    if len(items) > LIST_SHOWN:
+        shown += f" 等 {len(items)} 件"
+    return shown

@@ -1,0 +1,215 @@
+"""Every write of the Open311 app: API clients (create, revoke, authenticate, count against the
+rate limit) and posting a service request, which takes the ticket in through
+`minsheng.tickets.services.ticket_intake` — the one way a ticket comes to exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from minsheng.open311.models import (
+    ApiClient,
+    RateWindow,
+    RequestAttributeValue,
+    ServiceAttribute,
+    ServiceRequest,
+)
+from minsheng.org.models import Division, Role, RoleGrant, User
+from minsheng.tickets.models import Category, Channel, Ticket
+from minsheng.tickets.services import ticket_intake
+
+KEY_PREFIX_LENGTH = 8
+MAX_KEY_LENGTH = 200
+
+
+class ClientError(ValueError):
+    """A client cannot be created or changed; the message says why (in Chinese)."""
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def client_create(
+    *, name: str, rate_limit_per_minute: int | None = None, note: str = ""
+) -> tuple[ApiClient, str]:
+    """A new client and its key. The key is returned once and stored only as its SHA-256."""
+    name = name.strip()
+    if not name or len(name) > 60:
+        raise ClientError("应用名称不能为空，且不超过 60 个字。")
+    if ApiClient.objects.filter(name=name).exists():
+        raise ClientError(f"已有名为“{name}”的应用。")
+    limit = (
+        settings.OPEN311_RATE_LIMIT_PER_MINUTE
+        if rate_limit_per_minute is None
+        else rate_limit_per_minute
+    )
+    if limit < 0:
+        raise ClientError("每分钟请求上限不能为负数。")
+    client = ApiClient(name=name, rate_limit_per_minute=limit, note=note)
+    return client, client_issue(client=client)
+
+
+@transaction.atomic
+def client_issue(*, client: ApiClient) -> str:
+    """Give a new, unsaved client its service account and key, save it, return the key.
+
+    The client acts through its own service account: an operator (话务员, the role allowed to
+    take tickets in) that cannot log in (no usable password), named after the client on the
+    timeline. Revoking the client deactivates the account too.
+    """
+    user = User(
+        username=f"open311-{uuid.uuid4().hex[:12]}", display_name=f"{client.name}（Open311）"[:40]
+    )
+    user.set_unusable_password()
+    user.save()
+    RoleGrant.objects.create(user=user, role=Role.OPERATOR)
+    key = secrets.token_urlsafe(32)
+    client.key_hash = hash_key(key)
+    client.key_prefix = key[:KEY_PREFIX_LENGTH]
+    client.user = user
+    client.save()
+    return key
+
+
+@transaction.atomic
+def client_set_active(*, client: ApiClient, active: bool) -> ApiClient:
+    """Switch a client off (revoke: its key stops working at once, its service account too) or
+    back on."""
+    ApiClient.objects.filter(pk=client.pk).update(is_active=active)
+    User.objects.filter(pk=client.user_id).update(is_active=active)
+    client.is_active = active
+    return client
+
+
+def client_revoke(*, client: ApiClient) -> ApiClient:
+    return client_set_active(client=client, active=False)
+
+
+def client_authenticate(key: str) -> ApiClient | None:
+    """The active client holding this key, or None. The lookup is by the key's hash, so the
+    comparison leaks nothing about stored keys through timing."""
+    if not key or len(key) > MAX_KEY_LENGTH:
+        return None
+    client = (
+        ApiClient.objects.select_related("user")
+        .filter(key_hash=hash_key(key), is_active=True)
+        .first()
+    )
+    if client is None or not client.user.is_active:
+        return None
+    return client
+
+
+def rate_limit_take(*, client: ApiClient, now: dt.datetime | None = None) -> bool:
+    """Count one call in the client's current minute; False when the minute is full.
+
+    A fixed window in the database, so the limit holds across processes and machines. The
+    count rises only under the condition `count < limit`, in one UPDATE, so concurrent calls
+    cannot overshoot. The window row is created by the first call of each minute; a second
+    creator loses on the unique constraint and counts through the UPDATE instead. Windows
+    older than a few minutes are pruned when a new one starts.
+    """
+    limit = client.rate_limit_per_minute
+    now = now or timezone.now()
+    # Once a minute is enough to tell a living app from a dead one, and spares a write per call.
+    ApiClient.objects.filter(pk=client.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - dt.timedelta(minutes=1))
+    ).update(last_used_at=now)
+    if limit == 0:
+        return True
+    start = now.replace(second=0, microsecond=0)
+    window = RateWindow.objects.filter(client=client, window_start=start, count__lt=limit)
+    with transaction.atomic():
+        if window.update(count=F("count") + 1):
+            return True
+        try:
+            with transaction.atomic():
+                RateWindow.objects.create(client=client, window_start=start, count=1)
+        except IntegrityError:  # the minute's row exists: it is full, or just created by another
+            return bool(window.update(count=F("count") + 1))
+        RateWindow.objects.filter(
+            client=client, window_start__lt=start - dt.timedelta(minutes=5)
+        ).delete()
+        return True
+
+
+@dataclass(frozen=True)
+class AttributeAnswer:
+    attribute: ServiceAttribute
+    value: str | list[str]
+    display: str
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """A posted request, checked (see intake.py), ready to become a ticket."""
+
+    client: ApiClient
+    category: Category
+    title: str
+    description: str
+    citizen_name: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    address_id: str = ""
+    division: Division | None = None
+    lat: Decimal | None = None
+    lng: Decimal | None = None
+    device_id: str = ""
+    account_id: str = ""
+    media_url: str = ""
+    answers: list[AttributeAnswer] = field(default_factory=list)
+
+
+@transaction.atomic
+def service_request_create(*, new: NewRequest) -> Ticket:
+    """POST requests: one ticket (channel open311), its Open311 record and its attribute
+    answers, in one transaction — all of it or nothing."""
+    ticket = ticket_intake(
+        actor=new.client.user,
+        channel=Channel.OPEN311,
+        kind=settings.OPEN311_TICKET_KIND,
+        title=new.title,
+        description=new.description,
+        citizen_name=new.citizen_name,
+        citizen_phone=new.phone,
+        category=new.category,
+        division=new.division,
+        address=new.address,
+        lat=new.lat,
+        lng=new.lng,
+    )
+    record = ServiceRequest.objects.create(
+        ticket=ticket,
+        client=new.client,
+        email=new.email,
+        device_id=new.device_id,
+        account_id=new.account_id,
+        address_id=new.address_id,
+        media_url=new.media_url,
+    )
+    values: list[Any] = [
+        RequestAttributeValue(
+            request=record,
+            attribute=a.attribute,
+            code=a.attribute.code,
+            value=a.value,
+            display=a.display,
+        )
+        for a in new.answers
+    ]
+    RequestAttributeValue.objects.bulk_create(values)
+    return ticket

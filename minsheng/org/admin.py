@@ -1,0 +1,42 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.org.models import Division, RoleGrant, Unit, User
+
+
+@admin.register(Division)
+class DivisionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "level", "parent")
+    list_filter = ("level",)
+    search_fields = ("code", "name")
+    raw_id_fields = ("parent",)
+    show_full_result_count = False  # the whole country is 665,000 rows
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "parent", "division", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "code", "short_name")
+    raw_id_fields = ("parent", "division")
+    readonly_fields = ("path",)
+
+
+class RoleGrantInline(admin.TabularInline):
+    model = RoleGrant
+    extra = 1
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    inlines = (RoleGrantInline,)
+    list_display = ("username", "display_name", "unit", "is_active", "last_login")
+    list_filter = ("is_active", "roles__role", "unit__kind")
+    list_select_related = ("unit",)
+    search_fields = ("username", "display_name", "unit__name")
+    raw_id_fields = ("unit",)
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,  # type: ignore[misc]
+        (_("民生"), {"fields": ("display_name", "phone", "unit")}),
+    )

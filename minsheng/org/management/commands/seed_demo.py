@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from minsheng.org.demo import seed_demo
+from minsheng.tickets.catalogue import seed_demo_catalogue
+from minsheng.tickets.knowledge import seed_demo_knowledge
+
+
+class Command(BaseCommand):
+    help = "Build or refresh the demo county 台前县 (idempotent)."
+
+    def handle(self, *args: object, **options: object) -> None:
+        password = settings.MINSHENG_DEMO_PASSWORD
+        result = seed_demo(password=password)
+        entries = seed_demo_catalogue()
+        articles = seed_demo_knowledge()
+        self.stdout.write(
+            f"演示县已就绪：台前县，{result.units} 个承办单位，{result.users} 个演示账号"
+            f"（新导入区划 {result.divisions_created} 条）；派单目录新增 {entries} 条，知识库新增 {articles} 条。"
+        )
+        self.stdout.write(
+            "演示账号：admin、operator、dispatcher、supervisor、leader；"
+            "各乡镇负责人 leader-<乡镇拼音>（如 leader-sunkou）；"
+            "各单位承办人 h-<单位编码>（如 h-sunkou、h-sunkou-zfdd-nc1、h-tq-slj）。"
+        )
+        self.stdout.write(f"演示密码：{password}")

@@ -1,0 +1,269 @@
+"""Minsheng's one settings module. Deployment differences come from environment variables only;
+each is documented in docs/configuration.md and read through minsheng.env's typed helpers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.env import (
+    env_bool,
+    env_choice,
+    env_database,
+    env_int,
+    env_list,
+    env_str,
+    env_timezone,
+    secret_key,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("MINSHENG_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = secret_key(VAR_DIR)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "minsheng.core",
+    "minsheng.org",
+    "minsheng.tickets",
+    "minsheng.deadlines",
+    "minsheng.notify",
+    "minsheng.insight",
+    "minsheng.open311",
+    "minsheng.api",
+    "minsheng.stats",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc as local static files: no CDN
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "minsheng.urls"
+WSGI_APPLICATION = "minsheng.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "minsheng" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "minsheng.core.context_processors.navigation",
+                "minsheng.notify.context_processors.unread",
+            ],
+        },
+    },
+]
+
+_default_sqlite = f"sqlite:///{VAR_DIR / 'minsheng.sqlite3'}"
+DATABASES = {"default": env_database("DATABASE_URL", _default_sqlite)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # WAL lets the embedded worker write while pages read; IMMEDIATE avoids the upgrade deadlock
+    # two writers hit with SQLite's default deferred transactions.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file, not SQLite's shared-cache memory database: shared cache locks whole
+    # tables and ignores busy_timeout, which would make concurrency tests meaningless. The
+    # process id keeps two test runs in one checkout from sharing a file.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("TEST_DATABASE_NAME", str(VAR_DIR / f"test_minsheng_{os.getpid()}.sqlite3"))
+    }
+else:
+    DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "") or None}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "org.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = env_choice("LANGUAGE_CODE", "zh-hans", ["zh-hans", "en"])
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "minsheng" / "locale"]
+TIME_ZONE = env_timezone("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
+STATICFILES_DIRS = [BASE_DIR / "minsheng" / "static"]
+# Apache ECharts from the npm registry (`npm ci`; package.json): only its dist directory is
+# served, as /static/vendor/echarts/. Without it the statistics pages show tables only.
+if (BASE_DIR / "node_modules" / "echarts" / "dist").is_dir():
+    STATICFILES_DIRS.append(("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"))  # type: ignore[arg-type]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "media/"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+
+PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+
+def _county(raw: str) -> str:
+    code = raw.strip()
+    if not code.isdigit() or len(code) not in (6, 12):
+        raise ImproperlyConfigured(
+            f"MINSHENG_COUNTY_CODE={raw!r} must be a 6- or 12-digit county code."
+        )
+    return code.ljust(12, "0")
+
+
+# The county this installation serves: its townships and villages fill the place pickers.
+MINSHENG_COUNTY_CODE = _county(env_str("MINSHENG_COUNTY_CODE", "410927"))
+# How many handling rounds a ticket may have (重办 after an unsatisfied callback).
+MINSHENG_MAX_ROUNDS = env_int("MINSHENG_MAX_ROUNDS", 3, minimum=1, maximum=10)
+# Hours after a deadline before the worker escalates to the supervisors (督办).
+MINSHENG_ESCALATION_GRACE_HOURS = env_int("MINSHENG_ESCALATION_GRACE_HOURS", 24, minimum=0)
+# Office hours for deadlines counted in working hours.
+MINSHENG_WORKING_HOURS = env_str("MINSHENG_WORKING_HOURS", "08:30-12:00,14:30-17:30")
+
+# Outgoing e-mail (used when NOTIFY_EMAIL_BACKEND=django).
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "12345@localhost")
+
+# The demo county's passwords (manage.py seed_demo); never used outside the demo.
+MINSHENG_DEMO_PASSWORD = env_str("MINSHENG_DEMO_PASSWORD", "minsheng-demo")
+
+# Notifications (minsheng.notify; docs/configuration.md, "Notifications"). SMS and e-mail go to
+# the log until a deployment configures a gateway, so a demo never texts real people.
+NOTIFY_SMS_BACKEND = env_choice("NOTIFY_SMS_BACKEND", "log", ["log", "http"])
+NOTIFY_SMS_URL = env_str("NOTIFY_SMS_URL", "")
+NOTIFY_SMS_TEMPLATE = env_str("NOTIFY_SMS_TEMPLATE", '{"phone": "{phone}", "text": "{text}"}')
+NOTIFY_SMS_TIMEOUT = env_int("NOTIFY_SMS_TIMEOUT", 10, minimum=1, maximum=120)
+NOTIFY_SMS_SIGNATURE = env_str("NOTIFY_SMS_SIGNATURE", "12345热线")
+NOTIFY_EMAIL_BACKEND = env_choice("NOTIFY_EMAIL_BACKEND", "log", ["log", "django"])
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8, minimum=1, maximum=50)
+NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 300, minimum=30, maximum=86400)
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 60, minimum=1, maximum=3600)
+NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 21600, minimum=60, maximum=604800)
+NOTIFY_POLL_SECONDS = env_int("NOTIFY_POLL_SECONDS", 5, minimum=1, maximum=3600)
+
+# Open311 GeoReport v2 at /open311/v2/ (minsheng/open311; docs/configuration.md, "Open311").
+OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "")
+OPEN311_TICKET_KIND = env_choice(
+    "OPEN311_TICKET_KIND", "complaint", ["complaint", "report", "help"]
+)
+OPEN311_RATE_LIMIT_PER_MINUTE = env_int(
+    "OPEN311_RATE_LIMIT_PER_MINUTE", 60, minimum=0, maximum=100000
+)
+OPEN311_CONTACT = env_str("OPEN311_CONTACT", "12345 政务服务便民热线")
+OPEN311_KEY_SERVICE = env_str("OPEN311_KEY_SERVICE", "请向 12345 热线中心系统管理员申请 API 密钥。")
+
+# REST API at /api/v1/ (minsheng/api; docs/api.md, docs/configuration.md "REST API").
+API_IDEMPOTENCY_HOURS = env_int("API_IDEMPOTENCY_HOURS", 24, minimum=1, maximum=24 * 30)
+API_WEBHOOK_TIMEOUT = env_int("API_WEBHOOK_TIMEOUT", 10, minimum=1, maximum=120)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "minsheng.api.authentication.TokenAuthentication",
+        # A signed-in user may try GETs from the docs page (POSTs then need the CSRF token).
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "minsheng.api.errors.exception_handler",
+    "UNICODE_JSON": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "民生 12345 接诉即办 REST API",
+    "DESCRIPTION": "供承办单位自有系统对接：工单查询与办理、派单、回访。认证：`Authorization: Token <密钥>`。"
+    "错误、幂等与 Webhook 见 docs/api.md。",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TicketChannelEnum": "minsheng.tickets.models.Channel",
+        "TicketKindEnum": "minsheng.tickets.models.Kind",
+        "UnitKindEnum": "minsheng.org.models.Unit.Kind",
+        "ReplyResultEnum": "minsheng.tickets.models.ReplyResult",
+        "LegalChannelEnum": "minsheng.api.serializers.LEGAL_CHANNEL_CHOICES",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No calls to validator.swagger.io from an intranet.
+    "SWAGGER_UI_SETTINGS": {
+        "deepLinking": True,
+        "validatorUrl": None,
+        "persistAuthorization": True,
+    },
+}
+
+
+def _weights(raw: list[str]) -> tuple[int, int, int]:
+    try:
+        weights = tuple(int(w) for w in raw)
+    except ValueError:
+        weights = ()
+    if len(weights) != 3 or any(w < 0 for w in weights) or not sum(weights):
+        raise ImproperlyConfigured(
+            f"MINSHENG_STATS_WEIGHTS={','.join(raw)!r} must be three non-negative integers "
+            "(响应率, 解决率, 满意率), e.g. 30,35,35."
+        )
+    return weights  # type: ignore[return-value]
+
+
+# Statistics (minsheng/stats; docs/metrics.md). The composite score's weights for 响应率, 解决率
+# and 满意率; and how far behind the present the rollups stay, so that a ticket changed by a
+# transaction still open when the worker refreshed is never skipped.
+MINSHENG_STATS_WEIGHTS = _weights(env_list("MINSHENG_STATS_WEIGHTS", ["30", "35", "35"]))
+MINSHENG_STATS_LAG_SECONDS = env_int("MINSHENG_STATS_LAG_SECONDS", 120, minimum=0, maximum=86400)

@@ -1,0 +1,200 @@
+"""The tickets behind a figure: the definitions of derive.py, written as ticket queries.
+
+Every list starts from `tickets_visible_to(user)` (a unit's people see only their unit's
+tickets) and adds the same filters as the figure: period, scope unit, place, category, channel,
+kind, and the measure's own condition and date. A ticket that counts twice in one figure (two
+rounds' callbacks in the same month) is listed once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+
+from minsheng.org.models import User
+from minsheng.stats.derive import UNIT_CLOSE_REASONS
+from minsheng.stats.query import Filters, category_ids
+from minsheng.tickets.models import (
+    Assignment,
+    Callback,
+    CloseReason,
+    Kind,
+    ReplyResult,
+    Satisfaction,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+from minsheng.tickets.selectors import tickets_visible_to
+
+HANDLED = Q(status__in=[s for s in Status.values if s not in (Status.MERGED, Status.TRANSFERRED)])
+CLOSED_BY_UNITS = Q(status=Status.CLOSED, close_reason__in=list(UNIT_CLOSE_REASONS))
+
+# measure → (date column the list is ordered by, how it is ordered)
+ORDER: dict[str, str] = {
+    "resp_due": "contact_due",
+    "resp_ok": "contact_due",
+    "resp_late": "contact_due",
+    "reply_due": "reply_due",
+    "reply_ok": "reply_due",
+    "reply_late": "reply_due",
+    "closed": "closed_at",
+    "resolved": "closed_at",
+    "handle_n": "closed_at",
+    "part": "closed_at",
+}
+
+
+def bounds(f: Filters) -> tuple[dt.datetime, dt.datetime]:
+    zone = ZoneInfo(settings.TIME_ZONE)
+    start = dt.datetime.combine(f.start, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(f.end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return start, end
+
+
+def _in(column: str, f: Filters) -> Q:
+    start, end = bounds(f)
+    return Q(**{f"{column}__gte": start, f"{column}__lt": end})
+
+
+def _lead_in_scope(f: Filters) -> Q:
+    return Q(lead_unit__path__startswith=f.unit.path) if f.unit else Q()
+
+
+def _last_reached(f: Filters, unit_path: str | None) -> QuerySet[Callback]:
+    """A round's verdict (its last reached callback) dated in the period; with a unit, only
+    the rounds that unit's subtree led."""
+    later = Callback.objects.filter(
+        ticket=OuterRef("ticket"), round=OuterRef("round"), reached=True
+    ).filter(Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), id__gt=OuterRef("id")))
+    verdicts = Callback.objects.filter(_in("at", f), ticket=OuterRef("pk"), reached=True).exclude(
+        Exists(later)
+    )
+    if unit_path:
+        led = Assignment.objects.filter(
+            ticket=OuterRef("ticket"),
+            round=OuterRef("round"),
+            role=Assignment.Role.LEAD,
+            unit__path__startswith=unit_path,
+        ).exclude(state=Assignment.State.CANCELLED)
+        verdicts = verdicts.filter(Exists(led))
+    return verdicts
+
+
+def _resolved() -> Q:
+    """The final round's verdict says resolved, or with no verdict the unit's reply did."""
+    final = Callback.objects.filter(ticket=OuterRef("pk"), round=OuterRef("round"), reached=True)
+    later = Callback.objects.filter(
+        ticket=OuterRef("ticket"), round=OuterRef("round"), reached=True
+    ).filter(Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), id__gt=OuterRef("id")))
+    resolved_verdict = final.exclude(Exists(later)).filter(resolved=True)
+    return CLOSED_BY_UNITS & (
+        Q(Exists(resolved_verdict)) | (~Q(Exists(final)) & Q(reply_result=ReplyResult.RESOLVED))
+    )
+
+
+def _event(action: str, f: Filters) -> Q:
+    events = TicketEvent.objects.filter(_in("at", f), ticket=OuterRef("pk"), action=action)
+    if f.unit:
+        events = events.filter(unit__path__startswith=f.unit.path)
+    return Q(Exists(events))
+
+
+def _responded() -> Q:
+    ok = Assignment.objects.filter(
+        ticket=OuterRef("pk"),
+        round=OuterRef("round"),
+        role=Assignment.Role.LEAD,
+        signed_at__isnull=False,
+        contacted_at__isnull=False,
+        contacted_at__lte=OuterRef("contact_due"),
+    ).exclude(state=Assignment.State.CANCELLED)
+    return Q(Exists(ok))
+
+
+def measure_q(measure: str, f: Filters) -> Q:  # noqa: C901 - one branch per measure, on purpose
+    """The condition that puts a ticket behind `measure` for these filters."""
+    lead = _lead_in_scope(f)
+    none_for_units = Q(pk__in=[]) if f.unit else Q()
+    if measure == "received":
+        return _in("created_at", f) & ((HANDLED & lead) if f.unit else Q())
+    if measure == "merged":
+        return _in("created_at", f) & Q(status=Status.MERGED) & none_for_units
+    if measure == "transferred":
+        return _in("created_at", f) & Q(status=Status.TRANSFERRED) & none_for_units
+    if measure in ("consult", "direct"):
+        q = _in("created_at", f) & HANDLED & Q(kind=Kind.CONSULTATION) & lead
+        return q & Q(close_reason=CloseReason.DIRECT_ANSWER) if measure == "direct" else q
+    if measure in ("resp_due", "resp_ok", "resp_late"):
+        q = (
+            _in("contact_due", f)
+            & HANDLED
+            & ~Q(citizen_phone="")
+            & Q(lead_unit__isnull=False)
+            & lead
+        )
+        return q & (
+            _responded()
+            if measure == "resp_ok"
+            else ~_responded()
+            if measure == "resp_late"
+            else Q()
+        )
+    if measure in ("reply_due", "reply_ok", "reply_late"):
+        q = _in("reply_due", f) & HANDLED & Q(lead_unit__isnull=False) & lead
+        on_time = Q(replied_at__isnull=False, replied_at__lte=F("reply_due"))
+        return q & (
+            on_time if measure == "reply_ok" else ~on_time if measure == "reply_late" else Q()
+        )
+    if measure.startswith("cb_"):
+        verdicts = _last_reached(f, f.unit.path if f.unit else None)
+        verdicts = {
+            "cb_reached": verdicts,
+            "cb_resolved": verdicts.filter(resolved=True),
+            "cb_unresolved": verdicts.exclude(resolved=True),
+            "cb_satisfied": verdicts.filter(satisfaction=Satisfaction.SATISFIED),
+            "cb_basic": verdicts.filter(satisfaction=Satisfaction.BASICALLY_SATISFIED),
+            "cb_unsatisfied": verdicts.filter(satisfaction=Satisfaction.UNSATISFIED),
+        }[measure]
+        return HANDLED & Q(Exists(verdicts))
+    if measure == "closed":
+        return _in("closed_at", f) & CLOSED_BY_UNITS & lead
+    if measure == "resolved":
+        return _in("closed_at", f) & _resolved() & lead
+    if measure == "handle_n":
+        return (
+            _in("closed_at", f)
+            & CLOSED_BY_UNITS
+            & lead
+            & Q(replied_at__isnull=False, replied_at__gte=F("created_at"))
+        )
+    if measure == "returns":
+        return _event("return", f)
+    if measure == "reopens":
+        return _event("reopen", f)
+    if measure == "part":
+        q = _in("closed_at", f) & _resolved()
+        if f.unit:
+            took_part = Assignment.objects.filter(
+                ticket=OuterRef("pk"), unit__path__startswith=f.unit.path
+            ).exclude(state=Assignment.State.CANCELLED)
+            q &= Q(Exists(took_part))
+        return q
+    raise ValueError(measure)
+
+
+def tickets_behind(user: User, measure: str, f: Filters) -> QuerySet[Ticket]:
+    tickets = tickets_visible_to(user).filter(measure_q(measure, f))
+    if f.division:
+        tickets = tickets.filter(division_id__startswith=f.division.short_code)
+    if f.category:
+        tickets = tickets.filter(category_id__in=category_ids(f.category))
+    if f.channel:
+        tickets = tickets.filter(channel=f.channel)
+    if f.kind:
+        tickets = tickets.filter(kind=f.kind)
+    column = ORDER.get(measure, "created_at")
+    return tickets.order_by(f"-{column}", "-id")

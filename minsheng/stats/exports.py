@@ -1,0 +1,120 @@
+"""Excel (openpyxl) of every statistics table and of the ticket lists behind the figures."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from minsheng.stats.query import Filters
+from minsheng.stats.tables import Column, Table, TableCell, TableRow
+from minsheng.tickets.models import Ticket
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BOLD = Font(bold=True)
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    name = "".join(ch for ch in title if ch not in "[]:*?/\\")[:28] or "表"
+    candidate, n = name, 2
+    while candidate in used:
+        candidate, n = f"{name}{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def workbook(title: str, filters: Filters, tables: Sequence[Table]) -> Workbook:
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    used: set[str] = set()
+    for table in tables:
+        sheet = book.create_sheet(_sheet_title(table.title, used))
+        sheet.append([f"{title} · {table.title}"])
+        sheet.append([filters.describe()])
+        sheet.append(table.header())
+        for cell in sheet[3]:
+            cell.font = BOLD
+        for row in table.values():
+            sheet.append([_number(v) for v in row])
+        sheet.freeze_panes = "B4"
+        sheet.column_dimensions["A"].width = 28
+        for i in range(2, len(table.columns) + 2):
+            sheet.column_dimensions[get_column_letter(i)].width = 12
+    return book
+
+
+def _number(value: Any) -> Any:
+    from decimal import Decimal
+
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _response(book: Workbook, title: str) -> HttpResponse:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    name = f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+def response(title: str, filters: Filters, tables: Sequence[Table]) -> HttpResponse:
+    return _response(workbook(title, filters, tables), title)
+
+
+def heat_table(title: str, head: str, heat: dict[str, Any]) -> Table:
+    columns = [Column(str(i), name, lambda _f: None) for i, name in enumerate(heat["columns"])]
+    rows = [
+        TableRow(r["label"], [TableCell(str(c["n"]), c["n"]) for c in r["cells"]])
+        for r in heat["rows"]
+    ]
+    return Table(title, head, columns, rows)
+
+
+TICKET_HEADER = (
+    "工单号",
+    "标题",
+    "诉求类型",
+    "渠道",
+    "分类",
+    "地点",
+    "主办单位",
+    "状态",
+    "受理时间",
+    "办结时间",
+)
+
+
+def tickets_response(title: str, filters: Filters, tickets: Iterable[Ticket]) -> HttpResponse:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _sheet_title(title, set())
+    sheet.append([title])
+    sheet.append([filters.describe()])
+    sheet.append(list(TICKET_HEADER))
+    for cell in sheet[3]:
+        cell.font = BOLD
+    for t in tickets:
+        sheet.append(
+            [
+                t.number,
+                t.title,
+                t.get_kind_display(),
+                t.get_channel_display(),
+                t.category.full_name if t.category else "",
+                t.division.name if t.division else "",
+                t.lead_unit.name if t.lead_unit else "",
+                t.get_status_display(),
+                timezone.localtime(t.created_at).replace(tzinfo=None),
+                timezone.localtime(t.closed_at).replace(tzinfo=None) if t.closed_at else None,
+            ]
+        )
+    return _response(book, title)

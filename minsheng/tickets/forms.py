@@ -1,0 +1,388 @@
+"""Forms of the back-office ticket screens.
+
+Forms only parse what the browser sent; every business rule (required texts, phone and ID
+formats, who may do what) lives in minsheng.tickets.services, whose `TicketActionError.field`
+is mapped back onto these fields. Free-text fields are therefore `required=False`: the service
+says "请填写…" in one place for the web, the API and the worker alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.org.models import Division, Unit
+from minsheng.tickets.models import (
+    Category,
+    Channel,
+    Kind,
+    Praise,
+    ReplyResult,
+    Satisfaction,
+    Status,
+    Ticket,
+    Urgency,
+)
+from minsheng.tickets.services import CONTACT_METHODS, EMERGENCY_SERVICES, LEGAL_CHANNELS
+
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
+EMPTY = ("", "——")
+
+
+def _typed_field(form: forms.BaseForm, name: str) -> Any:
+    """A bound field's Field, typed loosely: django-stubs types `fields` as plain Field."""
+    return form.fields[name]
+
+
+def dispatchable_units() -> Any:
+    """Every unit a ticket may go to: active, and never the hotline centre itself."""
+    return Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.HOTLINE).order_by("path")
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+# --- Intake (the operator desk) ----------------------------------------------------------------
+
+
+class IntakeForm(forms.Form):
+    """话务台. Shortcut digits in the kind labels let the operator pick by typing 1–6."""
+
+    title = forms.CharField(label=_("标题"), required=False, max_length=200)
+    description = forms.CharField(
+        label=_("诉求内容"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    kind = forms.ChoiceField(
+        label=_("诉求类型"),
+        choices=[EMPTY, *[(v, f"{i} {label}") for i, (v, label) in enumerate(Kind.choices, 1)]],
+        error_messages={"required": _("请选择诉求类型。"), "invalid_choice": _("诉求类型无效。")},
+    )
+    urgency = forms.ChoiceField(
+        label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.GENERAL
+    )
+    channel = forms.ChoiceField(label=_("渠道"), choices=Channel.choices, initial=Channel.HOTLINE)
+    citizen_name = forms.CharField(label=_("诉求人"), required=False, max_length=50)
+    citizen_phone = forms.CharField(label=_("联系电话"), required=False, max_length=30)
+    citizen_id_number = forms.CharField(label=_("身份证号"), required=False, max_length=20)
+    anonymous = forms.BooleanField(label=_("匿名"), required=False)
+    confidential = forms.BooleanField(label=_("保密（对承办单位隐藏身份）"), required=False)
+    township = forms.ChoiceField(label=_("乡镇（街道）"), required=False)
+    village = forms.ChoiceField(label=_("村（社区）"), required=False)
+    address = forms.CharField(label=_("详细地址"), required=False, max_length=200)
+    category = forms.ModelChoiceField(
+        label=_("诉求分类"),
+        queryset=Category.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("诉求分类无效。")},
+    )
+    affected_population = forms.IntegerField(
+        label=_("涉及人数"),
+        initial=1,
+        min_value=1,
+        max_value=1_000_000,
+        error_messages={"invalid": _("涉及人数应为整数。"), "min_value": _("涉及人数至少为 1。")},
+    )
+
+    def __init__(self, *args: Any, places: PlaceChoices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.places = places
+        _typed_field(self, "township").choices = [EMPTY, *places.townships]
+        _typed_field(self, "village").choices = [EMPTY, *places.villages]
+        _typed_field(self, "category").queryset = Category.objects.filter(
+            is_active=True, children__isnull=True
+        ).order_by("full_name")
+        self.fields["title"].widget.attrs.update(autofocus=True, accesskey="t")
+        self.fields["citizen_phone"].widget.attrs.update(inputmode="tel", autocomplete="off")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        township, village = data.get("township"), data.get("village")
+        if township and village and not village.startswith(township[:9]):
+            self.add_error("village", _("所选村（社区）不属于所选乡镇。"))
+        return data
+
+    @property
+    def division_code(self) -> str:
+        return self.cleaned_data.get("village") or self.cleaned_data.get("township") or ""
+
+
+class PlaceChoices:
+    """The county's townships, and its villages grouped by township, for the two selects."""
+
+    def __init__(self, townships: list[Division], villages: list[Division]) -> None:
+        self.townships: list[tuple[str, str]] = [(d.code, d.name) for d in townships]
+        names = dict(self.townships)
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for v in villages:
+            groups.setdefault(v.code[:9].ljust(12, "0"), []).append((v.code, v.name))
+        self.villages: list[tuple[str, Any]] = [
+            (names.get(code, code), options) for code, options in groups.items()
+        ]
+
+
+# --- Ticket actions ----------------------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """Every action form carries the version of the ticket the page showed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        self.ticket = ticket
+        kwargs.setdefault("initial", {})["version"] = ticket.version
+        super().__init__(*args, **kwargs)
+
+
+class EmptyActionForm(ActionForm):
+    pass
+
+
+class NoteForm(ActionForm):
+    note = forms.CharField(label=_("说明"), required=False, widget=TEXTAREA)
+
+
+class RequiredNoteForm(NoteForm):
+    pass
+
+
+class DirectAnswerForm(ActionForm):
+    answer = forms.CharField(label=_("答复内容"), required=False, widget=TEXTAREA)
+
+
+class EmergencyTransferForm(ActionForm):
+    to = forms.ChoiceField(
+        label=_("转接"),
+        choices=[EMPTY, *[(k, f"{k} {v}") for k, v in EMERGENCY_SERVICES.items()]],
+        required=False,
+    )
+    note = forms.CharField(label=_("说明"), required=False, widget=TEXTAREA)
+
+
+class LegalChannelForm(ActionForm):
+    channel = forms.ChoiceField(
+        label=_("法定途径"), choices=[EMPTY, *LEGAL_CHANNELS.items()], required=False
+    )
+    note = forms.CharField(label=_("告知内容"), required=False, widget=TEXTAREA)
+
+
+class DispatchForm(ActionForm):
+    lead_unit = UnitChoiceField(
+        label=_("主办单位"), queryset=Unit.objects.none(), to_field_name="code"
+    )
+    assisting_units = UnitMultipleChoiceField(
+        label=_("协办单位"),
+        queryset=Unit.objects.none(),
+        to_field_name="code",
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+    instructions = forms.CharField(label=_("办理要求"), required=False, widget=TEXTAREA)
+
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        super().__init__(*args, ticket=ticket, **kwargs)
+        _typed_field(self, "lead_unit").queryset = dispatchable_units()
+        _typed_field(self, "assisting_units").queryset = dispatchable_units()
+
+
+class ReturnForm(ActionForm):
+    reason = forms.CharField(label=_("退单理由"), required=False, widget=TEXTAREA)
+
+
+class ReturnAcceptForm(ActionForm):
+    lead_unit = UnitChoiceField(
+        label=_("新的主办单位"), queryset=Unit.objects.none(), to_field_name="code", required=False
+    )
+    note = forms.CharField(label=_("审核意见"), required=False, widget=TEXTAREA)
+
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        super().__init__(*args, ticket=ticket, **kwargs)
+        _typed_field(self, "lead_unit").queryset = dispatchable_units()
+
+
+class ReassignForm(ReturnAcceptForm):
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        super().__init__(*args, ticket=ticket, **kwargs)
+        self.fields["lead_unit"].required = True
+        self.fields["note"].label = _("改派说明")
+
+
+class AddAssistingForm(ActionForm):
+    unit = UnitChoiceField(label=_("协办单位"), queryset=Unit.objects.none(), to_field_name="code")
+    note = forms.CharField(label=_("说明"), required=False, widget=TEXTAREA)
+
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        super().__init__(*args, ticket=ticket, **kwargs)
+        _typed_field(self, "unit").queryset = dispatchable_units()
+
+
+class DecomposeForm(ActionForm):
+    units = UnitMultipleChoiceField(
+        label=_("下派给"),
+        queryset=Unit.objects.none(),
+        to_field_name="code",
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+    instructions = forms.CharField(label=_("下派要求"), required=False, widget=TEXTAREA)
+
+    def __init__(
+        self, *args: Any, ticket: Ticket, parent_unit: Unit | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, ticket=ticket, **kwargs)
+        units = Unit.objects.none()
+        if parent_unit is not None:
+            units = (
+                Unit.objects.filter(is_active=True, path__startswith=parent_unit.path)
+                .exclude(pk=parent_unit.pk)
+                .order_by("path")
+            )
+        _typed_field(self, "units").queryset = units
+
+
+class ContactForm(ActionForm):
+    method = forms.ChoiceField(
+        label=_("联系方式"), choices=list(CONTACT_METHODS.items()), initial="phone", required=False
+    )
+    note = forms.CharField(label=_("联系情况"), required=False, widget=TEXTAREA)
+
+
+class ProgressForm(ActionForm):
+    note = forms.CharField(label=_("进展情况"), required=False, widget=TEXTAREA)
+    public = forms.BooleanField(label=_("对诉求人公开"), required=False)
+
+
+class ExtensionRequestForm(ActionForm):
+    days = forms.IntegerField(
+        label=_("延期天数"),
+        min_value=1,
+        max_value=30,
+        error_messages={"required": _("请填写延期天数。"), "invalid": _("延期天数应为整数。")},
+    )
+    reason = forms.CharField(label=_("延期理由"), required=False, widget=TEXTAREA)
+
+
+class ReplyForm(ActionForm):
+    result = forms.ChoiceField(
+        label=_("办理结果"), choices=[EMPTY, *ReplyResult.choices], required=False
+    )
+    content = forms.CharField(
+        label=_("答复内容"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class CallbackForm(ActionForm):
+    reached = forms.ChoiceField(
+        label=_("是否联系上"), choices=[("yes", _("已联系上")), ("no", _("未联系上"))]
+    )
+    resolved = forms.ChoiceField(
+        label=_("是否解决"),
+        choices=[("", "——"), ("yes", _("已解决")), ("no", _("未解决"))],
+        required=False,
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("满意度"), choices=[EMPTY, *Satisfaction.choices], required=False
+    )
+    comment = forms.CharField(label=_("回访意见"), required=False, widget=TEXTAREA)
+
+
+class MergeForm(ActionForm):
+    master = forms.CharField(label=_("主工单号"), required=False, max_length=16)
+    note = forms.CharField(label=_("并单说明"), required=False, widget=TEXTAREA)
+
+
+class SuperviseForm(ActionForm):
+    note = forms.CharField(label=_("督办意见"), required=False, widget=TEXTAREA)
+    due_at = forms.DateTimeField(
+        label=_("督办期限"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": _("请填写督办期限。"), "invalid": _("督办期限格式不正确。")},
+    )
+
+
+class PraiseForm(ActionForm):
+    kind = forms.ChoiceField(label=_("形式"), choices=Praise.Kind.choices)
+    note = forms.CharField(label=_("表扬内容"), required=False, widget=TEXTAREA)
+
+
+# --- Search ------------------------------------------------------------------------------------
+
+
+class SearchForm(forms.Form):
+    number = forms.CharField(label=_("工单号"), required=False, max_length=16)
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=30)
+    words = forms.CharField(label=_("关键词"), required=False, max_length=100)
+    category = forms.ModelChoiceField(
+        label=_("分类"),
+        queryset=Category.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("分类无效。")},
+    )
+    unit = UnitChoiceField(
+        label=_("主办单位"),
+        queryset=Unit.objects.none(),
+        to_field_name="code",
+        required=False,
+        error_messages={"invalid_choice": _("承办单位无效。")},
+    )
+    status = forms.ChoiceField(
+        label=_("状态"),
+        choices=[("", _("全部")), *Status.choices],
+        required=False,
+        error_messages={"invalid_choice": _("状态无效。")},
+    )
+    division = forms.CharField(label=_("区划代码"), required=False, max_length=12)
+    created_from = forms.DateField(
+        label=_("受理日期自"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("日期格式不正确，应为 2025-01-31。")},
+    )
+    created_to = forms.DateField(
+        label=_("至"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("日期格式不正确，应为 2025-01-31。")},
+    )
+
+    FILTER_FIELDS: ClassVar[tuple[str, ...]] = (
+        "number",
+        "phone",
+        "words",
+        "category",
+        "unit",
+        "status",
+        "division",
+        "created_from",
+        "created_to",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _typed_field(self, "category").queryset = Category.objects.filter(
+            children__isnull=True
+        ).order_by("full_name")
+        _typed_field(self, "unit").queryset = dispatchable_units()
+        self.fields["number"].widget.attrs.update(autofocus=True)
+
+    def clean_division(self) -> str:
+        code = self.cleaned_data.get("division", "").strip()
+        if code and (not code.isdigit() or len(code) not in (6, 9, 12)):
+            raise forms.ValidationError(_("区划代码应为 6、9 或 12 位数字。"))
+        return code.ljust(12, "0") if code else ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("created_from"), data.get("created_to")
+        if start and end and start > end:
+            self.add_error("created_to", _("结束日期不能早于开始日期。"))
+        return data

@@ -1,0 +1,33 @@
+"""manage.py load_categories [--path CSV]: load the 3-level category tree (诉求分类)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from minsheng.tickets.catalogue import TAXONOMY_CSV, TaxonomyError, load_categories
+from minsheng.tickets.models import Category
+
+
+class Command(BaseCommand):
+    help = (
+        "导入三级诉求分类（CSV 列：level1,level2,level3）。默认导入随系统提供的分类表；"
+        "可重复执行，已有分类保持不变。"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--path", type=Path, default=None, metavar="CSV", help=f"分类表（默认 {TAXONOMY_CSV}）"
+        )
+
+    def handle(self, *args: object, path: Path | None, **options: object) -> None:
+        if path is not None and not path.is_file():
+            raise CommandError(f"文件不存在：{path}")
+        try:
+            created = load_categories(path)
+        except (TaxonomyError, UnicodeDecodeError) as exc:
+            raise CommandError(f"导入失败，数据库未作任何修改。{exc}") from exc
+        self.stdout.write(
+            f"诉求分类已导入：新增 {created} 个，现有 {Category.objects.count()} 个。"
+        )

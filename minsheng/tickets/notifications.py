@@ -1,0 +1,164 @@
+"""Who is told what when a ticket changes — called by the ticket services inside their
+transaction, so every notification is an outbox row (or an in-app message) committed with the
+event that caused it, and nothing leaves before commit.
+
+Keys make each notification idempotent: the same event (a replayed sweep, a retried request)
+never notifies twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from django.urls import reverse
+from django.utils import timezone
+
+from minsheng.notify.services import enqueue, notify_users
+from minsheng.org.models import Role, Unit, User
+from minsheng.tickets.models import Channel, Kind, Ticket
+
+STAGE_LABELS = {
+    "dispatch": "派单",
+    "sign": "签收",
+    "contact": "联系诉求人",
+    "reply": "答复",
+    "callback": "回访",
+}
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%m月%d日 %H:%M") if moment else "—"
+
+
+def _url(ticket: Ticket) -> str:
+    return reverse("tickets:detail", args=[ticket.number])
+
+
+def unit_members(units: Iterable[Unit | int]) -> dict[int, list[User]]:
+    """Active handlers and leaders of each unit, in one query."""
+    ids = {u.pk if isinstance(u, Unit) else u for u in units}
+    members: dict[int, list[User]] = defaultdict(list)
+    for user in User.objects.filter(
+        unit_id__in=ids, is_active=True, roles__role__in=[Role.HANDLER, Role.UNIT_LEADER]
+    ).distinct():
+        assert user.unit_id is not None
+        members[user.unit_id].append(user)
+    return members
+
+
+def hotline_users(*roles: str) -> list[User]:
+    return list(User.objects.filter(is_active=True, roles__role__in=roles).distinct())
+
+
+def _context(ticket: Ticket, **extra: object) -> dict[str, object]:
+    return {"number": ticket.number, "title": ticket.title, **extra}
+
+
+def on_intake(ticket: Ticket) -> None:
+    """受理短信 — except for a hotline consultation, which is usually answered on the spot."""
+    if not ticket.citizen_phone:
+        return
+    if ticket.channel == Channel.HOTLINE and ticket.kind == Kind.CONSULTATION:
+        return
+    enqueue(
+        key=f"ticket:{ticket.number}:accepted:sms",
+        channel="sms",
+        recipient=ticket.citizen_phone,
+        template="ticket_accepted_sms",
+        context={"number": ticket.number},
+    )
+
+
+def on_dispatch(ticket: Ticket, units: Sequence[Unit], *, event_id: int) -> None:
+    """A unit has new work: the lead and the assisting units each hear about it."""
+    members = unit_members(units)
+    for unit in units:
+        notify_users(
+            key_prefix=f"ticket:{ticket.number}:dispatch:{event_id}:unit:{unit.pk}",
+            users=members.get(unit.pk, []),
+            template="ticket_dispatched",
+            context=_context(ticket, sign_due=_when(ticket.sign_due)),
+            url=_url(ticket),
+        )
+
+
+def on_reply(ticket: Ticket, followers: Sequence[Ticket]) -> None:
+    """The reply goes to the citizen by SMS, and to each citizen of a merged duplicate."""
+    for each in [ticket, *followers]:
+        if not each.citizen_phone:
+            continue
+        enqueue(
+            key=f"ticket:{each.number}:reply:{ticket.round}:sms",
+            channel="sms",
+            recipient=each.citizen_phone,
+            template="ticket_replied_sms",
+            context={"number": each.number, "reply": ticket.reply_text},
+        )
+
+
+def on_reopen(ticket: Ticket, *, note: str) -> None:
+    if ticket.lead_unit is None:
+        return
+    notify_users(
+        key_prefix=f"ticket:{ticket.number}:reopen:{ticket.round}",
+        users=unit_members([ticket.lead_unit]).get(ticket.lead_unit.pk, []),
+        template="citizen_unsatisfied",
+        context=_context(ticket, due=_when(ticket.reply_due), note=note),
+        url=_url(ticket),
+    )
+
+
+def on_supervise(ticket: Ticket, *, note: str, due_at: dt.datetime, supervision_id: int) -> None:
+    if ticket.lead_unit is None:
+        return
+    notify_users(
+        key_prefix=f"ticket:{ticket.number}:supervise:{supervision_id}",
+        users=unit_members([ticket.lead_unit]).get(ticket.lead_unit.pk, []),
+        template="escalation",
+        context=_context(ticket, due=_when(due_at), note=note),
+        url=_url(ticket),
+    )
+
+
+def on_remind(ticket: Ticket, *, note: str, event_id: int) -> None:
+    if ticket.lead_unit is None:
+        return
+    notify_users(
+        key_prefix=f"ticket:{ticket.number}:remind:{event_id}",
+        users=unit_members([ticket.lead_unit]).get(ticket.lead_unit.pk, []),
+        template="reminder",
+        context=_context(ticket, due=_when(ticket.reply_due), note=note),
+        url=_url(ticket),
+    )
+
+
+def on_alarms(raised: Sequence[tuple[Ticket, str, str, dt.datetime]]) -> None:
+    """The worker's alarms: (ticket, deadline, level, due). 临期 and 超期 go to the lead unit;
+    escalations (督办) to the supervisors; the callback deadline to the operators."""
+    if not raised:
+        return
+    members = unit_members({t.lead_unit_id for t, *_ in raised if t.lead_unit_id})
+    supervisors: list[User] | None = None
+    operators: list[User] | None = None
+    for ticket, deadline, level, due in raised:
+        key = f"ticket:{ticket.number}:alarm:{ticket.round}:{deadline}:{level}:{due.isoformat()}"
+        context = _context(ticket, stage=STAGE_LABELS.get(deadline, deadline), due=_when(due))
+        if deadline == "callback":
+            if level != "warn":
+                continue
+            operators = operators if operators is not None else hotline_users(Role.OPERATOR)
+            users = operators
+            template = "callback_due"
+        elif level == "escalate":
+            supervisors = supervisors if supervisors is not None else hotline_users(Role.SUPERVISOR)
+            users, template = supervisors, "deadline_overdue"
+        else:
+            users = members.get(ticket.lead_unit_id or 0, [])
+            template = "deadline_warning" if level == "warn" else "deadline_overdue"
+            if deadline == "dispatch":  # the hotline's own deadline: tell the dispatchers
+                users = hotline_users(Role.DISPATCHER)
+        notify_users(
+            key_prefix=key, users=users, template=template, context=context, url=_url(ticket)
+        )

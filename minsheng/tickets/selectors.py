@@ -1,0 +1,203 @@
+"""Permission-aware reads of tickets. Scoping comes from minsheng.org.scoping, nowhere else.
+
+A unit's users see the tickets that were ever given to a unit in their subtree (any round, any
+role); hotline roles see all. The citizen's identity on a confidential ticket is hidden from
+units: use `citizen_for` wherever a page shows the citizen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from minsheng.org.models import HOTLINE_ROLES, Division, User
+from minsheng.org.scoping import scope_for
+from minsheng.textproc.pii import mask_phone
+from minsheng.tickets.models import (
+    Assignment,
+    ExtensionRequest,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+
+LIST_RELATED = ("category", "division", "lead_unit")
+
+
+def tickets_visible_to(user: User) -> QuerySet[Ticket]:
+    scope = scope_for(user)
+    tickets = Ticket.objects.select_related(*LIST_RELATED)
+    if scope.everything:
+        return tickets
+    if scope.nothing:
+        return tickets.none()
+    in_scope = Assignment.objects.filter(scope.units_q("unit__"), ticket=OuterRef("pk"))
+    return tickets.filter(Exists(in_scope))
+
+
+def ticket_for(user: User, number: str) -> Ticket:
+    """One ticket by number, or 404 when it does not exist or is not the user's to see."""
+    try:
+        return tickets_visible_to(user).get(number=number)
+    except Ticket.DoesNotExist:
+        raise Http404("ticket not found") from None
+
+
+@dataclass(frozen=True)
+class CitizenView:
+    name: str
+    phone: str
+    id_number: str
+    hidden: bool  # identity withheld (confidential ticket seen by a unit)
+
+
+def citizen_for(user: User, ticket: Ticket) -> CitizenView:
+    if ticket.confidential and not user.has_role(*HOTLINE_ROLES):
+        return CitizenView(name="（保密）", phone="", id_number="", hidden=True)
+    name = "（匿名）" if ticket.anonymous else ticket.citizen_name
+    id_number = ticket.citizen_id_number
+    if id_number and not user.has_role(*HOTLINE_ROLES):
+        id_number = id_number[:4] + "*" * 10 + id_number[-4:]
+    phone = (
+        ticket.citizen_phone
+        if user.has_role(*HOTLINE_ROLES) or not ticket.anonymous
+        else mask_phone(ticket.citizen_phone)
+    )
+    return CitizenView(name=name, phone=phone, id_number=id_number, hidden=False)
+
+
+def timeline(ticket: Ticket) -> QuerySet[TicketEvent]:
+    return ticket.events.select_related("actor", "unit").order_by("at", "id")
+
+
+def assignments_of(ticket: Ticket) -> QuerySet[Assignment]:
+    return ticket.assignments.select_related("unit", "signed_by").order_by(
+        "round", "created_at", "id"
+    )
+
+
+# --- Work queues -----------------------------------------------------------------------------
+
+
+def dispatch_queue(user: User) -> dict[str, QuerySet[Ticket]]:
+    """The dispatcher's three lists: new, returned, and pending extension requests."""
+    tickets = tickets_visible_to(user)
+    pending_ext = ExtensionRequest.objects.filter(
+        ticket=OuterRef("pk"), state=ExtensionRequest.State.PENDING
+    )
+    return {
+        "new": tickets.filter(status=Status.NEW).order_by("created_at"),
+        "returned": tickets.filter(
+            Exists(
+                Assignment.objects.filter(
+                    ticket=OuterRef("pk"), state=Assignment.State.RETURN_REQUESTED
+                )
+            )
+        ).order_by("updated_at"),
+        "extensions": tickets.filter(Exists(pending_ext)).order_by("updated_at"),
+    }
+
+
+def unit_inbox(user: User) -> dict[str, QuerySet[Assignment]]:
+    """A unit's parts of tickets: to sign, in progress, and sub-tasks it gave out."""
+    scope = scope_for(user)
+    parts = (
+        Assignment.objects.filter(scope.units_q("unit__"))
+        .exclude(state=Assignment.State.CANCELLED)
+        # Only the current round's parts are work; earlier rounds are history.
+        .filter(ticket__round=F("round"))
+        .select_related("ticket", "ticket__category", "ticket__division", "unit")
+    )
+    return {
+        "to_sign": parts.filter(state=Assignment.State.PENDING).order_by("created_at"),
+        "in_progress": parts.filter(state=Assignment.State.SIGNED).order_by("created_at"),
+        "returned": parts.filter(state=Assignment.State.RETURN_REQUESTED).order_by("created_at"),
+    }
+
+
+def callback_queue(user: User) -> QuerySet[Ticket]:
+    return tickets_visible_to(user).filter(status=Status.REPLIED).order_by("replied_at")
+
+
+@dataclass(frozen=True)
+class TicketSearch:
+    number: str = ""
+    phone: str = ""
+    words: str = ""
+    category_id: int | None = None
+    unit_id: int | None = None
+    status: str = ""
+    division_code: str = ""
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+
+
+def search_tickets(user: User, query: TicketSearch) -> QuerySet[Ticket]:
+    tickets = tickets_visible_to(user)
+    if query.number:
+        tickets = tickets.filter(number__startswith=query.number.strip())
+    if query.phone:
+        # Units may not search by the phone of a confidential citizen.
+        tickets = tickets.filter(citizen_phone=query.phone)
+        if not user.has_role(*HOTLINE_ROLES):
+            tickets = tickets.filter(confidential=False)
+    for word in query.words.split():
+        tickets = tickets.filter(Q(title__contains=word) | Q(description__contains=word))
+    if query.category_id:
+        tickets = tickets.filter(category_id=query.category_id)
+    if query.unit_id:
+        tickets = tickets.filter(lead_unit_id=query.unit_id)
+    if query.status:
+        tickets = tickets.filter(status=query.status)
+    if query.division_code:
+        # Codes are prefixes of their descendants' codes: a township finds its villages' tickets.
+        division = Division.objects.filter(code=query.division_code).first()
+        if division is None:
+            return tickets.none()
+        tickets = tickets.filter(division__code__startswith=division.short_code)
+    if query.created_from:
+        tickets = tickets.filter(created_at__date__gte=query.created_from)
+    if query.created_to:
+        tickets = tickets.filter(created_at__date__lte=query.created_to)
+    return tickets.order_by("-created_at")
+
+
+@dataclass(frozen=True)
+class WorkCount:
+    label: str
+    count: int
+    url_name: str
+
+
+def work_counts(user: User) -> list[WorkCount]:
+    """The to-do numbers on a user's home page, by role: what is waiting for them right now."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from minsheng.org.models import Role
+
+    counts: list[WorkCount] = []
+    if user.has_role(Role.DISPATCHER, Role.ADMINISTRATOR):
+        queue = dispatch_queue(user)
+        counts += [
+            WorkCount(_("待派单"), queue["new"].count(), "tickets:dispatch_queue"),
+            WorkCount(_("退单待审"), queue["returned"].count(), "tickets:dispatch_queue"),
+            WorkCount(_("延期申请"), queue["extensions"].count(), "tickets:dispatch_queue"),
+        ]
+    if user.has_role(Role.OPERATOR, Role.SUPERVISOR, Role.DISPATCHER, Role.ADMINISTRATOR):
+        counts.append(WorkCount(_("待回访"), callback_queue(user).count(), "tickets:callbacks"))
+    if user.has_role(Role.SUPERVISOR, Role.LEADER, Role.ADMINISTRATOR):
+        overdue = tickets_visible_to(user).filter(
+            status__in=(Status.DISPATCHED, Status.IN_PROGRESS), reply_due__lt=timezone.now()
+        )
+        counts.append(WorkCount(_("超期未答复"), overdue.count(), "tickets:search"))
+    if user.has_role(Role.HANDLER, Role.UNIT_LEADER):
+        inbox = unit_inbox(user)
+        counts += [
+            WorkCount(_("待签收"), inbox["to_sign"].count(), "tickets:inbox"),
+            WorkCount(_("办理中"), inbox["in_progress"].count(), "tickets:inbox"),
+        ]
+    return counts

@@ -1,0 +1,255 @@
+"""话务台: the operator types the call into one form; helpers beside it answer as they type.
+
+`/desk/new` takes the call (→ ticket_intake). The fragments `/desk/places`, `/desk/similar` and
+`/desk/unit` fill the side panels (desk.js fetches them; without JS the selects still work).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+
+from minsheng.insight.index import reference_answers, similar_open_tickets
+from minsheng.insight.places import place_guesses
+from minsheng.org.models import Division, User
+from minsheng.textproc.pii import normalize_phone
+from minsheng.tickets import selectors, services
+from minsheng.tickets.errors import TicketActionError
+from minsheng.tickets.forms import IntakeForm, PlaceChoices
+from minsheng.tickets.models import OPEN_STATUSES, Category, Ticket
+from minsheng.tickets.views.common import (
+    county_code,
+    current_user,
+    knowledge_search_url,
+    suggested_unit,
+)
+
+SIMILAR_DAYS = 7
+PLACE_LIMIT = 12
+
+
+def place_choices() -> PlaceChoices:
+    county = county_code()
+    townships = list(Division.objects.filter(parent_id=county).order_by("code"))
+    villages = list(
+        Division.objects.filter(level=Division.Level.VILLAGE, code__startswith=county[:6]).order_by(
+            "code"
+        )
+    )
+    return PlaceChoices(townships, villages)
+
+
+def _earlier_tickets(user: User, phone: str) -> list[Ticket]:
+    if not phone:
+        return []
+    return list(
+        selectors.tickets_visible_to(user).filter(citizen_phone=phone).order_by("-created_at")[:20]
+    )
+
+
+@login_required
+def desk_new(request: HttpRequest) -> HttpResponse:
+    user = current_user(request, *services.INTAKE_ROLES)
+    places = place_choices()
+    caller = normalize_phone(request.GET.get("caller", "")) or ""
+    if request.method == "POST":
+        form = IntakeForm(request.POST, places=places)
+        if form.is_valid():
+            ticket = _intake(user, form)
+            if ticket is not None:
+                messages.success(
+                    request, _("已受理，工单号 %(number)s。") % {"number": ticket.number}
+                )
+                return redirect("tickets:detail", number=ticket.number)
+        caller = normalize_phone(form.data.get("citizen_phone", "")) or ""
+        status = 400
+    else:
+        form = IntakeForm(initial={"citizen_phone": caller}, places=places)
+        status = 200
+    cleaned = getattr(form, "cleaned_data", {})
+    category = cleaned.get("category")
+    division = _division(cleaned.get("village") or cleaned.get("township") or "")
+    context = {
+        "form": form,
+        "caller": caller,
+        "earlier": _earlier_tickets(user, caller),
+        "kb_url": knowledge_search_url(),
+        "suggested_unit": suggested_unit(category, division),
+    }
+    return render(request, "tickets/desk.html", context, status=status)
+
+
+def _division(code: str) -> Division | None:
+    return Division.objects.filter(code=code).first() if code else None
+
+
+def _intake(user: User, form: IntakeForm) -> Ticket | None:
+    """Call the service; put its refusal on the field it names. None when refused."""
+    data = form.cleaned_data
+    try:
+        return services.ticket_intake(
+            actor=user,
+            channel=data["channel"],
+            kind=data["kind"],
+            title=data["title"],
+            description=data["description"],
+            citizen_name=data["citizen_name"],
+            citizen_phone=data["citizen_phone"],
+            citizen_id_number=data["citizen_id_number"],
+            anonymous=data["anonymous"],
+            confidential=data["confidential"],
+            category=data["category"],
+            urgency=data["urgency"],
+            division=_division(form.division_code),
+            address=data["address"],
+            affected_population=data["affected_population"],
+        )
+    except TicketActionError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return None
+
+
+# --- Place type-ahead --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+    label: str  # "孙口镇 · 前王集村"
+    township_code: str
+    initials: str  # "skz"
+    spelled: str  # "sunkouzhen"
+
+
+def _places() -> list[Place]:
+    """The county's townships and villages with their pinyin, cached in memory.
+
+    A county has a few hundred divisions; pinyin costs milliseconds per name, so compute once.
+    The row count is part of the key so an import of new divisions is seen at once.
+    """
+    county = county_code()
+    rows = Division.objects.filter(code__startswith=county[:6], level__gte=Division.Level.TOWNSHIP)
+    key = f"tickets:places:{county}:{rows.count()}"
+    cached: list[Place] | None = cache.get(key)
+    if cached is not None:
+        return cached
+    divisions = list(rows.order_by("code").values_list("code", "name", "level"))
+    township_names = {
+        code: name for code, name, level in divisions if level == Division.Level.TOWNSHIP
+    }
+    places = []
+    for code, name, level in divisions:
+        township_code = code[:9].ljust(12, "0")
+        label = (
+            name
+            if level == Division.Level.TOWNSHIP
+            else f"{township_names.get(township_code, '')} · {name}"
+        )
+        places.append(
+            Place(
+                code=code,
+                name=name,
+                label=label,
+                township_code=township_code,
+                initials="".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower(),
+                spelled="".join(lazy_pinyin(name)).lower(),
+            )
+        )
+    cache.set(key, places, 3600)
+    return places
+
+
+def match_places(query: str, limit: int = PLACE_LIMIT) -> list[Place]:
+    """Names containing the query, or whose pinyin initials / spelling start with it."""
+    q = query.strip().lower()
+    if not q:
+        return []
+    hits = [
+        p for p in _places() if q in p.name or p.initials.startswith(q) or p.spelled.startswith(q)
+    ]
+    # Townships first (shorter codes sort first within equal relevance), exact starts first.
+    hits.sort(
+        key=lambda p: (
+            not (p.name.startswith(q) or p.initials.startswith(q)),
+            p.code[9:] != "000",
+            p.code,
+        )
+    )
+    return hits[:limit]
+
+
+@login_required
+def desk_places(request: HttpRequest) -> HttpResponse:
+    """Type-ahead on `q`; with `text` (the description, GET or POST) instead: the places the
+    text names, best first, the one to pre-select marked `best` (minsheng.insight.places)."""
+    current_user(request, *services.INTAKE_ROLES)
+    query = request.GET.get("q", "")[:30]
+    text = _posted_text(request, "text")
+    if text and not query.strip():
+        context = {"places": place_guesses(text), "q": text, "guessed": True}
+        return render(request, "tickets/_places.html", context)
+    return render(request, "tickets/_places.html", {"places": match_places(query), "q": query})
+
+
+DESK_TEXT_MAX = 20_000  # the matchers read no further; a longer paste is cut, never refused
+
+
+def _posted_text(request: HttpRequest, name: str) -> str:
+    raw = request.POST.get(name) if request.method == "POST" else None
+    return (raw if raw is not None else request.GET.get(name, ""))[:DESK_TEXT_MAX].strip()
+
+
+@login_required
+def desk_similar(request: HttpRequest) -> HttpResponse:
+    """Open tickets of the same place (and category) from the last week: merge candidates.
+
+    With `text` (and `title`): also open tickets about the same problem by text similarity
+    (last 30 days, scored by text and place) and reference answers of closed cases."""
+    user = current_user(request, *services.INTAKE_ROLES)
+    params = request.POST if request.method == "POST" else request.GET  # long texts are posted
+    division = _division(params.get("division", "").strip()[:12])
+    category = _category(params.get("category", ""))
+    tickets: list[Ticket] = []
+    if division is not None:
+        since = timezone.now() - dt.timedelta(days=SIMILAR_DAYS)
+        qs = selectors.tickets_visible_to(user).filter(
+            division__code__startswith=division.short_code,
+            status__in=OPEN_STATUSES,
+            created_at__gte=since,
+        )
+        if category is not None:
+            qs = qs.filter(category=category)
+        tickets = list(qs.order_by("-created_at")[:10])
+    context: dict[str, object] = {"tickets": tickets, "division": division}
+    text = _posted_text(request, "text")
+    if text:
+        # Same problem by text (any place, scored by place), and how it was answered before.
+        title = _posted_text(request, "title")[:200]
+        context["text_similar"] = similar_open_tickets(
+            text=text, title=title, user=user, division=division
+        )
+        context["references"] = reference_answers(text=text, title=title, user=user)
+        context["with_text"] = True
+    return render(request, "tickets/_similar.html", context)
+
+
+@login_required
+def desk_unit(request: HttpRequest) -> HttpResponse:
+    current_user(request, *services.INTAKE_ROLES)
+    division = _division(request.GET.get("division", "").strip()[:12])
+    unit = suggested_unit(_category(request.GET.get("category", "")), division)
+    return render(request, "tickets/_unit.html", {"unit": unit})
+
+
+def _category(raw: str) -> Category | None:
+    return Category.objects.filter(pk=int(raw)).first() if raw.strip().isdigit() else None

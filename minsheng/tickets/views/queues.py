@@ -1,0 +1,63 @@
+"""Work queues: the dispatcher's (派单), a unit's inbox (本单位工单) and callbacks (回访)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.org.models import UNIT_ROLES
+from minsheng.tickets import selectors, services
+from minsheng.tickets.models import Assignment
+from minsheng.tickets.views.common import current_user
+
+QUEUE_LIMIT = 200  # a queue longer than this is a staffing problem, not a paging one
+
+
+@login_required
+def dispatch_queue(request: HttpRequest) -> HttpResponse:
+    user = current_user(request, *services.DISPATCH_ROLES)
+    queues = selectors.dispatch_queue(user)
+    sections = [
+        ("new", _("待派单"), queues["new"]),
+        ("returned", _("退单待审"), queues["returned"]),
+        ("extensions", _("延期申请"), queues["extensions"]),
+    ]
+    context = {
+        "sections": [
+            {"key": key, "title": title, "tickets": list(qs[:QUEUE_LIMIT]), "count": qs.count()}
+            for key, title, qs in sections
+        ]
+    }
+    return render(request, "tickets/dispatch_queue.html", context)
+
+
+@login_required
+def unit_inbox(request: HttpRequest) -> HttpResponse:
+    user = current_user(request, *UNIT_ROLES)
+    inbox = selectors.unit_inbox(user)
+    subtasks = (inbox["to_sign"] | inbox["in_progress"] | inbox["returned"]).filter(
+        role=Assignment.Role.SUBTASK
+    )
+    sections = [
+        ("to_sign", _("待签收"), inbox["to_sign"]),
+        ("in_progress", _("办理中"), inbox["in_progress"]),
+        ("returned", _("退单中"), inbox["returned"]),
+        ("subtasks", _("下派任务"), subtasks.order_by("created_at")),
+    ]
+    context = {
+        "sections": [
+            {"key": key, "title": title, "parts": list(qs[:QUEUE_LIMIT])}
+            for key, title, qs in sections
+        ]
+    }
+    return render(request, "tickets/inbox.html", context)
+
+
+@login_required
+def callback_queue(request: HttpRequest) -> HttpResponse:
+    user = current_user(request, *services.CALLBACK_ROLES)
+    tickets = selectors.callback_queue(user)
+    rows = [(t, selectors.citizen_for(user, t)) for t in tickets[:QUEUE_LIMIT]]
+    return render(request, "tickets/callbacks.html", {"rows": rows, "count": tickets.count()})

@@ -1,0 +1,153 @@
+"""工单查询: filters, 50 a page, and the same filtered rows as an Excel workbook (台账)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from minsheng.org.models import HOTLINE_ROLES, User
+from minsheng.textproc.pii import normalize_phone
+from minsheng.tickets import selectors
+from minsheng.tickets.forms import SearchForm
+from minsheng.tickets.models import Ticket
+from minsheng.tickets.views.common import current_user
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 10_000
+
+
+def _query(user: User, form: SearchForm) -> tuple[QuerySet[Ticket] | None, list[str]]:
+    """The filtered tickets, or None with Chinese messages when a filter is unusable."""
+    if not form.is_valid():
+        errors = [
+            f"{form.fields[f].label}：{e}" if f in form.fields else str(e)
+            for f, es in form.errors.items()
+            for e in es
+        ]
+        return None, errors
+    data = form.cleaned_data
+    phone = ""
+    if data["phone"].strip():
+        phone = normalize_phone(data["phone"]) or ""
+        if not phone:
+            return None, [_("联系电话格式不正确。")]
+    query = selectors.TicketSearch(
+        number=data["number"].strip(),
+        phone=phone,
+        words=data["words"],
+        category_id=data["category"].pk if data["category"] else None,
+        unit_id=data["unit"].pk if data["unit"] else None,
+        status=data["status"],
+        division_code=data["division"],
+        created_from=data["created_from"],
+        created_to=data["created_to"],
+    )
+    return selectors.search_tickets(user, query), []
+
+
+def _filters(request: HttpRequest) -> str:
+    return urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    form = SearchForm(request.GET or None)
+    tickets, errors = (
+        _query(user, form)
+        if form.is_bound
+        else (selectors.search_tickets(user, selectors.TicketSearch()), [])
+    )
+    page = None
+    rows: list[tuple[Ticket, Any]] = []
+    if tickets is not None:
+        page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = [(t, selectors.citizen_for(user, t)) for t in page.object_list]
+    context = {
+        "form": form,
+        "errors": errors,
+        "page": page,
+        "rows": rows,
+        "filters": _filters(request),
+        "export_limit": EXPORT_LIMIT,
+    }
+    return render(request, "tickets/search.html", context, status=400 if errors else 200)
+
+
+EXPORT_HEADERS = (
+    "工单号",
+    "受理时间",
+    "渠道",
+    "诉求类型",
+    "分类",
+    "标题",
+    "区划",
+    "主办单位",
+    "状态",
+    "答复结果",
+    "满意度",
+)
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    form = SearchForm(request.GET)
+    tickets, errors = _query(user, form)
+    if tickets is None:
+        return render(
+            request, "tickets/search.html", {"form": form, "errors": errors, "rows": []}, status=400
+        )
+    with_phone = user.has_role(*HOTLINE_ROLES)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("工单"))
+    headers = [_(h) for h in EXPORT_HEADERS]
+    if with_phone:
+        headers.insert(3, _("诉求人"))
+        headers.insert(4, _("联系电话"))
+    sheet.append(headers)
+    total = tickets.count()
+    for t in tickets[:EXPORT_LIMIT]:
+        row: list[Any] = [
+            t.number,
+            timezone.localtime(t.created_at).strftime("%Y-%m-%d %H:%M"),
+            t.get_channel_display(),
+            t.get_kind_display(),
+            t.category.full_name if t.category else "",
+            t.title,
+            t.division.name if t.division else "",
+            t.lead_unit.name if t.lead_unit else "",
+            t.get_status_display(),
+            t.get_reply_result_display(),
+            t.get_satisfaction_display(),
+        ]
+        if with_phone:
+            citizen = selectors.citizen_for(user, t)
+            row[3:3] = [citizen.name, citizen.phone]
+        sheet.append(row)
+    if total > EXPORT_LIMIT:
+        sheet.append(
+            [
+                _("仅导出前 %(limit)s 条，共 %(total)s 条；请缩小筛选范围。")
+                % {"limit": EXPORT_LIMIT, "total": total}
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="tickets-{stamp}.xlsx"'
+    return response

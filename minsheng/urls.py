@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from minsheng.core.forms import LoginForm
+
+admin.site.site_header = "民生 · 12345 接诉即办"
+admin.site.site_title = "民生管理后台"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("org/", include("minsheng.org.urls")),
+    path("kb/", include("minsheng.tickets.urls_knowledge")),
+    path("notify/", include("minsheng.notify.urls")),
+    path("deadlines/", include("minsheng.deadlines.urls")),
+    path("insight/", include("minsheng.insight.urls")),
+    path("open311/v2/", include("minsheng.open311.urls")),
+    path("api/v1/", include("minsheng.api.urls")),
+    path("", include("minsheng.tickets.urls")),
+    path("", include("minsheng.core.urls")),
+]

@@ -1,0 +1,72 @@
+"""The operator desk in a real browser: keyboard only, from the caller's number to the ticket.
+
+Headless Chromium from Debian (`apt-get install -y chromium`), driven by Playwright's Python API;
+skipped when the browser is absent. No fonts are required: assertions read the DOM, not pixels.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from minsheng.org.models import Division
+from minsheng.tickets.models import Status, Ticket
+from tests.conftest import PASSWORD, Org
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOT = Path(os.environ.get("DESK_SCREENSHOT", "/tmp/desk.png"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_operator_takes_a_call_with_the_keyboard(org: Org, live_server, browser_page) -> None:  # type: ignore[no-untyped-def]
+    for code, name, level, parent in [
+        ("410927000000", "台前县", 3, None),
+        ("410927102000", "孙口镇", 4, "410927000000"),
+        ("410927102201", "前王集村", 5, "410927102000"),
+    ]:
+        Division.objects.create(code=code, name=name, level=level, parent_id=parent)
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", org.olga.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}/desk/new?caller=13800000000")
+    assert page.input_value("input[name=citizen_phone]") == "13800000000"
+    # The title has the focus: the operator starts typing at once.
+    assert page.evaluate("document.activeElement.name") == "title"
+    page.keyboard.type("村口路灯不亮")
+    page.keyboard.press("Tab")
+    page.keyboard.type("前王集村村口路灯三晚不亮，夜间出行不便。")
+    page.keyboard.press("Tab")
+    page.keyboard.press("3")  # kind: "3 投诉", picked by its shortcut digit
+    assert page.input_value("select[name=kind]") == "complaint"
+    page.keyboard.press("Tab")  # urgency stays 一般
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "citizen_name"
+    page.keyboard.type("王五")
+
+    # The place type-ahead: pinyin initials, ↓ or Enter picks.
+    page.focus("#place-q")
+    page.keyboard.type("qwj")
+    page.wait_for_selector("#place-slot button[data-code='410927102201']")
+    page.keyboard.press("Enter")
+    assert page.input_value("select[name=village]") == "410927102201"
+    assert page.input_value("select[name=township]") == "410927102000"
+    assert page.evaluate("document.activeElement.name") == "address"
+    page.keyboard.type("村口十字路")
+    page.screenshot(path=str(SCREENSHOT.with_name("desk-form.png")), full_page=True)
+    page.keyboard.press("Enter")  # Enter in a text field submits the call
+
+    page.wait_for_url(re.compile(r".*/tickets/\d+/$"))
+    ticket = Ticket.objects.get()
+    assert ticket.status == Status.NEW and ticket.kind == "complaint"
+    assert ticket.division_id == "410927102201" and ticket.citizen_phone == "13800000000"
+    assert ticket.number in page.inner_text("h1")
+    assert "受理" in page.inner_text(".timeline")
+    page.screenshot(path=str(SCREENSHOT), full_page=True)

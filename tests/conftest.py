@@ -1,0 +1,128 @@
+"""Shared fixtures: a tiny organisation with people who must and must not see things.
+
+Alice handles for 孙口镇 (and so sees its 执法中队); Bob handles for 侯庙镇; Olga is a hotline
+operator who sees everything. "Bob should have no access to Alice's stuff."
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+from minsheng.org.models import Role, RoleGrant, Unit, User
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class Org:
+    hotline: Unit
+    sunkou: Unit
+    sunkou_team: Unit
+    houmiao: Unit
+    alice: User  # handler, 孙口镇
+    bob: User  # handler, 侯庙镇
+    olga: User  # operator, hotline
+    leader: User  # leader, hotline
+
+
+def make_user(username: str, unit: Unit | None, *roles: str) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, unit=unit)
+    for role in roles:
+        RoleGrant.objects.create(user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def org(db: None) -> Org:
+    hotline = Unit.objects.create(code="hotline", name="12345热线中心", kind=Unit.Kind.HOTLINE)
+    sunkou = Unit.objects.create(code="sunkou", name="孙口镇人民政府", kind=Unit.Kind.TOWNSHIP)
+    team = Unit.objects.create(
+        code="sunkou-nc1", name="孙口镇执法大队农村一中队", kind=Unit.Kind.TEAM, parent=sunkou
+    )
+    houmiao = Unit.objects.create(code="houmiao", name="侯庙镇人民政府", kind=Unit.Kind.TOWNSHIP)
+    return Org(
+        hotline=hotline,
+        sunkou=sunkou,
+        sunkou_team=team,
+        houmiao=houmiao,
+        alice=make_user("alice", sunkou, Role.HANDLER),
+        bob=make_user("bob", houmiao, Role.HANDLER),
+        olga=make_user("olga", hotline, Role.OPERATOR),
+        leader=make_user("lee", hotline, Role.LEADER),
+    )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings: pytest.FixtureRequest) -> None:
+    """PBKDF2 is slow on purpose; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@dataclass
+class People:
+    org: Org
+    dispatcher: User
+    supervisor: User
+
+    @property
+    def operator(self) -> User:
+        return self.org.olga
+
+    @property
+    def alice(self) -> User:  # handler of 孙口镇
+        return self.org.alice
+
+    @property
+    def bob(self) -> User:  # handler of 侯庙镇
+        return self.org.bob
+
+
+@pytest.fixture
+def people(org: Org) -> People:
+    return People(
+        org=org,
+        dispatcher=make_user("dora", org.hotline, Role.DISPATCHER),
+        supervisor=make_user("sam", org.hotline, Role.SUPERVISOR),
+    )
+
+
+# --- Browser tests -----------------------------------------------------------------------
+# Debian's Chromium, headless, driven by Playwright's Python API; the tests skip with a clear
+# message where it is absent (.ci/run installs it).
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser_page():  # type: ignore[no-untyped-def]
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium not installed at /usr/bin/chromium: apt-get install -y chromium")
+    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from
+    # such a thread unless told the test knows what it is doing.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            browser.close()
+    # ORM calls made while Playwright's loop ran opened a connection of their own; close it,
+    # or PostgreSQL refuses to drop the test database at the end of the session.
+    connections.close_all()

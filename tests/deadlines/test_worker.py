@@ -1,0 +1,179 @@
+"""The worker: alarms at 75%, at the deadline and after the grace; idempotent sweeps; racing
+workers act once; SIGTERM stops cleanly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+
+from minsheng.deadlines import clock
+from minsheng.deadlines.models import DeadlineAlarm, JobRun
+from minsheng.deadlines.worker import run_daily_jobs, sweep_deadlines, sweep_until_done
+from minsheng.tickets import services
+from minsheng.tickets.models import Ticket, TicketEvent
+from tests.conftest import People
+from tests.factories import dispatched, new_ticket
+
+SH = ZoneInfo("Asia/Shanghai")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def at(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=SH)  # type: ignore[misc]
+
+
+@pytest.fixture(autouse=True)
+def fresh_calendar() -> None:
+    clock.invalidate()
+
+
+def alarms(ticket: Ticket) -> list[tuple[str, str]]:
+    return list(
+        DeadlineAlarm.objects.filter(ticket=ticket).order_by("id").values_list("deadline", "level")
+    )
+
+
+def emergency(people: People) -> Ticket:
+    """Dispatched at 10:00: sign due 10:30, contact 11:00, reply 12:00 (natural hours)."""
+    with time_machine.travel(at(2026, 6, 1, 10, 0), tick=False):
+        ticket = new_ticket(people, urgency="emergency")
+        return services.ticket_dispatch(ticket=ticket, actor=people.dispatcher, lead_unit="sunkou")
+
+
+def test_it_warns_at_three_quarters_then_marks_overdue(people: People) -> None:
+    ticket = emergency(people)
+    assert ticket.next_check_at == at(2026, 6, 1, 10, 22, 30)  # 75% of the sign half-hour
+    assert sweep_until_done(now=at(2026, 6, 1, 10, 20)) == 0
+    assert sweep_until_done(now=at(2026, 6, 1, 10, 25)) == 1
+    assert alarms(ticket) == [("sign", "warn")]
+    assert sweep_until_done(now=at(2026, 6, 1, 10, 25)) == 0  # idempotent
+    sweep_until_done(now=at(2026, 6, 1, 10, 31))
+    ticket.refresh_from_db()
+    assert ("sign", "overdue") in alarms(ticket)
+    assert ticket.overdue_at == at(2026, 6, 1, 10, 31)
+    assert TicketEvent.objects.filter(ticket=ticket, action="deadline_overdue").count() == 1
+
+
+def test_it_escalates_after_the_grace(people: People, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.MINSHENG_ESCALATION_GRACE_HOURS = 1
+    ticket = emergency(people)
+    sweep_until_done(now=at(2026, 6, 1, 12, 50))  # reply escalates only at 13:00
+    assert set(alarms(ticket)) == {
+        (d, level)
+        for d in ("sign", "contact", "reply")
+        for level in ("warn", "overdue", "escalate")
+    } - {("reply", "escalate")}
+    sweep_until_done(now=at(2026, 6, 1, 12, 50))
+    assert len(alarms(ticket)) == 8
+    sweep_until_done(now=at(2026, 6, 1, 13, 5))
+    assert len(alarms(ticket)) == 9
+
+
+def test_signing_and_contact_retire_their_deadlines(people: People) -> None:
+    ticket = emergency(people)
+    with time_machine.travel(at(2026, 6, 1, 10, 5), tick=False):
+        services.ticket_sign(ticket=ticket, actor=people.alice)
+        ticket = services.ticket_contact(ticket=ticket, actor=people.alice, method="phone")
+    assert ticket.next_check_at == at(2026, 6, 1, 11, 30)  # only the reply remains: 75% of 2 h
+    sweep_until_done(now=at(2026, 6, 1, 11, 45))
+    assert alarms(ticket) == [("reply", "warn")]
+
+
+def test_a_closed_ticket_is_never_checked_again(people: People) -> None:
+    ticket = services.ticket_direct_answer(
+        ticket=new_ticket(people, kind="consultation"),
+        actor=people.operator,
+        answer="请携带身份证办理",
+    )
+    assert ticket.next_check_at is None
+
+
+def test_a_sweep_with_nothing_due_claims_nothing(people: People) -> None:
+    emergency(people)
+    assert sweep_deadlines(now=at(2026, 6, 1, 10, 1)) == (0, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_over_the_same_rows_act_once(people: People) -> None:
+    tickets = [emergency(people) for _ in range(30)]
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            barrier.wait()
+            sweep_until_done(now=at(2026, 6, 1, 10, 25), limit=7)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    assert DeadlineAlarm.objects.count() == 30
+    assert TicketEvent.objects.filter(action="deadline_warn").count() == 30
+    assert all(alarms(t) == [("sign", "warn")] for t in tickets)
+
+
+def test_the_morning_digest_runs_once_a_day(people: People) -> None:
+    dispatched(people)
+    assert run_daily_jobs(now=at(2026, 6, 1, 7, 0)) is False  # before 08:00
+    assert run_daily_jobs(now=at(2026, 6, 1, 8, 5)) is True
+    assert run_daily_jobs(now=at(2026, 6, 1, 9, 0)) is False
+    assert JobRun.objects.filter(name="daily_digest").count() == 1
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sigterm_stops_the_worker_between_batches(people: People, tmp_path: Path) -> None:
+    for _ in range(5):
+        new_ticket(people, urgency="emergency")
+    Ticket.objects.update(  # received long ago, never dispatched
+        dispatch_started_at=at(2020, 1, 1, 0, 0),
+        dispatch_due=at(2020, 1, 1, 1, 0),
+        next_check_at=at(2020, 1, 1, 0, 45),
+    )
+    env = {**os.environ, "DATABASE_URL": _database_url(), "MINSHENG_VAR_DIR": str(tmp_path)}
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker", "--idle", "0.2", "--batch", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while (
+        Ticket.objects.filter(next_check_at__lte=at(2021, 1, 1, 0, 0)).exists()
+        and time.monotonic() < deadline
+    ):
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out
+    assert "stopped" in out
+    # Every ticket was handled whole: its next check moved and its warning was raised once.
+    assert not Ticket.objects.filter(next_check_at__lte=at(2021, 1, 1, 0, 0)).exists()
+    assert DeadlineAlarm.objects.filter(level="warn", deadline="dispatch").count() == 5
+    assert DeadlineAlarm.objects.count() == 15  # warn, overdue and escalate for each

@@ -1,0 +1,89 @@
+"""Every event's wording renders from the fields its senders pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from minsheng.notify.message_templates import TEMPLATES, RenderError, render
+
+NUMBER = "2611230001"
+TITLE = "铭功路路灯不亮"
+
+SAMPLES: dict[str, tuple[dict[str, object], str]] = {
+    "ticket_accepted_sms": (
+        {"number": NUMBER},
+        "您反映的问题已受理，工单号2611230001，可凭手机号查询进度。【12345热线】",
+    ),
+    "ticket_dispatched": (
+        {"number": NUMBER, "title": TITLE, "sign_due": "11月24日 09:00"},
+        "新工单 2611230001：铭功路路灯不亮，请于 11月24日 09:00 前签收",
+    ),
+    "ticket_replied_sms": (
+        {"number": NUMBER, "reply": "已更换灯泡。"},
+        "您反映的问题（工单号2611230001）已办理，答复如下：已更换灯泡。【12345热线】",
+    ),
+    "deadline_warning": (
+        {"number": NUMBER, "title": TITLE, "stage": "答复", "due": "11月30日 17:30"},
+        "临期提醒：工单 2611230001（铭功路路灯不亮）答复时限为 11月30日 17:30，即将到期，请抓紧办理。",
+    ),
+    "deadline_overdue": (
+        {"number": NUMBER, "title": TITLE, "stage": "签收", "due": "11月24日 09:00"},
+        "超期提醒：工单 2611230001（铭功路路灯不亮）签收时限 11月24日 09:00 已过，请立即办理并说明原因。",
+    ),
+    "reminder": (
+        {"number": NUMBER, "title": TITLE, "due": "11月25日", "note": "群众再次来电。"},
+        "催办：工单 2611230001（铭功路路灯不亮）请于 11月25日 前办结。群众再次来电。",
+    ),
+    "escalation": (
+        {"number": NUMBER, "title": TITLE, "due": "11月26日", "note": "请主要负责人阅办"},
+        "督办通知：工单 2611230001（铭功路路灯不亮）已列入督办，请于 11月26日 前反馈办理情况。督办意见：请主要负责人阅办",
+    ),
+    "callback_due": (
+        {"number": NUMBER, "title": TITLE, "due": "11月27日 17:30"},
+        "回访提醒：工单 2611230001（铭功路路灯不亮）已答复，请于 11月27日 17:30 前完成回访。",
+    ),
+    "daily_digest": (
+        {"date": "2026-11-23", "due_today": 2, "overdue": 1, "numbers": "2611200003、2611230001"},
+        "今日到期 2 件，已超期 1 件：2611200003、2611230001。请及时签收、办理并答复。",
+    ),
+    "citizen_unsatisfied": (
+        {"number": NUMBER, "title": TITLE, "due": "11月30日", "note": ""},
+        "群众不满意：工单 2611230001（铭功路路灯不亮）回访结果为不满意，已重新交办，请于 11月30日 前重新办理。",
+    ),
+}
+
+
+def test_every_template_has_a_sample() -> None:
+    assert set(SAMPLES) == set(TEMPLATES)
+
+
+@pytest.mark.parametrize("code", sorted(SAMPLES))
+def test_it_renders(code: str) -> None:
+    context, body = SAMPLES[code]
+    title, rendered = render(code, context)
+    assert rendered == body
+    assert title and "{" not in title
+
+
+def test_the_sms_signature_comes_from_the_settings(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.NOTIFY_SMS_SIGNATURE = "台前县12345"
+    _, body = render("ticket_accepted_sms", {"number": NUMBER})
+    assert body == "您反映的问题已受理，工单号2611230001，可凭手机号查询进度。【台前县12345】"
+
+
+def test_long_fields_are_cut_and_lists_joined() -> None:
+    _, body = render("ticket_replied_sms", {"number": NUMBER, "reply": "很" * 1000})
+    assert len(body) < 300 and body.endswith("…【12345热线】")
+    _, digest = render(
+        "daily_digest",
+        {"date": "d", "due_today": 12, "overdue": 0, "numbers": [f"n{i}" for i in range(12)]},
+    )
+    assert "n0、n1" in digest and "n10" not in digest and "等 12 件" in digest
+
+
+@pytest.mark.parametrize(
+    ("code", "context"), [("nope", {}), ("ticket_dispatched", {"number": "1"})]
+)
+def test_it_refuses_what_it_cannot_render(code: str, context: dict[str, object]) -> None:
+    with pytest.raises(RenderError):
+        render(code, context)

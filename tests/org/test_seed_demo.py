@@ -1,0 +1,90 @@
+"""The demo county 台前县 from the real division data: idempotent, every role, every unit."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from minsheng.org.models import Division, Role, Unit, User
+
+
+@pytest.fixture
+def seeded(db: None) -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_it_builds_the_county_from_real_divisions(seeded: str) -> None:
+    county = Division.objects.get(code="410927000000")
+    assert county.name == "台前县"
+    assert county.children.count() == 9
+    assert Division.objects.filter(level=5, code__startswith="410927").count() == 377
+    assert Division.objects.get(code="410927102000").name == "孙口镇"
+
+
+def test_it_creates_the_units_a_county_hotline_dispatches_to(seeded: str) -> None:
+    assert Unit.objects.get(code="tq-12345").kind == Unit.Kind.HOTLINE
+    for code in (
+        "tq-slj",
+        "tq-zjj",
+        "tq-rsj",
+        "tq-jyj",
+        "tq-jtysj",
+        "tq-cgj",
+        "tq-scjgj",
+        "tq-sthj",
+        "tq-wjw",
+        "tq-gaj",
+        "tq-mzj",
+        "tq-nyncj",
+        "tq-gdgs",
+        "tq-zls",
+    ):
+        assert Unit.objects.filter(code=code).exists(), code
+    sunkou = Unit.objects.get(code="sunkou")
+    assert sunkou.name == "孙口镇人民政府" and sunkou.division.code == "410927102000"  # type: ignore[union-attr]
+    team = Unit.objects.get(name="孙口镇执法大队农村一中队")
+    assert team.path.startswith(sunkou.path) and team.kind == Unit.Kind.TEAM
+    assert Unit.objects.filter(kind=Unit.Kind.TOWNSHIP).count() == 9
+    assert Unit.objects.filter(kind=Unit.Kind.VILLAGE).count() == 377
+
+
+def test_every_role_has_a_demo_user(seeded: str) -> None:
+    expected = {
+        "admin": Role.ADMINISTRATOR,
+        "operator": Role.OPERATOR,
+        "dispatcher": Role.DISPATCHER,
+        "supervisor": Role.SUPERVISOR,
+        "leader": Role.LEADER,
+        "leader-sunkou": Role.UNIT_LEADER,
+        "h-sunkou": Role.HANDLER,
+        "h-sunkou-zfdd-nc1": Role.HANDLER,
+        "h-tq-slj": Role.HANDLER,
+    }
+    for username, role in expected.items():
+        assert User.objects.get(username=username).has_role(role), username
+    assert User.objects.get(username="admin").is_superuser
+    # A handler for each demo unit (the hotline centre has its own staff instead).
+    assert (
+        User.objects.filter(username__startswith="h-").count()
+        == Unit.objects.exclude(kind="hotline").count()
+    )
+    assert "演示密码：minsheng-demo" in seeded
+
+
+def test_it_is_idempotent(seeded: str) -> None:
+    counts = (Division.objects.count(), Unit.objects.count(), User.objects.count())
+    call_command("seed_demo", stdout=StringIO())
+    assert (Division.objects.count(), Unit.objects.count(), User.objects.count()) == counts
+
+
+def test_the_demo_operator_logs_in_and_sees_the_operator_home(seeded: str, client: Client) -> None:
+    assert client.get("/accounts/login/").status_code == 200
+    response = client.post(
+        "/accounts/login/", {"username": "operator", "password": "minsheng-demo"}, follow=True
+    )
+    assert "话务员工作台" in response.content.decode()

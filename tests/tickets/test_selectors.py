@@ -1,0 +1,75 @@
+"""Who sees which tickets, and the confidential reporter hidden from units."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from minsheng.tickets import selectors, services
+from minsheng.tickets.models import Status
+from tests.conftest import People
+from tests.factories import dispatched, in_progress, new_ticket
+
+
+def test_units_see_only_tickets_given_to_their_subtree(people: People) -> None:
+    ours = dispatched(people)
+    theirs = services.ticket_dispatch(
+        ticket=new_ticket(people), actor=people.dispatcher, lead_unit="houmiao"
+    )
+    assert list(selectors.tickets_visible_to(people.alice)) == [ours]
+    assert list(selectors.tickets_visible_to(people.bob)) == [theirs]
+    assert selectors.tickets_visible_to(people.operator).count() == 2
+
+
+def test_a_unit_still_sees_a_ticket_it_returned_and_lost(people: People) -> None:
+    ticket = dispatched(people)
+    services.ticket_return(ticket=ticket, actor=people.alice, reason="不属本镇")
+    services.ticket_return_accept(ticket=ticket, actor=people.dispatcher, lead_unit="houmiao")
+    assert ticket in selectors.tickets_visible_to(people.alice)  # history stays readable
+
+
+def test_the_confidential_reporter_is_hidden_from_the_unit(people: People) -> None:
+    ticket = in_progress(people, confidential=True, citizen_name="赵六", citizen_id_number="")
+    unit_view = selectors.citizen_for(people.alice, ticket)
+    assert unit_view.hidden and unit_view.phone == "" and "赵六" not in unit_view.name
+    hotline_view = selectors.citizen_for(people.operator, ticket)
+    assert hotline_view.name == "赵六" and hotline_view.phone == "13800138000"
+    found = selectors.search_tickets(people.alice, selectors.TicketSearch(phone="13800138000"))
+    assert not found.exists()  # units cannot find a confidential citizen by phone
+
+
+def test_the_unit_inbox_lists_parts_by_state(people: People) -> None:
+    dispatched(people)
+    in_progress(people)
+    inbox = selectors.unit_inbox(people.alice)
+    assert inbox["to_sign"].count() == 1 and inbox["in_progress"].count() == 1
+    assert selectors.unit_inbox(people.bob)["to_sign"].count() == 0
+
+
+def test_queues_for_dispatchers_and_callbacks(people: People) -> None:
+    new_ticket(people)
+    ticket = in_progress(people)
+    services.ticket_extension_request(ticket=ticket, actor=people.alice, days=3, reason="等材料")
+    queue = selectors.dispatch_queue(people.dispatcher)
+    assert queue["new"].count() == 1 and queue["extensions"].count() == 1
+    assert selectors.callback_queue(people.operator).count() == 0
+
+
+def test_search_by_words_and_status(people: People) -> None:
+    new_ticket(people, title="供暖不热", description="小区暖气不热")
+    dispatched(people)
+    query = selectors.TicketSearch(words="暖气", status=Status.NEW)
+    assert [t.title for t in selectors.search_tickets(people.operator, query)] == ["供暖不热"]
+
+
+def test_listing_tickets_costs_one_query_whatever_their_number(people: People) -> None:
+    for _ in range(3):
+        dispatched(people)
+    assert people.alice.role_set  # roles are read once per request, not per row
+    with CaptureQueriesContext(connection) as few:
+        [(t.category, t.division, t.lead_unit) for t in selectors.tickets_visible_to(people.alice)]
+    for _ in range(6):
+        dispatched(people)
+    with CaptureQueriesContext(connection) as many:
+        [(t.category, t.division, t.lead_unit) for t in selectors.tickets_visible_to(people.alice)]
+    assert len(few) == len(many) <= 2

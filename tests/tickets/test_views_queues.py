@@ -1,0 +1,129 @@
+"""派单, 本单位工单 and 回访 queues: who may open them, what they list, and pinned query counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from minsheng.tickets import services
+from minsheng.tickets.models import Ticket
+from tests.conftest import People
+from tests.factories import dispatched, in_progress, new_ticket, replied
+from tests.tickets.test_views_ticket import login
+
+
+def queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def pinned(client: Client, url: str, make: Callable[[], object], n: int = 2) -> int:
+    """Query count with n rows and with 3n rows: it must not grow with the rows."""
+    for _ in range(n):
+        make()
+    few = queries(client, url)
+    for _ in range(2 * n):
+        make()
+    assert queries(client, url) == few
+    return few
+
+
+def test_queues_refuse_the_wrong_roles(people: People, client: Client) -> None:
+    login(client, people.alice)
+    assert client.get("/dispatch/").status_code == 403
+    assert client.get("/callbacks/").status_code == 403
+    assert client.get("/inbox/").status_code == 200
+    client.logout()
+    login(client, people.operator)
+    assert client.get("/dispatch/").status_code == 403
+    assert client.get("/inbox/").status_code == 403
+    assert client.get("/callbacks/").status_code == 200
+
+
+def test_the_dispatch_queue_lists_new_returned_and_extensions(
+    people: People, client: Client
+) -> None:
+    fresh = new_ticket(people, title="新来的")
+    returned = dispatched(people, title="退回来的")
+    services.ticket_return(ticket=returned, actor=people.alice, reason="不属本镇")
+    extended = in_progress(people, title="要延期的")
+    services.ticket_extension_request(ticket=extended, actor=people.alice, days=3, reason="等材料")
+    login(client, people.dispatcher)
+    html = client.get("/dispatch/").content.decode()
+    new_part, rest = html.split('id="queue-returned"')
+    returned_part, extensions_part = rest.split('id="queue-extensions"')
+    assert fresh.number in new_part and "待派单" in new_part
+    assert returned.number in returned_part and "退单待审" in returned_part
+    assert extended.number in extensions_part and "延期申请" in extensions_part
+
+
+def test_the_inbox_is_scoped_to_the_unit(people: People, client: Client) -> None:
+    ours = dispatched(people, title="孙口的事")
+    signed = in_progress(people, title="正在办")
+    theirs = services.ticket_dispatch(
+        ticket=new_ticket(people, title="侯庙的事"), actor=people.dispatcher, lead_unit="houmiao"
+    )
+    services.ticket_decompose(
+        ticket=signed, actor=people.alice, units=["sunkou-nc1"], instructions="现场查看"
+    )
+    login(client, people.alice)
+    html = client.get("/inbox/").content.decode()
+    assert ours.number in html.split('id="inbox-in_progress"')[0]
+    assert signed.number in html.split('id="inbox-in_progress"')[1]
+    assert "孙口镇执法大队农村一中队" in html.split('id="inbox-subtasks"')[1]
+    assert theirs.number not in html
+    client.logout()
+    login(client, people.bob)
+    html = client.get("/inbox/").content.decode()
+    assert theirs.number in html and ours.number not in html
+
+
+def test_the_callback_queue_lists_replied_tickets_with_the_phone(
+    people: People, client: Client
+) -> None:
+    ticket = replied(people)
+    dispatched(people, title="还没答复")
+    login(client, people.operator)
+    html = client.get("/callbacks/").content.decode()
+    assert ticket.number in html and "13800138000" in html and "还没答复" not in html
+
+
+# The pinned counts include the layout's own queries: session, user, roles, the user's unit in
+# the header, and the unread-messages badge (minsheng.notify). A change there moves every pin.
+
+
+def test_dispatch_queue_query_count_is_pinned(people: People, client: Client) -> None:
+    login(client, people.dispatcher)
+    assert pinned(client, "/dispatch/", lambda: new_ticket(people)) == 11
+
+
+def test_inbox_query_count_is_pinned(people: People, client: Client) -> None:
+    login(client, people.alice)
+    assert pinned(client, "/inbox/", lambda: in_progress(people)) == 9
+
+
+def test_callback_queue_query_count_is_pinned(people: People, client: Client) -> None:
+    login(client, people.operator)
+    assert pinned(client, "/callbacks/", lambda: replied(people)) == 7
+
+
+def test_search_query_count_is_pinned(people: People, client: Client) -> None:
+    login(client, people.alice)
+    assert pinned(client, "/tickets/", lambda: dispatched(people, confidential=True)) == 9
+
+
+def test_ticket_page_query_count_does_not_grow_with_the_timeline(
+    people: People, client: Client
+) -> None:
+    ticket: Ticket = in_progress(people)
+    login(client, people.alice)
+    url = f"/tickets/{ticket.number}/"
+    before = queries(client, url)
+    for i in range(6):
+        ticket = services.ticket_progress(ticket=ticket, actor=people.alice, note=f"进展 {i}")
+    assert queries(client, url) == before

@@ -1,0 +1,111 @@
+"""工单查询 and its Excel export."""
+
+from __future__ import annotations
+
+import io
+
+from django.test import Client
+from openpyxl import load_workbook
+
+from minsheng.tickets import services
+from minsheng.tickets.views import search as search_view
+from tests.conftest import People
+from tests.factories import dispatched, in_progress, new_ticket
+from tests.tickets.test_views_ticket import login
+
+
+def rows_of(response: object) -> list[list[object]]:
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")  # type: ignore[index]
+    workbook = load_workbook(io.BytesIO(response.content))  # type: ignore[attr-defined]
+    return [list(row) for row in workbook.active.iter_rows(values_only=True)]
+
+
+def test_search_filters_by_words_status_and_phone(people: People, client: Client) -> None:
+    heat = new_ticket(people, title="供暖不热", description="小区暖气不热")
+    light = dispatched(people, title="路灯不亮", citizen_phone="13700137000")
+    login(client, people.operator)
+    html = client.get("/tickets/?words=暖气").content.decode()
+    assert heat.number in html and light.number not in html
+    html = client.get("/tickets/?status=dispatched").content.decode()
+    assert light.number in html and heat.number not in html
+    html = client.get("/tickets/?phone=137-0013-7000").content.decode()
+    assert light.number in html and heat.number not in html
+    html = client.get("/tickets/?unit=sunkou").content.decode()
+    assert light.number in html and heat.number not in html
+    html = client.get(f"/tickets/?number={heat.number}").content.decode()
+    assert heat.number in html and light.number not in html
+
+
+def test_bad_filters_get_chinese_messages_not_500(people: People, client: Client) -> None:
+    login(client, people.operator)
+    for query, message in [
+        ("created_from=yesterday", "日期格式不正确"),
+        ("status=exploded", "状态无效"),
+        ("division=abc", "区划代码应为"),
+        ("phone=123", "联系电话格式不正确"),
+        ("created_from=2025-02-01&created_to=2025-01-01", "结束日期不能早于开始日期"),
+        ("category=notanumber", "分类无效"),
+        ("page=banana", ""),
+    ]:
+        response = client.get(f"/tickets/?{query}")
+        assert response.status_code in (200, 400), query
+        assert message in response.content.decode(), query
+        assert client.get(f"/tickets/export.xlsx?{query}").status_code in (200, 400), query
+
+
+def test_a_handler_searches_only_their_units_tickets(people: People, client: Client) -> None:
+    ours = dispatched(people)
+    theirs = services.ticket_dispatch(
+        ticket=new_ticket(people), actor=people.dispatcher, lead_unit="houmiao"
+    )
+    login(client, people.alice)
+    html = client.get("/tickets/").content.decode()
+    assert ours.number in html and theirs.number not in html
+
+
+def test_the_search_is_paginated(people: People, client: Client, monkeypatch: object) -> None:
+    monkeypatch.setattr(search_view, "PAGE_SIZE", 2)  # type: ignore[attr-defined]
+    tickets = [new_ticket(people, title=f"第{i}件") for i in range(5)]
+    login(client, people.operator)
+    html = client.get("/tickets/?words=件").content.decode()
+    assert "共 5 件" in html and "第 1 / 3 页" in html and 'rel="next"' in html
+    assert tickets[-1].number in html and tickets[0].number not in html
+    html = client.get("/tickets/?words=件&page=3").content.decode()
+    assert tickets[0].number in html
+
+
+def test_the_export_has_the_filtered_rows_and_the_phone_for_the_hotline(
+    people: People, client: Client
+) -> None:
+    ticket = dispatched(people, title="路灯不亮")
+    new_ticket(people, title="别的事", description="噪音扰民")
+    login(client, people.operator)
+    rows = rows_of(client.get("/tickets/export.xlsx?words=路灯"))
+    assert rows[0][:5] == ["工单号", "受理时间", "渠道", "诉求人", "联系电话"]
+    assert len(rows) == 2
+    assert rows[1][0] == ticket.number and rows[1][4] == "13800138000"
+    assert "孙口镇人民政府" in rows[1] and "待签收" in rows[1]
+
+
+def test_the_export_for_a_unit_has_no_citizen_and_hides_the_confidential(
+    people: People, client: Client
+) -> None:
+    in_progress(people, confidential=True, citizen_name="赵六")
+    login(client, people.alice)
+    html = client.get("/tickets/").content.decode()
+    assert "赵六" not in html and "（保密）" in html
+    rows = rows_of(client.get("/tickets/export.xlsx"))
+    assert "联系电话" not in rows[0] and "诉求人" not in rows[0]
+    flat = " ".join(str(c) for row in rows for c in row)
+    assert "赵六" not in flat and "13800138000" not in flat
+    assert len(rows) == 2
+
+
+def test_the_export_is_capped(people: People, client: Client, monkeypatch: object) -> None:
+    monkeypatch.setattr(search_view, "EXPORT_LIMIT", 2)  # type: ignore[attr-defined]
+    for _ in range(3):
+        new_ticket(people)
+    login(client, people.operator)
+    rows = rows_of(client.get("/tickets/export.xlsx"))
+    assert len(rows) == 1 + 2 + 1
+    assert "仅导出前 2 条，共 3 条" in str(rows[-1][0])
