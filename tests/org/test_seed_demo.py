@@ -88,3 +88,35 @@ def test_the_demo_operator_logs_in_and_sees_the_operator_home(seeded: str, clien
         "/accounts/login/", {"username": "operator", "password": "minsheng-demo"}, follow=True
     )
     assert "话务员工作台" in response.content.decode()
+
+
+def test_it_puts_a_ticket_in_every_queue(seeded: str) -> None:
+    from minsheng.tickets.demo_tickets import SCENARIOS
+    from minsheng.tickets.models import Status, Ticket
+
+    statuses = set(Ticket.objects.values_list("status", flat=True))
+    assert {
+        Status.NEW,
+        Status.DISPATCHED,
+        Status.IN_PROGRESS,
+        Status.RETURNED,
+        Status.REPLIED,
+        Status.CLOSED,
+        Status.MERGED,
+    } <= statuses
+    assert Ticket.objects.count() == len(SCENARIOS)
+    reopened = Ticket.objects.get(title="学校收取资料费")
+    assert reopened.round == 2 and reopened.status == Status.DISPATCHED
+    # Every step went through the services: each ticket's timeline starts with its intake.
+    for ticket in Ticket.objects.all():
+        assert ticket.events.order_by("id").first().action == "intake"  # type: ignore[union-attr]
+    call_command("seed_demo", stdout=StringIO())
+    assert Ticket.objects.count() == len(SCENARIOS)
+
+
+def test_the_demo_handler_finds_work_in_the_inbox(seeded: str, client: Client) -> None:
+    from minsheng.tickets.models import Ticket
+
+    assert client.login(username="h-tq-zls", password="minsheng-demo")
+    number = Ticket.objects.get(title="城关镇小区停水三天").number
+    assert number in client.get("/inbox/").content.decode()

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from minsheng.org.demo import seed_demo
 from minsheng.tickets.catalogue import seed_demo_catalogue
+from minsheng.tickets.demo_tickets import seed_demo_tickets
 from minsheng.tickets.knowledge import seed_demo_knowledge
 
 
@@ -14,9 +15,10 @@ class Command(BaseCommand):
         result = seed_demo(password=password)
         entries = seed_demo_catalogue()
         articles = seed_demo_knowledge()
+        tickets = seed_demo_tickets()
         self.stdout.write(
             f"演示县已就绪：台前县，{result.units} 个承办单位，{result.users} 个演示账号"
-            f"（新导入区划 {result.divisions_created} 条）；派单目录新增 {entries} 条，知识库新增 {articles} 条。"
+            f"（新导入区划 {result.divisions_created} 条）；派单目录新增 {entries} 条，知识库新增 {articles} 条；演示工单新增 {tickets} 件。"
         )
         self.stdout.write(
             "演示账号：admin、operator、dispatcher、supervisor、leader；"
