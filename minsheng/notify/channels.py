@@ -31,6 +31,7 @@ import logging
 import smtplib
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -220,8 +221,26 @@ class InAppChannel:
         )
 
 
+# Channels that other apps provide (the REST API's webhooks), registered from their
+# AppConfig.ready(): notify delivers them without importing the apps above it.
+_REGISTERED: dict[str, Callable[[], Channel]] = {}
+
+
+def register_channel(name: str, factory: Callable[[], Channel]) -> None:
+    if name not in OutboxChannel.values:
+        raise ValueError(f"unknown outbox channel {name!r}")
+    _REGISTERED[name] = factory
+
+
+def deliverable_channels() -> frozenset[str]:
+    """The outbox channels `enqueue` accepts: the built-in ones and the registered ones."""
+    return DELIVERABLE_CHANNELS | frozenset(_REGISTERED)
+
+
 def channel_for(name: str) -> Channel:
     """The channel configured for outbox channel `name`; PermanentError if there is none."""
+    if name in _REGISTERED:
+        return _REGISTERED[name]()
     if name == OutboxChannel.LOG:
         return LogChannel()
     if name == OutboxChannel.SMS:
@@ -233,7 +252,7 @@ def channel_for(name: str) -> Channel:
     raise PermanentError(f"no channel configured for {name!r}")
 
 
-# Outbox channels `enqueue` accepts: the webhook channel is reserved until it has a sender.
+# The built-in outbox channels; the webhook channel needs its sender registered.
 DELIVERABLE_CHANNELS = frozenset(
     {OutboxChannel.LOG, OutboxChannel.SMS, OutboxChannel.EMAIL, OutboxChannel.INAPP}
 )

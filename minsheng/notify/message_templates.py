@@ -103,6 +103,8 @@ TEMPLATES: dict[str, EventTemplate] = {
         body="群众不满意：工单 {number}（{title}）回访结果为不满意，已重新交办，请于 {due} 前重新办理。{note}",
         limits={"title": 60, "note": 200},
     ),
+    # To a unit's own system (minsheng/api/webhooks.py): the body is the signed JSON envelope.
+    "webhook_event": EventTemplate(title="{event}", body="{body}"),
 }
 
 

@@ -36,7 +36,7 @@ class OutboxChannel(models.TextChoices):
     EMAIL = "email", _("电子邮件")
     SMS = "sms", _("短信")
     INAPP = "inapp", _("站内消息")
-    WEBHOOK = "webhook", _("Webhook（预留）")
+    WEBHOOK = "webhook", _("Webhook")
 
 
 # Rows a worker may still have to act on. `sending` is here because a row whose lease expired

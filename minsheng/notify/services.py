@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from minsheng.notify.channels import DELIVERABLE_CHANNELS
+from minsheng.notify.channels import deliverable_channels
 from minsheng.notify.delivery import nudge
 from minsheng.notify.message_templates import render
 from minsheng.notify.models import Message, Outbox, OutboxStatus
@@ -40,7 +40,7 @@ def enqueue(
     call site, better found there than as dead rows later.
     """
     _check_key(key)
-    if channel not in DELIVERABLE_CHANNELS:
+    if channel not in deliverable_channels():
         raise ValueError(f"unknown or reserved notify channel {channel!r}")
     if not recipient.strip():
         raise ValueError("a notification needs a recipient")

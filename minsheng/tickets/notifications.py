@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,25 @@ from django.utils import timezone
 from minsheng.notify.services import enqueue, notify_users
 from minsheng.org.models import Role, Unit, User
 from minsheng.tickets.models import Channel, Kind, Ticket
+
+# Units' own systems hear about some events too (the REST API's webhooks). They subscribe from
+# their AppConfig.ready(), so the ticket core does not import the apps built on top of it.
+# Subscribers run inside the action's transaction, like everything here.
+HOOK_EVENTS = ("dispatch", "unsatisfied", "overdue")
+_subscribers: dict[str, list[Callable[..., object]]] = {event: [] for event in HOOK_EVENTS}
+
+
+def subscribe(event: str, handler: Callable[..., object]) -> None:
+    if event not in _subscribers:
+        raise ValueError(f"unknown ticket event {event!r}")
+    if handler not in _subscribers[event]:
+        _subscribers[event].append(handler)
+
+
+def _publish(event: str, *args: object, **kwargs: object) -> None:
+    for handler in _subscribers[event]:
+        handler(*args, **kwargs)
+
 
 STAGE_LABELS = {
     "dispatch": "派单",
@@ -82,6 +101,15 @@ def on_dispatch(ticket: Ticket, units: Sequence[Unit], *, event_id: int) -> None
             context=_context(ticket, sign_due=_when(ticket.sign_due)),
             url=_url(ticket),
         )
+    _publish("dispatch", ticket, list(units), event_id=event_id)
+
+
+def on_unsatisfied(
+    ticket: Ticket, *, callback_id: int, resolved: bool | None, comment: str
+) -> None:
+    """回访不满意 (or not resolved): the lead unit's own system hears it at once; the unit's
+    people hear it when the hotline reopens the ticket (on_reopen)."""
+    _publish("unsatisfied", ticket, callback_id=callback_id, resolved=resolved, comment=comment)
 
 
 def on_reply(ticket: Ticket, followers: Sequence[Ticket]) -> None:
@@ -144,6 +172,8 @@ def on_alarms(raised: Sequence[tuple[Ticket, str, str, dt.datetime]]) -> None:
     operators: list[User] | None = None
     for ticket, deadline, level, due in raised:
         key = f"ticket:{ticket.number}:alarm:{ticket.round}:{deadline}:{level}:{due.isoformat()}"
+        if level == "overdue" and deadline in ("sign", "contact", "reply"):
+            _publish("overdue", ticket, deadline=deadline, due_at=due)
         context = _context(ticket, stage=STAGE_LABELS.get(deadline, deadline), due=_when(due))
         if deadline == "callback":
             if level != "warn":

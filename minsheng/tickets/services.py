@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minsheng.deadlines import schedule
 from minsheng.deadlines.models import DeadlineAlarm
@@ -57,15 +58,26 @@ CALLBACK_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMINIST
 SUPERVISE_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR)
 UNIT_ACTOR_ROLES = (Role.HANDLER, Role.UNIT_LEADER)
 
-EMERGENCY_SERVICES = {"110": "公安报警", "119": "火警", "120": "医疗急救", "122": "交通事故"}
-LEGAL_CHANNELS = {
-    "litigation": "诉讼",
-    "arbitration": "仲裁",
-    "petition": "信访",
-    "review": "行政复议",
-    "disclosure": "政府信息公开",
+# Display labels (lazy: these dicts are built at import, before any language is active).
+EMERGENCY_SERVICES = {
+    "110": gettext_lazy("公安报警"),
+    "119": gettext_lazy("火警"),
+    "120": gettext_lazy("医疗急救"),
+    "122": gettext_lazy("交通事故"),
 }
-CONTACT_METHODS = {"phone": "电话", "sms": "短信", "visit": "上门", "other": "其他"}
+LEGAL_CHANNELS = {
+    "litigation": gettext_lazy("诉讼"),
+    "arbitration": gettext_lazy("仲裁"),
+    "petition": gettext_lazy("信访"),
+    "review": gettext_lazy("行政复议"),
+    "disclosure": gettext_lazy("政府信息公开"),
+}
+CONTACT_METHODS = {
+    "phone": gettext_lazy("电话"),
+    "sms": gettext_lazy("短信"),
+    "visit": gettext_lazy("上门"),
+    "other": gettext_lazy("其他"),
+}
 MAX_TEXT = 4000
 MAX_EXTENSION_DAYS = 30
 
@@ -1063,7 +1075,7 @@ def ticket_callback(
     comment = _text(comment, "comment", _("回访意见"), required=False)
     ticket = _lock(ticket, expected_version)
     _require_status(ticket, [Status.REPLIED], _("回访"))
-    Callback.objects.create(
+    callback = Callback.objects.create(
         ticket=ticket,
         round=ticket.round,
         reached=reached,
@@ -1090,6 +1102,10 @@ def ticket_callback(
     )
     if ticket.status == Status.CLOSED:
         _follow_master(ticket, actor)
+    if reached and (satisfaction == Satisfaction.UNSATISFIED or resolved is False):
+        notifications.on_unsatisfied(
+            ticket, callback_id=callback.pk, resolved=resolved, comment=comment
+        )
     return ticket
 
 

@@ -1,13 +1,13 @@
 """Webhooks: signing and verification, queueing through the notify outbox, and delivery to a
 real HTTP server on 127.0.0.1.
 
-notify reserves its ``webhook`` channel until a sender is registered (minsheng/api/webhooks.py
-is that sender; the registration is the notify owner's three-line change described in
-docs/api.md). `registered` makes here exactly that registration, for the tests only.
+The API registers its webhook sender with notify and subscribes to the ticket events in
+ApiConfig.ready(); the ticket services publish those events inside their transactions.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import time
@@ -29,30 +29,22 @@ from minsheng.api.webhooks import (
     webhooks_for_event,
 )
 from minsheng.notify import channels, delivery
-from minsheng.notify import services as notify_services
 from minsheng.notify.channels import PermanentError, RenderedMessage, TransientError
-from minsheng.notify.message_templates import TEMPLATES, EventTemplate
 from minsheng.notify.models import Outbox
 from minsheng.tickets import services
+from minsheng.tickets.models import Ticket
 from tests.conftest import People
-from tests.factories import dispatched, replied
+from tests.factories import dispatched, in_progress, replied
 
 SECRET = "s3cret-for-tests"
 
 
 @pytest.fixture
-def registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The registration notify is asked to make: channel deliverable, template, sender."""
-    monkeypatch.setattr(
-        notify_services, "DELIVERABLE_CHANNELS", notify_services.DELIVERABLE_CHANNELS | {"webhook"}
-    )
-    monkeypatch.setitem(TEMPLATES, "webhook_event", EventTemplate(title="{event}", body="{body}"))
-    original = channels.channel_for
-    monkeypatch.setattr(
-        channels,
-        "channel_for",
-        lambda name: WebhookChannel() if name == "webhook" else original(name),
-    )
+def registered() -> None:
+    """The API registers its sender with notify and subscribes to the ticket events at start-up
+    (ApiConfig.ready); the tests that deliver rely on that real registration."""
+    assert "webhook" in channels.deliverable_channels()
+    assert isinstance(channels.channel_for("webhook"), WebhookChannel)
 
 
 @dataclass
@@ -143,6 +135,7 @@ def test_each_subscribed_active_webhook_of_the_unit_gets_one_row(
     people: People, registered: None
 ) -> None:
     org = people.org
+    ticket = dispatched(people)  # before any webhook exists: nothing queued for it
     wanted = Webhook.objects.create(
         unit=org.sunkou, url="https://sunkou.example/hook", events=["ticket.dispatched"]
     )
@@ -151,7 +144,6 @@ def test_each_subscribed_active_webhook_of_the_unit_gets_one_row(
     )
     Webhook.objects.create(unit=org.sunkou, url="https://sunkou.example/off", is_active=False)
     Webhook.objects.create(unit=org.houmiao, url="https://houmiao.example/hook")
-    ticket = dispatched(people)
     payload = ticket_payload(ticket)
     assert (
         webhooks_for_event(unit=org.sunkou, event="ticket.dispatched", payload=payload, key="e-1")
@@ -176,13 +168,13 @@ def test_an_unknown_event_is_a_bug_at_the_call_site(people: People) -> None:
         webhooks_for_event(unit=people.org.sunkou, event="ticket.exploded", payload={})
 
 
-def test_the_ready_made_hooks_tell_the_right_unit_without_personal_data(
+def test_the_ticket_services_tell_the_units_system_without_personal_data(
     people: People, registered: None
 ) -> None:
     hook = Webhook.objects.create(unit=people.org.sunkou, url="https://sunkou.example/hook")
-    ticket = replied(people)
-    assert webhooks.on_dispatch(ticket, [people.org.sunkou, people.org.houmiao], event_id=7) == 1
-    callback = services.ticket_callback(
+    Webhook.objects.create(unit=people.org.houmiao, url="https://houmiao.example/hook")
+    ticket = replied(people)  # dispatched to 孙口镇 through the services
+    services.ticket_callback(
         ticket=ticket,
         actor=people.operator,
         reached=True,
@@ -190,13 +182,34 @@ def test_the_ready_made_hooks_tell_the_right_unit_without_personal_data(
         satisfaction="unsatisfied",
         comment="没修好",
     )
-    assert webhooks.on_unsatisfied(callback, callback_id=1, resolved=False, comment="没修好") == 1
-    assert webhooks.on_overdue(ticket, deadline="reply", due_at=ticket.reply_due) == 1
+    late = in_progress(people, title="另一处路灯不亮")
+    assert late.reply_due is not None
+    services.tickets_raise_alarms(
+        tickets=[Ticket.objects.get(pk=late.pk)], now=late.reply_due + dt.timedelta(days=30)
+    )
     rows = Outbox.objects.filter(channel="webhook", recipient=hook.url)
     events = sorted(json.loads(r.context["body"])["event"] for r in rows)
-    assert events == ["ticket.dispatched", "ticket.overdue", "ticket.unsatisfied"]
+    # Two dispatches, one unsatisfied callback, and the late ticket's passed unit deadlines.
+    assert events[:2] == ["ticket.dispatched", "ticket.dispatched"]
+    assert events.count("ticket.unsatisfied") == 1 and "ticket.overdue" in events
+    assert not Outbox.objects.filter(channel="webhook", recipient__contains="houmiao").exists()
     for row in rows:
         assert "13800138000" not in row.context["body"] and "张三" not in row.context["body"]
+    # The same alarms raised again (a second worker, a replayed sweep) queue nothing more.
+    count = rows.count()
+    services.tickets_raise_alarms(
+        tickets=[Ticket.objects.get(pk=late.pk)], now=late.reply_due + dt.timedelta(days=30)
+    )
+    assert Outbox.objects.filter(channel="webhook", recipient=hook.url).count() == count
+
+
+def test_the_ready_made_hooks_name_each_event_once(people: People) -> None:
+    ticket = dispatched(people)
+    assert webhooks.on_dispatch(ticket, [people.org.sunkou], event_id=7) == 0  # no webhook yet
+    Webhook.objects.create(unit=people.org.sunkou, url="https://sunkou.example/hook")
+    assert webhooks.on_dispatch(ticket, [people.org.sunkou, people.org.houmiao], event_id=7) == 1
+    assert webhooks.on_dispatch(ticket, [people.org.sunkou], event_id=7) == 0  # same event
+    assert webhooks.on_overdue(ticket, deadline="sign", due_at=ticket.sign_due) == 1
 
 
 def test_a_webhook_must_name_known_events_and_an_http_url(people: People) -> None:
@@ -216,8 +229,7 @@ def test_the_worker_delivers_a_signed_event(
     people: People, registered: None, receiver: Receiver
 ) -> None:
     hook = Webhook.objects.create(unit=people.org.sunkou, url=receiver.url, secret=SECRET)
-    ticket = dispatched(people)
-    webhooks.on_dispatch(ticket, [people.org.sunkou], event_id=1)
+    ticket = dispatched(people)  # the dispatch service queues the event itself
     delivery.deliver_due()  # the citizen's acceptance SMS goes too, to the log
     assert Outbox.objects.get(channel="webhook").status == "sent"
 

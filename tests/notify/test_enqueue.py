@@ -125,7 +125,7 @@ def test_it_turns_datetimes_into_china_wall_clock_text(db: None) -> None:
     ("field", "value"),
     [
         ("channel", "fax"),
-        ("channel", "webhook"),  # reserved until it has a sender
+        ("channel", "pager"),  # an outbox channel nobody registered a sender for
         ("template", "no_such_template"),
         ("context", {}),  # the template needs {number}
         ("recipient", "  "),

@@ -50,6 +50,10 @@ SAMPLES: dict[str, tuple[dict[str, object], str]] = {
         {"number": NUMBER, "title": TITLE, "due": "11月30日", "note": ""},
         "群众不满意：工单 2611230001（铭功路路灯不亮）回访结果为不满意，已重新交办，请于 11月30日 前重新办理。",
     ),
+    "webhook_event": (
+        {"event": "ticket.dispatched", "body": '{"id":"x"}'},
+        '{"id":"x"}',
+    ),
 }
 
 
