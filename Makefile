@@ -7,6 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
 
 .PHONY: run test lint typecheck install check clean
 
@@ -19,11 +20,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Apache ECharts for the statistics charts, from npm, served locally (settings.STATICFILES_DIRS).
+$(NPM_STAMP): package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NPM_STAMP)
+
+install: $(STAMP) $(NPM_STAMP)
 
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
+	$(MANAGE) triage train --if-missing
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) serve --port $(PORT)
 
@@ -41,3 +48,19 @@ check: lint typecheck test
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache
+
+# The English catalogue (docs/architecture.md, "Translations"). `make messages` refreshes
+# minsheng/locale/en from the code and fails while any entry is untranslated or fuzzy;
+# `make compilemessages` then writes the django.mo that is committed next to the .po.
+.PHONY: messages compilemessages
+LOCALE_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var --ignore=bench --ignore=tests
+EN_PO := minsheng/locale/en/LC_MESSAGES/django.po
+
+messages: $(STAMP)
+	$(MANAGE) makemessages -l en --no-obsolete $(LOCALE_IGNORE)
+	@stats=$$(msgfmt --statistics -c -o /dev/null $(EN_PO) 2>&1) || { echo "$$stats"; exit 1; }; \
+	echo "$$stats"; if echo "$$stats" | grep -Eq "fuzzy|untranslated"; then \
+	echo "Translate the new entries in $(EN_PO), then run: make compilemessages"; exit 1; fi
+
+compilemessages: $(STAMP)
+	$(MANAGE) compilemessages -l en $(LOCALE_IGNORE)

@@ -12,7 +12,8 @@ Usage (from the repository root):
     --runs N            runs per process count, default 3
     --processes LIST    process counts to run, default 1,2
     --keep              keep the tickets the benchmark made (default: delete them afterwards,
-                        with their events, and put the day's ticket sequence back)
+                        with their events and queued SMS, and put the day's ticket sequence
+                        back)
     --json FILE         also write every figure and run as JSON
 
 Each process (multiprocessing, spawn: its own Django set-up and database connection) takes
@@ -216,6 +217,9 @@ def main() -> int:
     from minsheng.tickets.services import ticket_intake
 
     first_id = (Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    with connection.cursor() as cur:
+        cur.execute("SELECT COALESCE(max(id), 0) + 1 FROM notify_outbox")
+        first_outbox_id = cur.fetchone()[0]
     sequences = dict(TicketSequence.objects.values_list("day", "last"))
     existing = Ticket.objects.count()
     print(
@@ -272,6 +276,8 @@ def main() -> int:
     if not args.keep:
         with connection.cursor() as cur:
             cur.execute("DELETE FROM tickets_ticketevent WHERE ticket_id >= %s", [first_id])
+            # The 受理短信 the intakes queued (the outbox has no foreign key to the ticket).
+            cur.execute("DELETE FROM notify_outbox WHERE id >= %s", [first_outbox_id])
             cur.execute("DELETE FROM tickets_ticket WHERE id >= %s", [first_id])
             for day, last in sequences.items():
                 cur.execute(

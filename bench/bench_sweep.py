@@ -16,7 +16,8 @@ Usage (from the repository root):
     --idle-sweeps N     sweeps timed per run when nothing is due, default 200
     --json FILE         also write every figure and run as JSON
 
-Figures (each in a subprocess per database, Django set up outside the timing; "now" is the
+Figures (each in a subprocess per database, Django set up and its URL modules imported outside
+the timing, as in a running worker; "now" is the
 generation time that gen_tickets.py stored in `minsheng_bench_meta`, so that exactly the
 generated due tickets are due however long ago the data were made):
 
@@ -27,9 +28,11 @@ generated due tickets are due however long ago the data were made):
    left due) and undone: the new alarm and event rows are deleted and the tickets' columns
    restored from a snapshot table (`minsheng_bench_sweep_snapshot`), so every run sweeps the
    same state. One more, profiled run splits the time by SQL statement kind.
-2. *Idle sweep*: `sweep_until_done(now=…)` with nothing due, on the big and on the small
-   database; a run is the median of --idle-sweeps consecutive sweeps. Their ratio shows
-   whether the sweep's cost depends on the number of tickets (it should not: an index probe).
+2. *Idle sweep*: `sweep_until_done(now=…)` with nothing due, on the big (its due tickets
+   swept first, not timed, undone afterwards) and on the small database, alternately: N rounds
+   of one big and one small run, each run the median of --idle-sweeps consecutive sweeps after
+   20 warm-up sweeps. Their ratio shows whether the sweep's cost depends on the number of
+   tickets (it should not: an index probe).
 3. `EXPLAIN (ANALYZE, BUFFERS)` of the claim query, with due tickets and with none.
 
 Example:
@@ -73,6 +76,12 @@ def setup(url: str) -> None:
     import django
 
     django.setup()
+    # The first reverse() of a process imports every app's URL modules (and with them the
+    # text classifier, scikit-learn: seconds). A worker pays that once in its life, not per
+    # sweep, so it is done here, outside the timing.
+    from django.urls import get_resolver
+
+    get_resolver().reverse_dict  # noqa: B018
 
 
 def generated_at():  # type: ignore[no-untyped-def]
@@ -298,9 +307,27 @@ def batched_on_alarms(raised) -> None:  # type: ignore[no-untyped-def]
             cache[role] = n.hotline_users(role)
         return cache[role]
 
+    # Webhooks: one query for the batch's lead units instead of one per overdue ticket; the
+    # application's subscriber is called only for units that have a webhook.
+    try:
+        from minsheng.api.models import Webhook
+
+        hooked = set(
+            Webhook.objects.filter(
+                unit_id__in={t.lead_unit_id for t, *_ in raised}, is_active=True
+            ).values_list("unit_id", flat=True)
+        )
+    except ImportError:
+        hooked = set()
     now = timezone.now()
     rows = []
     for ticket, deadline, level, due in raised:
+        if (
+            level == "overdue"
+            and deadline in ("sign", "contact", "reply")
+            and ticket.lead_unit_id in hooked
+        ):
+            n._publish("overdue", ticket, deadline=deadline, due_at=due)
         key = f"ticket:{ticket.number}:alarm:{ticket.round}:{deadline}:{level}:{due.isoformat()}"
         if deadline == "callback":
             if level != "warn":
@@ -324,18 +351,6 @@ def batched_on_alarms(raised) -> None:  # type: ignore[no-untyped-def]
             if u.is_active
         ]
     Message.objects.bulk_create(rows, ignore_conflicts=True)
-
-
-def claim_with_lead_unit(now, limit: int) -> list:  # type: ignore[no-untyped-def]
-    """worker._claim_postgres plus select_related("lead_unit") (prototype of the fix)."""
-    from minsheng.tickets.models import Ticket
-
-    return list(
-        Ticket.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("lead_unit")
-        .filter(next_check_at__lte=now)
-        .order_by("next_check_at")[:limit]
-    )
 
 
 def unnest_bulk_update(objs, fields, batch_size=None) -> int:  # type: ignore[no-untyped-def]
@@ -377,23 +392,18 @@ def what_if_runs(args: argparse.Namespace, now, n_due: int) -> dict:  # type: ig
     manager = Ticket.objects  # the same instance every time (Options.managers_map)
     original_claim, original_on_alarms = worker._claim_postgres, notifications.on_alarms
     variants = {
-        "A: lead unit loaded by the claim (select_related)": (
-            claim_with_lead_unit,
-            original_on_alarms,
-            None,
-        ),
-        "B: A + in-app messages in one INSERT per batch": (
-            claim_with_lead_unit,
+        "B: in-app messages in one INSERT per batch, webhooks looked up per batch": (
+            original_claim,
             batched_on_alarms,
             None,
         ),
         "C: B + one UPDATE … FROM unnest() instead of bulk_update": (
-            claim_with_lead_unit,
+            original_claim,
             batched_on_alarms,
             unnest_bulk_update,
         ),
         "D: C without any notification (floor)": (
-            claim_with_lead_unit,
+            original_claim,
             lambda raised: None,
             unnest_bulk_update,
         ),
@@ -445,14 +455,23 @@ def child_idle(args: argparse.Namespace) -> dict:
     setup(args.database_url)
     from django.db import connection
 
+    from minsheng.deadlines.worker import sweep_until_done
+
     now = generated_at()
     restore()
+    if args.sweep_first and due_count(now):
+        # The big database: sweep its due tickets first (not timed), undone at the end.
+        snapshot(now)
+        sweep_until_done(now=now, limit=args.batch)
+        settle()
     if due_count(now):
-        raise SystemExit("the small database has due tickets; generate it with --due 0")
+        raise SystemExit("the database has due tickets; generate it with --due 0")
     with connection.cursor() as cur:
         cur.execute("SELECT count(*), count(next_check_at) FROM tickets_ticket")
         total, scheduled = cur.fetchone()
     idle = idle_runs(args, now)
+    if args.sweep_first:
+        restore()
     return {
         "database": urlsplit(args.database_url).path.lstrip("/"),
         "tickets": total,
@@ -463,7 +482,13 @@ def child_idle(args: argparse.Namespace) -> dict:
     }
 
 
-def run_child(role: str, url: str, args: argparse.Namespace) -> dict:
+def run_child(
+    role: str,
+    url: str,
+    args: argparse.Namespace,
+    runs: int | None = None,
+    sweep_first: bool = False,
+) -> dict:
     cmd = [
         sys.executable,
         __file__,
@@ -471,8 +496,9 @@ def run_child(role: str, url: str, args: argparse.Namespace) -> dict:
         role,
         "--database-url",
         url,
+        *(["--sweep-first"] if sweep_first else []),
         "--runs",
-        str(args.runs),
+        str(runs or args.runs),
         "--batch",
         str(args.batch),
         "--idle-sweeps",
@@ -493,6 +519,7 @@ def main() -> int:
     parser.add_argument("--idle-sweeps", type=int, default=200)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--child", choices=["due", "idle"], help=argparse.SUPPRESS)
+    parser.add_argument("--sweep-first", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "due":
         print(json.dumps(child_due(args)))
@@ -503,7 +530,21 @@ def main() -> int:
 
     print(f"load average at start: {os.getloadavg()} on {os.cpu_count()} cores", flush=True)
     big = run_child("due", args.database_url, args)
-    small = run_child("idle", args.small_url, args) if args.small_url != "-" else None
+    small = None
+    if args.small_url != "-":
+        # Idle sweeps on the big and the small database alternately, one run of each per
+        # round, so that the machine's changing load falls on both alike.
+        pairs = []
+        for _ in range(args.runs):
+            b = run_child("idle", args.database_url, args, runs=1, sweep_first=True)
+            s = run_child("idle", args.small_url, args, runs=1)
+            pairs.append((b["idle_runs_ms"][0], s["idle_runs_ms"][0]))
+        small = {**s, "idle_runs_ms": [p[1] for p in pairs]}
+        small["idle_median_ms"] = statistics.median(small["idle_runs_ms"])
+        big["idle_alone_runs_ms"] = big["idle_runs_ms"]
+        big["idle_runs_ms"] = [p[0] for p in pairs]
+        big["idle_median_ms"] = statistics.median(big["idle_runs_ms"])
+        big["idle_ratios"] = [p[0] / p[1] for p in pairs]
     print(
         f"database {big['database']}: {big['tickets']:,} tickets, {big['open']:,} open, "
         f"{big['scheduled']:,} with next_check_at, {big['due']:,} due; batch {big['batch']}"
@@ -535,7 +576,11 @@ def main() -> int:
             f"idle sweep, {small['tickets']:,} tickets: median {small['idle_median_ms']:.2f} ms "
             f"({', '.join(f'{t:.2f}' for t in small['idle_runs_ms'])})"
         )
-        print(f"ratio big/small: {big['idle_median_ms'] / small['idle_median_ms']:.2f}")
+        ratios = ", ".join(f"{r:.2f}" for r in big["idle_ratios"])
+        print(
+            f"ratio big/small: {big['idle_median_ms'] / small['idle_median_ms']:.2f} "
+            f"(per round: {ratios}; rounds alternate big and small)"
+        )
     print("\nclaim query with due tickets:\n" + big["plan_due"])
     print("\nclaim query with nothing due:\n" + big["plan_idle"])
     if small:

@@ -54,7 +54,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Language: the user's explicit choice (cookie) or LANGUAGE_CODE, never Accept-Language.
+    "minsheng.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -116,6 +117,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = env_choice("LANGUAGE_CODE", "zh-hans", ["zh-hans", "en"])
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "minsheng" / "locale"]
+# The language a user picks in the header (set_language) is remembered for a year.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 TIME_ZONE = env_timezone("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
@@ -168,6 +172,15 @@ MINSHENG_MAX_ROUNDS = env_int("MINSHENG_MAX_ROUNDS", 3, minimum=1, maximum=10)
 MINSHENG_ESCALATION_GRACE_HOURS = env_int("MINSHENG_ESCALATION_GRACE_HOURS", 24, minimum=0)
 # Office hours for deadlines counted in working hours.
 MINSHENG_WORKING_HOURS = env_str("MINSHENG_WORKING_HOURS", "08:30-12:00,14:30-17:30")
+
+# 智能派单 (minsheng.insight.triage; docs/configuration.md): the category classifier's model file
+# and the folder `manage.py triage train` reads its training data from by default.
+MINSHENG_TRIAGE_MODEL = Path(
+    env_str("MINSHENG_TRIAGE_MODEL", str(VAR_DIR / "triage" / "model-v1.joblib"))
+)
+MINSHENG_TRIAGE_DATA = Path(
+    env_str("MINSHENG_TRIAGE_DATA", str(BASE_DIR.parent / "shared" / "data" / "messages"))
+)
 
 # Outgoing e-mail (used when NOTIFY_EMAIL_BACKEND=django).
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

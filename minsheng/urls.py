@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from minsheng.core.forms import LoginForm
 
-admin.site.site_header = "民生 · 12345 接诉即办"
-admin.site.site_title = "民生管理后台"
-admin.site.index_title = "系统管理"
+admin.site.site_header = _("民生 · 12345 接诉即办")
+admin.site.site_title = _("民生管理后台")
+admin.site.index_title = _("系统管理")
 
 urlpatterns = [
     path(
@@ -17,12 +18,14 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the header's switch
     path("admin/", admin.site.urls),
     path("org/", include("minsheng.org.urls")),
     path("kb/", include("minsheng.tickets.urls_knowledge")),
     path("notify/", include("minsheng.notify.urls")),
     path("deadlines/", include("minsheng.deadlines.urls")),
     path("insight/", include("minsheng.insight.urls")),
+    path("stats/", include("minsheng.stats.urls")),
     path("open311/v2/", include("minsheng.open311.urls")),
     path("api/v1/", include("minsheng.api.urls")),
     path("", include("minsheng.tickets.urls")),

@@ -58,6 +58,16 @@ def org(db: None) -> Org:
 
 
 @pytest.fixture(autouse=True)
+def no_triage_model(
+    settings: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """No category classifier unless a test trains one: a model someone trained into var/
+    must not change what pages show (or how many queries they make) in other tests."""
+    path = tmp_path_factory.getbasetemp() / "no-triage-model.joblib"
+    settings.MINSHENG_TRIAGE_MODEL = path  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings: pytest.FixtureRequest) -> None:
     """PBKDF2 is slow on purpose; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

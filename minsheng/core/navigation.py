@@ -57,6 +57,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "insight:hotspots",
         frozenset({Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR}),
     ),
+    NavItem(
+        _("统计"),
+        "stats:overview",
+        frozenset(
+            {Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER, Role.UNIT_LEADER, Role.ADMINISTRATOR}
+        ),
+    ),
     NavItem(_("知识库"), "knowledge:list", ALL_STAFF),
     NavItem(_("承办单位"), "org:unit_list", ALL_STAFF),
     NavItem(_("行政区划"), "org:division_detail_root", ALL_STAFF),

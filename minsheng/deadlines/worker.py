@@ -9,6 +9,7 @@ Each pass:
 2. **Daily jobs** — the morning digest for units, once a day after DIGEST_HOUR, claimed by
    inserting a unique JobRun row.
 3. **Outbox delivery** — notify.delivery.deliver_due, when the notify app is installed.
+4. **Statistics rollups** — minsheng.stats.rollup.refresh_until_done (docs/metrics.md).
 
 Every claim and its effects commit together, so a worker killed mid-batch leaves nothing
 half-done: the batch rolls back and is claimed again. SIGTERM stops the loop between batches.
@@ -39,9 +40,15 @@ DIGEST_HOUR = 8
 DIGEST_JOB = "daily_digest"
 
 
+# What raising alarms reads of each claimed ticket (timeline events, messages, webhooks):
+# loaded with the claim, not with one query per ticket.
+CLAIM_RELATED = ("lead_unit", "category")
+
+
 def _claim_postgres(now: dt.datetime, limit: int) -> list[Ticket]:
     return list(
         Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related(*CLAIM_RELATED)
         .filter(next_check_at__lte=now)
         .order_by("next_check_at")[:limit]
     )
@@ -49,7 +56,9 @@ def _claim_postgres(now: dt.datetime, limit: int) -> list[Ticket]:
 
 def _claim_conditional(now: dt.datetime, limit: int) -> list[Ticket]:
     candidates = list(
-        Ticket.objects.filter(next_check_at__lte=now).order_by("next_check_at")[:limit]
+        Ticket.objects.select_related(*CLAIM_RELATED)
+        .filter(next_check_at__lte=now)
+        .order_by("next_check_at")[:limit]
     )
     claimed = []
     for ticket in candidates:
@@ -114,6 +123,16 @@ def deliver_outbox(*, now: dt.datetime | None = None) -> int:
     return deliver_due(now=now, worker_id=worker_id())
 
 
+def refresh_stats(*, limit: int = 500, stop: threading.Event | None = None) -> int:
+    """Statistics rollups (minsheng.stats.rollup): re-derive the tickets changed since the
+    watermark; each batch commits with its watermark, so a stop or a crash loses nothing."""
+    try:
+        from minsheng.stats.rollup import refresh_until_done
+    except ImportError:  # the stats app is optional in this module's eyes
+        return 0
+    return refresh_until_done(limit=limit, stop=stop)
+
+
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -139,6 +158,8 @@ class Worker:
             run_daily_jobs()
         if not self.stop.is_set():
             done += deliver_outbox()
+        if not self.stop.is_set():
+            done += refresh_stats(limit=self.batch, stop=self.stop)
         return done
 
     def run(self) -> None:

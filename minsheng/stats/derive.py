@@ -56,6 +56,7 @@ class TicketRow:
     reply_result: str
     lead_unit_id: int | None
     round: int
+    master_id: int | None
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,12 @@ def _round_lead(parts: Iterable[PartRow], rnd: int) -> PartRow | None:
     return max(leads, key=lambda p: (p.created_at, p.id)) if leads else None
 
 
+def is_merged(ticket: TicketRow) -> bool:
+    """A duplicate follows its master: still MERGED, or CLOSED with the master (close reason
+    MASTER) — either way it has a master and is never a unit's own ticket."""
+    return ticket.status == Status.MERGED or ticket.master_id is not None
+
+
 def is_resolved(ticket: TicketRow, last_reached: Mapping[int, CallbackRow]) -> bool:
     """A closed ticket is resolved when the final round's last successful callback says so, or,
     when the citizen could not be reached in that round, when the unit's reply said so."""
@@ -209,7 +216,7 @@ def derive(
         measure = "returns" if event.action == "return" else "reopens"
         c.add(day(event.at), event.unit_id or 0, **{measure: 1})
 
-    if ticket.status == Status.MERGED:
+    if is_merged(ticket):
         c.add(created, 0, received=1, merged=1)
     elif ticket.status == Status.TRANSFERRED:
         c.add(created, 0, received=1, transferred=1)

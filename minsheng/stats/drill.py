@@ -12,7 +12,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import Exact, IsNull
 
 from minsheng.org.models import User
 from minsheng.stats.derive import UNIT_CLOSE_REASONS
@@ -30,7 +31,10 @@ from minsheng.tickets.models import (
 )
 from minsheng.tickets.selectors import tickets_visible_to
 
-HANDLED = Q(status__in=[s for s in Status.values if s not in (Status.MERGED, Status.TRANSFERRED)])
+# Merged tickets (still MERGED, or closed with their master) and emergency transfers are never
+# a unit's tickets: derive.is_merged() and the TRANSFERRED branch of derive().
+MERGED = Q(status=Status.MERGED) | Q(master__isnull=False)
+HANDLED = ~MERGED & ~Q(status=Status.TRANSFERRED)
 CLOSED_BY_UNITS = Q(status=Status.CLOSED, close_reason__in=list(UNIT_CLOSE_REASONS))
 
 # measure → (date column the list is ordered by, how it is ordered)
@@ -65,14 +69,12 @@ def _lead_in_scope(f: Filters) -> Q:
 
 
 def _last_reached(f: Filters, unit_path: str | None) -> QuerySet[Callback]:
-    """A round's verdict (its last reached callback) dated in the period; with a unit, only
-    the rounds that unit's subtree led."""
+    """The rounds' verdicts (each round's last reached callback) dated in the period, found by
+    the callbacks' `at` index; with a unit, only the rounds that unit's subtree led."""
     later = Callback.objects.filter(
         ticket=OuterRef("ticket"), round=OuterRef("round"), reached=True
     ).filter(Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), id__gt=OuterRef("id")))
-    verdicts = Callback.objects.filter(_in("at", f), ticket=OuterRef("pk"), reached=True).exclude(
-        Exists(later)
-    )
+    verdicts = Callback.objects.filter(_in("at", f), reached=True).exclude(Exists(later))
     if unit_path:
         led = Assignment.objects.filter(
             ticket=OuterRef("ticket"),
@@ -85,22 +87,34 @@ def _last_reached(f: Filters, unit_path: str | None) -> QuerySet[Callback]:
 
 
 def _resolved() -> Q:
-    """The final round's verdict says resolved, or with no verdict the unit's reply did."""
-    final = Callback.objects.filter(ticket=OuterRef("pk"), round=OuterRef("round"), reached=True)
-    later = Callback.objects.filter(
-        ticket=OuterRef("ticket"), round=OuterRef("round"), reached=True
-    ).filter(Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), id__gt=OuterRef("id")))
-    resolved_verdict = final.exclude(Exists(later)).filter(resolved=True)
+    """The final round's verdict says resolved, or with no verdict the unit's reply did.
+
+    The verdict is a scalar subquery (the round's last reached callback, LIMIT 1), evaluated
+    for each candidate row through the callbacks' ticket index: written with EXISTS … OR NOT
+    EXISTS, PostgreSQL hashes the whole callback table first, whatever the page size."""
+    verdict = Subquery(
+        Callback.objects.filter(ticket=OuterRef("pk"), round=OuterRef("round"), reached=True)
+        .order_by("-at", "-id")
+        .values("resolved")[:1]
+    )
     return CLOSED_BY_UNITS & (
-        Q(Exists(resolved_verdict)) | (~Q(Exists(final)) & Q(reply_result=ReplyResult.RESOLVED))
+        Q(Exact(verdict, True)) | (Q(IsNull(verdict, True)) & Q(reply_result=ReplyResult.RESOLVED))
     )
 
 
+def _created_by_end(f: Filters) -> Q:
+    """Always true of a ticket with a callback or event in the period, and it lets a list
+    ordered newest first start its index scan at the period's end rather than at today."""
+    return Q(created_at__lt=bounds(f)[1])
+
+
 def _event(action: str, f: Filters) -> Q:
-    events = TicketEvent.objects.filter(_in("at", f), ticket=OuterRef("pk"), action=action)
+    # The period's events (by their `at` index) first, then their tickets: a correlated EXISTS
+    # would walk every ticket of every period back from the newest.
+    events = TicketEvent.objects.filter(_in("at", f), action=action)
     if f.unit:
         events = events.filter(unit__path__startswith=f.unit.path)
-    return Q(Exists(events))
+    return Q(pk__in=events.values("ticket_id")) & _created_by_end(f)
 
 
 def _responded() -> Q:
@@ -122,9 +136,9 @@ def measure_q(measure: str, f: Filters) -> Q:  # noqa: C901 - one branch per mea
     if measure == "received":
         return _in("created_at", f) & ((HANDLED & lead) if f.unit else Q())
     if measure == "merged":
-        return _in("created_at", f) & Q(status=Status.MERGED) & none_for_units
+        return _in("created_at", f) & MERGED & none_for_units
     if measure == "transferred":
-        return _in("created_at", f) & Q(status=Status.TRANSFERRED) & none_for_units
+        return _in("created_at", f) & ~MERGED & Q(status=Status.TRANSFERRED) & none_for_units
     if measure in ("consult", "direct"):
         q = _in("created_at", f) & HANDLED & Q(kind=Kind.CONSULTATION) & lead
         return q & Q(close_reason=CloseReason.DIRECT_ANSWER) if measure == "direct" else q
@@ -159,7 +173,7 @@ def measure_q(measure: str, f: Filters) -> Q:  # noqa: C901 - one branch per mea
             "cb_basic": verdicts.filter(satisfaction=Satisfaction.BASICALLY_SATISFIED),
             "cb_unsatisfied": verdicts.filter(satisfaction=Satisfaction.UNSATISFIED),
         }[measure]
-        return HANDLED & Q(Exists(verdicts))
+        return HANDLED & Q(pk__in=verdicts.values("ticket_id")) & _created_by_end(f)
     if measure == "closed":
         return _in("closed_at", f) & CLOSED_BY_UNITS & lead
     if measure == "resolved":

@@ -9,6 +9,8 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -22,7 +24,7 @@ BOLD = Font(bold=True)
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
-    name = "".join(ch for ch in title if ch not in "[]:*?/\\")[:28] or "表"
+    name = "".join(ch for ch in title if ch not in "[]:*?/\\")[:28] or _("表")
     candidate, n = name, 2
     while candidate in used:
         candidate, n = f"{name}{n}", n + 1
@@ -79,16 +81,16 @@ def heat_table(title: str, head: str, heat: dict[str, Any]) -> Table:
 
 
 TICKET_HEADER = (
-    "工单号",
-    "标题",
-    "诉求类型",
-    "渠道",
-    "分类",
-    "地点",
-    "主办单位",
-    "状态",
-    "受理时间",
-    "办结时间",
+    gettext_lazy("工单号"),
+    gettext_lazy("标题"),
+    gettext_lazy("诉求类型"),
+    gettext_lazy("渠道"),
+    gettext_lazy("分类"),
+    gettext_lazy("地点"),
+    gettext_lazy("主办单位"),
+    gettext_lazy("状态"),
+    gettext_lazy("受理时间"),
+    gettext_lazy("办结时间"),
 )
 
 
@@ -99,7 +101,7 @@ def tickets_response(title: str, filters: Filters, tickets: Iterable[Ticket]) ->
     sheet.title = _sheet_title(title, set())
     sheet.append([title])
     sheet.append([filters.describe()])
-    sheet.append(list(TICKET_HEADER))
+    sheet.append([str(h) for h in TICKET_HEADER])
     for cell in sheet[3]:
         cell.font = BOLD
     for t in tickets:

@@ -39,6 +39,10 @@ class Figures:
         return cls(counts, part_base if part_base is not None else counts["part"])
 
     def __getitem__(self, name: str) -> int:
+        # Only the counts: templates try item lookup before attributes, so `figures.composite`
+        # must miss here to reach the property.
+        if name not in NAMES:
+            raise KeyError(name)
         return self.counts.get(name, 0)
 
     def __add__(self, other: Figures) -> Figures:

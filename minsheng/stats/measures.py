@@ -45,8 +45,8 @@ MEASURES: tuple[tuple[str, StrOrPromise, StrOrPromise], ...] = (
 )
 
 NAMES: tuple[str, ...] = tuple(m[0] for m in MEASURES)
-LABELS: dict[str, str] = {m[0]: str(m[1]) for m in MEASURES}
-DATED_BY: dict[str, str] = {m[0]: str(m[2]) for m in MEASURES}
+LABELS: dict[str, StrOrPromise] = {m[0]: m[1] for m in MEASURES}
+DATED_BY: dict[str, StrOrPromise] = {m[0]: m[2] for m in MEASURES}
 # Measures attributed to one unit (summed over a subtree); `part` is stored per unit already
 # expanded to ancestors (read for one unit, never summed over a subtree).
 LEAD_MEASURES: tuple[str, ...] = tuple(n for n in NAMES if n != "part")
@@ -56,11 +56,11 @@ DERIVED: dict[str, tuple[str, str]] = {
     "reply_late": ("reply_due", "reply_ok"),
     "cb_unresolved": ("cb_reached", "cb_resolved"),
 }
-DERIVED_LABELS: dict[str, str] = {
-    "resp_late": str(_("未按时响应")),
-    "reply_late": str(_("未按时答复")),
-    "cb_unresolved": str(_("回访未解决")),
-    "cb_unsatisfied": str(_("不满意")),
+DERIVED_LABELS: dict[str, StrOrPromise] = {
+    "resp_late": _("未按时响应"),
+    "reply_late": _("未按时答复"),
+    "cb_unresolved": _("回访未解决"),
+    "cb_unsatisfied": _("不满意"),
 }
 DRILLABLE: frozenset[str] = frozenset(
     [n for n in NAMES if n not in ("handle_secs",)] + [*DERIVED, "cb_unsatisfied"]
@@ -68,7 +68,7 @@ DRILLABLE: frozenset[str] = frozenset(
 
 
 def label(measure: str) -> str:
-    return LABELS.get(measure) or DERIVED_LABELS.get(measure, measure)
+    return str(LABELS.get(measure) or DERIVED_LABELS.get(measure, measure))
 
 
 def zero() -> dict[str, int]:

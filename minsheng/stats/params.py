@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from minsheng.org.models import Division, Role, Unit, User, normalize_division_code
+from minsheng.org.scoping import scope_for
 from minsheng.stats.periods import KINDS, MAX_DAYS, Period, period_of
 from minsheng.stats.query import Filters
 from minsheng.tickets.models import Category, Channel, Kind
@@ -28,11 +30,12 @@ def reader(request: HttpRequest) -> tuple[User, Unit | None]:
     """The signed-in reader and the root of what they may read (None = everything); 403 for
     anyone else."""
     user = current_user(request, *READERS)
-    if user.has_role(*HOTLINE_READERS):
+    scope = scope_for(user)
+    if scope.everything:
         return user, None
-    if user.unit is None:
+    if scope.nothing or user.unit is None:
         raise Http404("no unit")
-    return user, user.unit
+    return user, user.unit  # scope_for: a unit's people read their unit's subtree
 
 
 def today() -> dt.date:
@@ -51,7 +54,18 @@ def _date(raw: str, label: str, errors: list[str]) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        errors.append(f"{label}格式应为 年-月-日（如 2025-06-30）。")
+        errors.append(_("%(label)s格式应为 年-月-日（如 2025-06-30）。") % {"label": label})
+        return None
+
+
+def _month(raw: str, errors: list[str]) -> dt.date | None:
+    """A month picker's value, 2025-06, as the month's first day."""
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(f"{raw}-01")
+    except ValueError:
+        errors.append("月份格式应为 年-月（如 2025-06）。")
         return None
 
 
@@ -62,9 +76,14 @@ def parse(query: Mapping[str, str], root: Unit | None) -> Parsed:
     if kind not in KINDS:
         errors.append("统计周期无效，已按月统计。")
         kind = "month"
-    start = _date(query.get("from", ""), "起始日期", errors)
-    end = _date(query.get("to", ""), "截止日期", errors)
-    anchor = _date(query.get("date", ""), "日期", errors) or start or today()
+    start = _date(query.get("from", ""), _("起始日期"), errors)
+    end = _date(query.get("to", ""), _("截止日期"), errors)
+    anchor = (
+        _month(query.get("month", ""), errors)
+        or _date(query.get("date", ""), _("日期"), errors)
+        or start
+        or today()
+    )
     if kind == "custom":
         start, end = start or anchor, end or today()
         if end < start:

@@ -6,18 +6,21 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-KINDS: dict[str, str] = {
-    "day": str(_("日")),
-    "week": str(_("周")),
-    "month": str(_("月")),
-    "quarter": str(_("季度")),
-    "half": str(_("半年")),
-    "year": str(_("年")),
-    "custom": str(_("自定义")),
+StrOrPromise = str | Promise
+
+KINDS: dict[str, StrOrPromise] = {
+    "day": _("日"),
+    "week": _("周"),
+    "month": _("月"),
+    "quarter": _("季度"),
+    "half": _("半年"),
+    "year": _("年"),
+    "custom": _("自定义"),
 }
-GRAINS: dict[str, str] = {"day": str(_("按日")), "week": str(_("按周")), "month": str(_("按月"))}
+GRAINS: dict[str, StrOrPromise] = {"day": _("按日"), "week": _("按周"), "month": _("按月")}
 MAX_DAYS = 366 * 5
 
 
@@ -35,16 +38,20 @@ class Period:
     def label(self) -> str:
         s, e = self.start, self.end
         if self.kind == "day":
-            return f"{s:%Y年%m月%d日}"
+            return _("%(y)s年%(m)s月%(d)s日") % {
+                "y": s.year,
+                "m": f"{s.month:02d}",
+                "d": f"{s.day:02d}",
+            }
         if self.kind == "month":
-            return f"{s.year}年{s.month}月"
+            return _("%(y)s年%(m)s月") % {"y": s.year, "m": s.month}
         if self.kind == "quarter":
-            return f"{s.year}年第{(s.month - 1) // 3 + 1}季度"
+            return _("%(y)s年第%(q)s季度") % {"y": s.year, "q": (s.month - 1) // 3 + 1}
         if self.kind == "half":
-            return f"{s.year}年{'上' if s.month == 1 else '下'}半年"
+            return (_("%(y)s年上半年") if s.month == 1 else _("%(y)s年下半年")) % {"y": s.year}
         if self.kind == "year":
-            return f"{s.year}年"
-        return f"{s:%Y-%m-%d} 至 {e:%Y-%m-%d}"
+            return _("%(y)s年") % {"y": s.year}
+        return _("%(start)s 至 %(end)s") % {"start": s.isoformat(), "end": e.isoformat()}
 
     def shifted_years(self, years: int) -> Period:
         return Period(self.kind, _shift_year(self.start, years), _shift_year(self.end, years))
@@ -111,7 +118,7 @@ def bucket_label(d: dt.date, grain: str) -> str:
     if grain == "month":
         return f"{d:%Y-%m}"
     if grain == "week":
-        return f"{d:%m-%d}周"
+        return _("%(day)s周") % {"day": f"{d:%m-%d}"}
     return f"{d:%m-%d}"
 
 

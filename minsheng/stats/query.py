@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
 
 from minsheng.org.models import Division, Unit
 from minsheng.stats.figures import Figures
@@ -137,10 +138,18 @@ def _cells(f: Filters) -> QuerySet[Cell]:
 
 
 def _cell_sums(f: Filters) -> dict[str, Any]:
-    """Attributed counts summed over the scope; `part` read at the scope's own unit."""
+    """Attributed counts summed over the scope; `part` read at the scope's own unit. Without
+    a scope every resolved ticket is one everybody took part in: `_with_part` copies it."""
     sums: dict[str, Any] = _sums(LEAD_MEASURES)
-    sums["part"] = Sum("part", filter=Q(unit_id=f.unit.pk)) if f.unit else Sum("resolved")
+    if f.unit:
+        sums["part"] = Sum("part", filter=Q(unit_id=f.unit.pk))
     return sums
+
+
+def _with_part(row: dict[str, Any], f: Filters) -> dict[str, Any]:
+    if not f.unit:
+        row["part"] = row.get("resolved") or 0
+    return row
 
 
 def _unit_days(f: Filters) -> QuerySet[UnitDay]:
@@ -152,7 +161,7 @@ def _unit_days(f: Filters) -> QuerySet[UnitDay]:
 
 def totals(f: Filters) -> Figures:
     if f.fine:
-        return Figures.of(_cells(f).aggregate(**_cell_sums(f)))
+        return Figures.of(_with_part(_cells(f).aggregate(**_cell_sums(f)), f))
     unit_id = f.unit.pk if f.unit else 0
     return Figures.of(_unit_days(f).filter(unit_id=unit_id).aggregate(**_sums()))
 
@@ -202,7 +211,9 @@ def by_unit(f: Filters, base: Figures | None = None) -> tuple[list[Row], Row | N
     )
     own = None
     if not rest.empty:
-        label = f"{f.unit.name}（本级）" if f.unit else "热线直接办理及未派单"
+        label = (
+            _("%(unit)s（本级）") % {"unit": f.unit.name} if f.unit else _("热线直接办理及未派单")
+        )
         own = Row(f.unit.code if f.unit else "", label, rest, {})
     return out, own
 
@@ -238,7 +249,7 @@ def _grouped(f: Filters, *group: str, **annotations: Any) -> list[dict[str, Any]
     qs = _cells(f)
     if annotations:
         qs = qs.annotate(**annotations)
-    return list(qs.values(*group).annotate(**_cell_sums(f)).order_by())
+    return [_with_part(r, f) for r in qs.values(*group).annotate(**_cell_sums(f)).order_by()]
 
 
 def _fold(rows: Iterable[Mapping[str, Any]], key: str, part_base: int) -> dict[Any, Figures]:
@@ -256,7 +267,7 @@ def by_township(f: Filters, base: Figures | None = None) -> list[Row]:
     rows = []
     for t, figures in grouped.items():
         code = t.ljust(12, "0") if t else ""
-        label = names.get(code, "未填写地点" if not t else f"（{code}）")
+        label = names.get(code, _("未填写地点") if not t else f"（{code}）")
         rows.append(Row(code, label, figures, {"division": code} if code else {}))
     return sorted(rows, key=lambda r: r.key or "~")
 
@@ -268,7 +279,10 @@ def by_village(f: Filters, base: Figures | None = None) -> list[Row]:
     names = _division_names(c for c in grouped if c)
     rows = [
         Row(
-            code, names.get(code, code or "未填写地点"), figures, {"division": code} if code else {}
+            code,
+            names.get(code, code or _("未填写地点")),
+            figures,
+            {"division": code} if code else {},
         )
         for code, figures in grouped.items()
     ]
@@ -306,7 +320,11 @@ def by_category(f: Filters, base: Figures | None = None) -> list[Row]:
     rows = []
     for head, figures in grouped.items():
         node = heads.get(head) or (f.category if f.category and head == f.category.pk else None)
-        label = (f"{node.name}（本级）" if node is f.category else node.name) if node else "未分类"
+        label = (
+            (_("%(name)s（本级）") % {"name": node.name} if node is f.category else node.name)
+            if node
+            else _("未分类")
+        )
         rows.append(Row(str(head), label, figures, {"category": str(head)} if node else {}))
     return sorted(rows, key=lambda r: -r.figures["received"])
 
@@ -346,7 +364,7 @@ def heat(f: Filters, *, villages: bool) -> tuple[list[Row], list[Row], dict[tupl
     names = _division_names(c for c in places if c)
     place_rows = sorted(
         (
-            Row(c, names.get(c, c or "未填写地点"), Figures(), {"division": c} if c else {})
+            Row(c, names.get(c, c or _("未填写地点")), Figures(), {"division": c} if c else {})
             for c in places
         ),
         key=lambda r: r.key or "~",
@@ -354,7 +372,7 @@ def heat(f: Filters, *, villages: bool) -> tuple[list[Row], list[Row], dict[tupl
     columns = [
         Row(
             str(pk),
-            heads[pk].name if pk in heads else "未分类",
+            heads[pk].name if pk in heads else _("未分类"),
             Figures(),
             {"category": str(pk)} if pk in heads else {},
         )

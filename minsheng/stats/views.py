@@ -17,6 +17,8 @@ from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minsheng.org.models import Division, Unit, User
 from minsheng.stats import drill, exports, query, tables
@@ -30,13 +32,13 @@ ECHARTS = "vendor/echarts/echarts.min.js"
 PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000
 TABS = (
-    ("stats:overview", "概览"),
-    ("stats:units", "单位排名"),
-    ("stats:areas", "乡镇·村"),
-    ("stats:categories", "诉求分类"),
-    ("stats:channels", "渠道·类型"),
-    ("stats:trend", "趋势·同比"),
-    ("stats:report", "月度报告"),
+    ("stats:overview", gettext_lazy("概览")),
+    ("stats:units", gettext_lazy("单位排名")),
+    ("stats:areas", gettext_lazy("乡镇·村")),
+    ("stats:categories", gettext_lazy("诉求分类")),
+    ("stats:channels", gettext_lazy("渠道·类型")),
+    ("stats:trend", gettext_lazy("趋势·同比")),
+    ("stats:report", gettext_lazy("月度报告")),
 )
 
 
@@ -126,7 +128,7 @@ def _chart(rows: list[tables.TableRow], columns: list[str], labels: list[str] | 
         column = tables.COLUMNS[key]
         series.append(
             {
-                "name": column.label,
+                "name": str(column.label),
                 "data": [
                     None if (v := column.value(r.figures)) is None else float(v) for r in rows
                 ],
@@ -165,20 +167,25 @@ def overview(request: HttpRequest) -> HttpResponse:
                 else "",
                 "mom": delta(value, prev),  # type: ignore[arg-type]
                 "yoy": delta(value, yoy),  # type: ignore[arg-type]
-                "unit": "个百分点" if column.unit == "%" else "%",
+                "unit": _("个百分点") if column.unit == "%" else "%",
             }
         )
     grain = default_grain(f.period)
     series = tables.build(
-        f"{GRAINS[grain]}走势", "时间", query.series(f, grain), f, tables.SERIES, name="series"
+        _("%(grain)s走势") % {"grain": GRAINS[grain]},
+        _("时间"),
+        query.series(f, grain),
+        f,
+        tables.SERIES,
+        name="series",
     )
     channel = tables.build(
-        "诉求渠道", "渠道", query.by_choice(f, "channel", now), f, tables.BREAKDOWN
+        _("诉求渠道"), _("渠道"), query.by_choice(f, "channel", now), f, tables.BREAKDOWN
     )
-    kind = tables.build("诉求类型", "类型", query.by_choice(f, "kind", now), f, tables.BREAKDOWN)
+    kind = tables.build("诉求类型", _("类型"), query.by_choice(f, "kind", now), f, tables.BREAKDOWN)
     if _xlsx(request):
         summary = tables.build(
-            "概览", "范围", [query.Row("", f.describe(), now)], f, tables.OVERVIEW
+            _("概览"), _("范围"), [query.Row("", f.describe(), now)], f, tables.OVERVIEW
         )
         return exports.response("统计概览", f, [summary, series, channel, kind])
     context.update(
@@ -198,18 +205,7 @@ def units(request: HttpRequest) -> HttpResponse:
     _user, _root, parsed, context = _page(request, "stats:units")
     f = parsed.filters
     total = query.totals(f)
-    rows, own = query.by_unit(f, total)
-    ordered = tables.ranked(rows) + ([own] if own else [])
-    scope = f.unit.name if f.unit else "全部"
-    table = tables.build(
-        "单位排名",
-        "单位",
-        ordered,
-        f,
-        total=query.Row("", f"合计（{scope}）", total),
-        row_url=_row_url("stats:units", f),
-        name="units",
-    )
+    table = tables.unit_ranking(f, total, _row_url("stats:units", f))
     if _xlsx(request):
         return exports.response("单位排名", f, [table])
     ranked_rows = [r for r in table.rows if not r.total and r.figures.composite is not None]
@@ -227,24 +223,16 @@ def areas(request: HttpRequest) -> HttpResponse:
     _user, _root, parsed, context = _page(request, "stats:areas")
     f = parsed.filters
     total = query.totals(f)
-    villages = f.division is not None and f.division.level >= Division.Level.TOWNSHIP
-    rows = query.by_village(f, total) if villages else query.by_township(f, total)
-    head = "村（社区）" if villages else "乡镇（街道）"
-    table = tables.build(
-        f"{head}排名",
-        head,
-        rows,
-        f,
-        tables.BREAKDOWN,
-        total=query.Row("", "合计", total),
-        row_url=None if villages else _row_url("stats:areas", f),
-        name="areas",
-    )
+    villages = tables.is_village_table(f)
+    head = tables.area_head(f)
+    table = tables.area_ranking(f, total, _row_url("stats:areas", f))
     places, columns, matrix = query.heat(f, villages=villages)
     heat = _heat(f, places, columns, matrix)
     if _xlsx(request):
         return exports.response(
-            f"{head}统计", f, [table, exports.heat_table(f"{head}热力表", head, heat)]
+            _("%(head)s统计") % {"head": head},
+            f,
+            [table, exports.heat_table(_("%(head)s热力表") % {"head": head}, head, heat)],
         )
     context.update(table=table, heat=heat, head=head)
     return render(request, "stats/areas.html", context)
@@ -274,16 +262,7 @@ def categories(request: HttpRequest) -> HttpResponse:
     _user, _root, parsed, context = _page(request, "stats:categories")
     f = parsed.filters
     total = query.totals(f)
-    table = tables.build(
-        "诉求分类",
-        "分类",
-        query.by_category(f, total),
-        f,
-        tables.BREAKDOWN,
-        total=query.Row("", "合计", total),
-        row_url=_row_url("stats:categories", f),
-        name="categories",
-    )
+    table = tables.category_breakdown(f, total, _row_url("stats:categories", f))
     if _xlsx(request):
         return exports.response("诉求分类统计", f, [table])
     top = [r for r in table.rows if not r.total][:10]
@@ -296,25 +275,8 @@ def channels(request: HttpRequest) -> HttpResponse:
     _user, _root, parsed, context = _page(request, "stats:channels")
     f = parsed.filters
     total = query.totals(f)
-    columns = (*tables.BREAKDOWN[:-2], "consult", "direct_rate")
-    channel = tables.build(
-        "诉求渠道",
-        "渠道",
-        query.by_choice(f, "channel", total),
-        f,
-        columns,
-        total=query.Row("", "合计", total),
-        row_url=_row_url("stats:channels", f),
-    )
-    kind = tables.build(
-        "诉求类型",
-        "类型",
-        query.by_choice(f, "kind", total),
-        f,
-        columns,
-        total=query.Row("", "合计", total),
-        row_url=_row_url("stats:channels", f),
-    )
+    channel = tables.choice_breakdown(f, "channel", total, _row_url("stats:channels", f))
+    kind = tables.choice_breakdown(f, "kind", total, _row_url("stats:channels", f))
     if _xlsx(request):
         return exports.response("渠道与诉求类型", f, [channel, kind])
     context.update(channel=channel, kind=kind)
@@ -331,11 +293,21 @@ def trend(request: HttpRequest) -> HttpResponse:
     this = query.series(f, grain)
     earlier = query.series(f.with_period(f.period.shifted_years(-1)), grain)
     this_table = tables.build(
-        f"本期（{f.period.label}）", "时间", this, f, tables.SERIES, name="this"
+        _("本期（%(period)s）") % {"period": f.period.label},
+        _("时间"),
+        this,
+        f,
+        tables.SERIES,
+        name="this",
     )
     last_f = f.with_period(f.period.shifted_years(-1))
     last_table = tables.build(
-        f"上年同期（{last_f.period.label}）", "时间", earlier, last_f, tables.SERIES, name="last"
+        _("上年同期（%(period)s）") % {"period": last_f.period.label},
+        _("时间"),
+        earlier,
+        last_f,
+        tables.SERIES,
+        name="last",
     )
     compare = _compare(this, earlier)
     if _xlsx(request):
@@ -351,9 +323,9 @@ def trend(request: HttpRequest) -> HttpResponse:
             {
                 "labels": labels,
                 "series": [
-                    {"name": "本期受理量", "data": [r.figures["received"] for r in this]},
+                    {"name": _("本期受理量"), "data": [r.figures["received"] for r in this]},
                     {
-                        "name": "上年同期受理量",
+                        "name": _("上年同期受理量"),
                         "data": [r.figures["received"] for r in earlier][: len(labels)],
                     },
                 ],
@@ -385,13 +357,25 @@ def _compare(this: list[query.Row], earlier: list[query.Row]) -> tables.Table:
         rows.append(tables.TableRow(now.label, cells))
     columns = []
     for c in cols:
-        suffix = "（个百分点）" if c.unit == "%" else "（%）"
+        suffix = _("（个百分点）") if c.unit == "%" else _("（%）")
         columns += [
-            tables.Column(c.key, f"{c.label}·本期", header.value, None, c.unit),
-            tables.Column(c.key + "_last", f"{c.label}·上年同期", header.value, None, c.unit),
-            tables.Column(c.key + "_yoy", f"{c.label}·同比{suffix}", header.value),
+            tables.Column(
+                c.key, _("%(label)s·本期") % {"label": c.label}, header.value, None, c.unit
+            ),
+            tables.Column(
+                c.key + "_last",
+                _("%(label)s·上年同期") % {"label": c.label},
+                header.value,
+                None,
+                c.unit,
+            ),
+            tables.Column(
+                c.key + "_yoy",
+                _("%(label)s·同比%(suffix)s") % {"label": c.label, "suffix": suffix},
+                header.value,
+            ),
         ]
-    return tables.Table("同比", "时间", columns, rows, "compare")
+    return tables.Table("同比", _("时间"), columns, rows, "compare")
 
 
 @login_required
@@ -403,25 +387,27 @@ def report(request: HttpRequest) -> HttpResponse:
         f = f.with_period(period_of("month", f.start).capped(today()))
     now, before, last_year = query.totals_with_previous(f)
     summary_rows = [
-        query.Row("now", f"本月（{f.period.label}）", now),
+        query.Row("now", _("本月（%(period)s）") % {"period": f.period.label}, now),
         query.Row(
             "mom",
-            f"上月（{f.period.previous().label}）",
+            _("上月（%(period)s）") % {"period": f.period.previous().label},
             before,
             _period_params(f.period.previous()),
         ),
         query.Row(
             "yoy",
-            f"上年同月（{f.period.shifted_years(-1).label}）",
+            _("上年同月（%(period)s）") % {"period": f.period.shifted_years(-1).label},
             last_year,
             _period_params(f.period.shifted_years(-1)),
         ),
     ]
-    summary = tables.build("主要指标", "期间", summary_rows, f, tables.OVERVIEW, name="summary")
+    summary = tables.build(
+        _("主要指标"), _("期间"), summary_rows, f, tables.OVERVIEW, name="summary"
+    )
     unit_rows, _own = query.by_unit(f, now)
     ranking = tables.build(
-        "单位综合排名",
-        "单位",
+        _("单位综合排名"),
+        _("单位"),
         tables.ranked(unit_rows),
         f,
         (
@@ -438,16 +424,16 @@ def report(request: HttpRequest) -> HttpResponse:
         name="ranking",
     )
     top_categories = tables.build(
-        "诉求分类前十",
-        "分类",
+        _("诉求分类前十"),
+        _("分类"),
         query.by_category(f, now)[:10],
         f,
         ("received", "resolved", "resolution_rate", "satisfaction_rate"),
         name="categories",
     )
     overdue = tables.build(
-        "超期较多的单位",
-        "单位",
+        _("超期较多的单位"),
+        _("单位"),
         query.overdue_units(f),
         f,
         ("resp_due", "resp_late", "reply_due", "reply_late", "reopens"),
@@ -521,10 +507,14 @@ def tickets(request: HttpRequest) -> HttpResponse:
     if measure not in DRILLABLE:
         measure = "received"
         parsed.errors.append("统计项无效，已列出受理的工单。")
-    listed = drill.tickets_behind(user, measure, f)
+    listed = drill.tickets_behind(user, measure, f).select_related(
+        "category", "division", "lead_unit"
+    )
     figure = _figure(measure, query.totals(f))
     if _xlsx(request):
-        return exports.tickets_response(f"{label(measure)}工单", f, listed[:EXPORT_LIMIT])
+        return exports.tickets_response(
+            _("%(measure)s工单") % {"measure": label(measure)}, f, listed[:EXPORT_LIMIT]
+        )
     try:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:

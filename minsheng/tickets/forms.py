@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.org.models import Division, Unit
@@ -63,7 +64,10 @@ class IntakeForm(forms.Form):
     )
     kind = forms.ChoiceField(
         label=_("诉求类型"),
-        choices=[EMPTY, *[(v, f"{i} {label}") for i, (v, label) in enumerate(Kind.choices, 1)]],
+        choices=[
+            EMPTY,
+            *[(v, format_lazy("{} {}", i, label)) for i, (v, label) in enumerate(Kind.choices, 1)],
+        ],
         error_messages={"required": _("请选择诉求类型。"), "invalid_choice": _("诉求类型无效。")},
     )
     urgency = forms.ChoiceField(
@@ -162,7 +166,7 @@ class DirectAnswerForm(ActionForm):
 class EmergencyTransferForm(ActionForm):
     to = forms.ChoiceField(
         label=_("转接"),
-        choices=[EMPTY, *[(k, f"{k} {v}") for k, v in EMERGENCY_SERVICES.items()]],
+        choices=[EMPTY, *[(k, format_lazy("{} {}", k, v)) for k, v in EMERGENCY_SERVICES.items()]],
         required=False,
     )
     note = forms.CharField(label=_("说明"), required=False, widget=TEXTAREA)

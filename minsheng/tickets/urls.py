@@ -7,6 +7,7 @@ urlpatterns = [
     path("desk/new", desk.desk_new, name="desk_new"),
     path("desk/places", desk.desk_places, name="desk_places"),
     path("desk/similar", desk.desk_similar, name="desk_similar"),
+    path("desk/triage", desk.desk_triage, name="desk_triage"),
     path("desk/unit", desk.desk_unit, name="desk_unit"),
     path("dispatch/", queues.dispatch_queue, name="dispatch_queue"),
     path("inbox/", queues.unit_inbox, name="inbox"),

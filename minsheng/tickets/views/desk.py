@@ -1,7 +1,7 @@
 """话务台: the operator types the call into one form; helpers beside it answer as they type.
 
-`/desk/new` takes the call (→ ticket_intake). The fragments `/desk/places`, `/desk/similar` and
-`/desk/unit` fill the side panels (desk.js fetches them; without JS the selects still work).
+`/desk/new` takes the call (→ ticket_intake). The fragments `/desk/places`, `/desk/similar`,
+`/desk/triage` (智能分类建议) and `/desk/unit` fill the side panels (desk.js fetches them; without JS the selects still work).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
+from minsheng.insight import triage
 from minsheng.insight.index import reference_answers, similar_open_tickets
 from minsheng.insight.places import place_guesses
 from minsheng.org.models import Division, User
@@ -84,6 +85,12 @@ def desk_new(request: HttpRequest) -> HttpResponse:
         "earlier": _earlier_tickets(user, caller),
         "kb_url": knowledge_search_url(),
         "suggested_unit": suggested_unit(category, division),
+        # A re-shown form (refused intake) carries its text: suggest without waiting for JS.
+        **_triage_context(
+            str(form.data.get("description", ""))[:DESK_TEXT_MAX].strip(),
+            str(form.data.get("title", ""))[:200].strip(),
+            division,
+        ),
     }
     return render(request, "tickets/desk.html", context, status=status)
 
@@ -241,6 +248,25 @@ def desk_similar(request: HttpRequest) -> HttpResponse:
         context["references"] = reference_answers(text=text, title=title, user=user)
         context["with_text"] = True
     return render(request, "tickets/_similar.html", context)
+
+
+@login_required
+def desk_triage(request: HttpRequest) -> HttpResponse:
+    """智能分类建议: the classifier's top categories for `text` (and `title`), each a button
+    that fills the category field, and the unit they point to in `division`'s township."""
+    current_user(request, *services.INTAKE_ROLES)
+    params = request.POST if request.method == "POST" else request.GET  # long texts are posted
+    text = _posted_text(request, "text")
+    title = _posted_text(request, "title")[:200]
+    division = _division(params.get("division", "").strip()[:12])
+    return render(request, "tickets/_triage.html", _triage_context(text, title, division))
+
+
+def _triage_context(text: str, title: str, division: Division | None) -> dict[str, object]:
+    if not (text or title):
+        return {"triage": None, "ready": triage.classifier() is not None}
+    result = triage.suggest(text, title, division)
+    return {"triage": result, "ready": result.ready}
 
 
 @login_required

@@ -7,10 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.org.models import UNIT_ROLES
+from minsheng.insight import triage
+from minsheng.org.models import UNIT_ROLES, Unit
 from minsheng.tickets import selectors, services
-from minsheng.tickets.models import Assignment
-from minsheng.tickets.views.common import current_user
+from minsheng.tickets.catalogue import township_code_for
+from minsheng.tickets.models import Assignment, Ticket
+from minsheng.tickets.views.common import current_user, suggested_unit
 
 QUEUE_LIMIT = 200  # a queue longer than this is a staffing problem, not a paging one
 
@@ -24,13 +26,33 @@ def dispatch_queue(request: HttpRequest) -> HttpResponse:
         ("returned", _("退单待审"), queues["returned"]),
         ("extensions", _("延期申请"), queues["extensions"]),
     ]
+    lists = [list(qs[:QUEUE_LIMIT]) for _key, _title, qs in sections]
+    _attach_suggested_units(lists[0])  # the new tickets: where the lead unit will be chosen
     context = {
         "sections": [
-            {"key": key, "title": title, "tickets": list(qs[:QUEUE_LIMIT]), "count": qs.count()}
-            for key, title, qs in sections
+            {"key": key, "title": title, "tickets": tickets, "count": qs.count()}
+            for (key, title, qs), tickets in zip(sections, lists, strict=True)
         ]
     }
     return render(request, "tickets/dispatch_queue.html", context)
+
+
+def _attach_suggested_units(tickets: list[Ticket]) -> None:
+    """`suggested_unit` on each new ticket: the catalogue's unit for its category, else the
+    classifier's (智能派单); the page shows it where the lead unit will be."""
+    unknown = [t for t in tickets if t.category_id is None]
+    guesses = triage.suggest_many([(t.description, t.title, t.division) for t in unknown])
+    by_ticket = {t.pk: g.unit for t, g in zip(unknown, guesses, strict=True)}
+    # One catalogue lookup per distinct (category, township), not per ticket.
+    catalogue: dict[tuple[int, str | None], Unit | None] = {}
+    for ticket in tickets:
+        unit = by_ticket.get(ticket.pk)
+        if ticket.category_id is not None:
+            key = (ticket.category_id, township_code_for(ticket.division))
+            if key not in catalogue:
+                catalogue[key] = suggested_unit(ticket.category, ticket.division)
+            unit = catalogue[key]
+        ticket.suggested_unit = unit  # type: ignore[attr-defined]
 
 
 @login_required

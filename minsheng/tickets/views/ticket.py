@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from minsheng.org.models import User
+from minsheng.insight import triage
+from minsheng.org.models import Unit, User
 from minsheng.tickets import forms, selectors
 from minsheng.tickets.errors import StaleTicket, TicketActionError
 from minsheng.tickets.models import Assignment, Status, Ticket
@@ -44,7 +45,12 @@ def _status_label(code: str) -> str:
 
 
 def build_form(
-    action: str, user: User, ticket: Ticket, facts: TicketFacts, data: Any = None
+    action: str,
+    user: User,
+    ticket: Ticket,
+    facts: TicketFacts,
+    data: Any = None,
+    lead_unit: Unit | None = None,
 ) -> forms.ActionForm:
     spec = ACTIONS[action]
     kwargs: dict[str, Any] = {"ticket": ticket}
@@ -52,10 +58,22 @@ def build_form(
         part = my_part(user, ticket, facts, (Assignment.State.SIGNED,))
         kwargs["parent_unit"] = part.unit if part else None
     if action == "dispatch" and data is None:
-        unit = suggested_unit(ticket.category, ticket.division)
+        unit = lead_unit or suggested_unit(ticket.category, ticket.division)
         if unit is not None:
             kwargs["initial"] = {"lead_unit": unit.code}
     return spec.form(data, **kwargs)
+
+
+def _dispatch_suggestion(ticket: Ticket) -> tuple[Unit | None, triage.Triage | None]:
+    """The lead unit to pre-select on a new ticket and the classifier's suggestions.
+
+    The catalogue's answer for the category the operator chose comes first; the classifier's
+    (智能派单) only fills in when there is none."""
+    if ticket.status != Status.NEW:
+        return None, None
+    suggestions = triage.suggest_for_ticket(ticket)
+    unit = suggested_unit(ticket.category, ticket.division) or suggestions.unit
+    return unit, suggestions
 
 
 def ticket_context(
@@ -64,9 +82,14 @@ def ticket_context(
     parts = list(selectors.assignments_of(ticket))
     facts = TicketFacts.load(ticket, parts)
     actions = available_actions(user, ticket, facts)
+    lead_unit, suggestions = _dispatch_suggestion(ticket) if "dispatch" in actions else (None, None)
     action_forms = []
     for name in actions:
-        form = bound[1] if bound and bound[0] == name else build_form(name, user, ticket, facts)
+        form = (
+            bound[1]
+            if bound and bound[0] == name
+            else build_form(name, user, ticket, facts, lead_unit=lead_unit)
+        )
         action_forms.append(
             {
                 "name": name,
@@ -103,9 +126,12 @@ def ticket_context(
         "callbacks": ticket.callbacks.select_related("by").order_by("at"),
         "attachments": ticket.attachments.order_by("uploaded_at"),
         "merged": ticket.merged_tickets.order_by("number"),
-        "suggested_unit": suggested_unit(ticket.category, ticket.division)
+        "suggested_unit": lead_unit
+        if lead_unit is not None
+        else suggested_unit(ticket.category, ticket.division)
         if ticket.status == Status.NEW
         else None,
+        "triage": suggestions,
     }
 
 

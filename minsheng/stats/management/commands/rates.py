@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from minsheng.org.models import Division, Unit, normalize_division_code
 from minsheng.stats import query, tables
@@ -23,22 +24,22 @@ def _date(raw: str) -> dt.date:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise CommandError(f"日期格式应为 YYYY-MM-DD：{raw}") from None
+        raise CommandError(_("日期格式应为 YYYY-MM-DD：%(raw)s") % {"raw": raw}) from None
 
 
 class Command(BaseCommand):
-    help = "按单位、乡镇、村、分类、渠道或诉求类型输出三率等统计数字（与统计页面一致）。"
+    help = _("按单位、乡镇、村、分类、渠道或诉求类型输出三率等统计数字（与统计页面一致）。")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--from", dest="start", required=True, help="起始日期 YYYY-MM-DD")
-        parser.add_argument("--to", dest="end", required=True, help="截止日期 YYYY-MM-DD（含）")
+        parser.add_argument("--from", dest="start", required=True, help=_("起始日期 YYYY-MM-DD"))
+        parser.add_argument("--to", dest="end", required=True, help=_("截止日期 YYYY-MM-DD（含）"))
         parser.add_argument("--by", choices=BY, default="unit")
         parser.add_argument(
-            "--unit", default="", help="单位编码：统计该单位及下级，按单位时列出其下级单位"
+            "--unit", default="", help=_("单位编码：统计该单位及下级，按单位时列出其下级单位")
         )
-        parser.add_argument("--division", default="", help="区划代码（县、乡镇或村）")
+        parser.add_argument("--division", default="", help=_("区划代码（县、乡镇或村）"))
         parser.add_argument(
-            "--category", default="", help="分类编号或完整名称（如 城乡建设/安全生产）"
+            "--category", default="", help=_("分类编号或完整名称（如 城乡建设/安全生产）")
         )
         parser.add_argument("--channel", default="", choices=["", *Channel.values])
         parser.add_argument("--kind", default="", choices=["", *Kind.values])
@@ -73,7 +74,7 @@ class Command(BaseCommand):
             return None
         unit = Unit.objects.filter(code=code).first()
         if unit is None:
-            raise CommandError(f"单位 {code} 不存在。")
+            raise CommandError(_("单位 %(code)s 不存在。") % {"code": code})
         return unit
 
     def _division(self, code: str) -> Division | None:
@@ -84,7 +85,7 @@ class Command(BaseCommand):
         except ValueError:
             division = None
         if division is None:
-            raise CommandError(f"区划 {code} 不存在。")
+            raise CommandError(_("区划 %(code)s 不存在。") % {"code": code})
         return division
 
     def _category(self, value: str) -> Category | None:
@@ -96,52 +97,19 @@ class Command(BaseCommand):
             else Category.objects.filter(full_name=value).first()
         )
         if category is None:
-            raise CommandError(f"分类 {value} 不存在。")
+            raise CommandError(_("分类 %(value)s 不存在。") % {"value": value})
         return category
 
 
 def by_table(filters: query.Filters, by: str) -> tables.Table:
-    """The table a page shows for this grouping, with the scope's total as the last row."""
+    """The table the page shows for this grouping (tables.py builds both), total row last."""
     total = query.totals(filters)
-    label = filters.unit.name if filters.unit else "全部"
-    total_row = query.Row("", f"合计（{label}）", total)
     if by == "unit":
-        rows, own = query.by_unit(filters, total)
-        rows = tables.ranked(rows) + ([own] if own else [])
-        return tables.build("单位排名", "单位", rows, filters, total=total_row)
-    if by == "township":
-        return tables.build(
-            "乡镇排名",
-            "乡镇",
-            query.by_township(filters, total),
-            filters,
-            tables.BREAKDOWN,
-            total=total_row,
-        )
-    if by == "village":
-        return tables.build(
-            "村（社区）",
-            "村（社区）",
-            query.by_village(filters, total),
-            filters,
-            tables.BREAKDOWN,
-            total=total_row,
-        )
+        return tables.unit_ranking(filters, total)
+    if by in ("township", "village"):
+        if by == "village" and not tables.is_village_table(filters):
+            raise CommandError("按村统计时请用 --division 指定乡镇。")
+        return tables.area_ranking(filters, total)
     if by == "category":
-        return tables.build(
-            "诉求分类",
-            "分类",
-            query.by_category(filters, total),
-            filters,
-            tables.BREAKDOWN,
-            total=total_row,
-        )
-    title = "诉求渠道" if by == "channel" else "诉求类型"
-    return tables.build(
-        title,
-        title[2:],
-        query.by_choice(filters, by, total),
-        filters,
-        tables.BREAKDOWN,
-        total=total_row,
-    )
+        return tables.category_breakdown(filters, total)
+    return tables.choice_breakdown(filters, by, total)

@@ -1,0 +1,494 @@
+"""Category suggestion (智能派单): a text classifier trained from labelled citizen messages.
+
+Pure Python on scikit-learn; no Django. ``Classifier.train`` learns from :class:`Example` rows
+(title, text, label: the CSV layout of ``../shared/data/messages/labelled.csv``, or a
+deployment's own dispatched tickets) and optionally from unlabelled texts; ``suggest`` returns
+the best categories with scores; ``save``/``load`` keep it in a versioned model file.
+
+Features: every text goes through :func:`minsheng.textproc.normalize.normalize_text` first
+(title and body joined), then two TF-IDF blocks, concatenated and L2-normalised:
+
+- character 2- and 3-grams (robust to jieba's cuts, typos and unknown place names);
+- jieba words (``minsheng.textproc.similar.words``), which read 路灯 and 灯不亮 as words.
+
+The vocabulary and the IDF are fitted on the labelled *and* the unlabelled texts: a few hundred
+labelled messages know too few words, several thousand unlabelled ones know which words are
+rare. The model is a linear SVM with class weights balanced against the label counts.
+
+Self-training (when unlabelled texts are given): the first model labels the unlabelled texts, the
+most confident of them per category (at most :data:`SELF_TRAINING_PER_CLASS`, by the margin
+between the best and the second-best score) join the training set at a lower weight, and the
+model is trained again. Picking per category, rather than above one global threshold, keeps a
+category that the unlabelled messages are full of from swallowing the others.
+
+Scores: the SVM's decision values turned into shares of 1 by a softmax (temperature
+:data:`SCORE_TEMPERATURE`). They order the suggestions and say how sure the model is relative to
+its other options; they are not calibrated probabilities.
+
+Model files are written with joblib (pickle): load only files you made yourself. A file carries
+its format version; a file of another version is refused with :class:`ModelVersionError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import platform
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import sklearn
+from scipy.sparse import csr_matrix, hstack, vstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize as l2_normalize
+from sklearn.svm import LinearSVC
+
+from minsheng.textproc.normalize import normalize_text
+from minsheng.textproc.similar import words
+
+FORMAT = "minsheng-triage"
+FORMAT_VERSION = 1
+"""Bumped whenever what a model file holds changes; older files must be retrained."""
+
+MAX_CHARS = 20_000
+"""Only this much of a text is read: a pasted novel must not stall the desk."""
+TOP_K = 3
+SCORE_TEMPERATURE = 0.5
+MIN_LABELS = 2
+MIN_EXAMPLES_PER_LABEL = 2
+SELF_TRAINING_PER_CLASS = 100
+SELF_TRAINING_WEIGHT = 1.0
+SELF_TRAINING_ROUNDS = 2
+SVM_C = 1.0
+
+LABELLED_COLUMNS = ("text", "category")
+"""Required columns of a labelled CSV; ``title`` is read when present (id, user, time ignored)."""
+
+
+class TriageError(ValueError):
+    """The classifier cannot do what was asked; the message says why (in Chinese)."""
+
+
+class TrainingDataError(TriageError):
+    """The training data cannot be used (missing file or column, too few examples)."""
+
+
+class ModelFileError(TriageError):
+    """A model file is missing, unreadable or not a Minsheng model."""
+
+
+class ModelVersionError(ModelFileError):
+    """A model file was written by another format version."""
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    label: str
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    label: str
+    score: float  # 0..1, the suggestions of one text add up to at most 1
+
+
+@dataclass(frozen=True)
+class TrainingInfo:
+    """What a model was trained from, kept in the model file."""
+
+    trained_at: str
+    examples: int
+    unlabelled: int
+    pseudo_labelled: int
+    label_counts: dict[str, int]
+    sources: tuple[str, ...] = ()
+    sklearn_version: str = sklearn.__version__
+    python_version: str = platform.python_version()
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+# --- Reading CSV files ---------------------------------------------------------------------------
+
+
+def _open_csv(path: Path) -> tuple[csv.DictReader[str], Any]:
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except FileNotFoundError as error:
+        raise TrainingDataError(f"找不到文件：{path}") from error
+    except OSError as error:
+        raise TrainingDataError(f"无法读取文件 {path}：{error.strerror or error}") from error
+    return csv.DictReader(handle), handle
+
+
+def read_labelled_csv(path: Path | str) -> list[Example]:
+    """The rows of a labelled CSV (``title``, ``text``, ``category``) as examples.
+
+    Rows with an empty text or category are skipped (a message nobody classified teaches
+    nothing); a file without the columns, not UTF-8, or without any usable row is refused.
+    """
+    path = Path(path)
+    reader, handle = _open_csv(path)
+    examples: list[Example] = []
+    with handle:
+        try:
+            columns = reader.fieldnames or []
+            missing = [c for c in LABELLED_COLUMNS if c not in columns]
+            if missing:
+                raise TrainingDataError(
+                    f"{path}：缺少列 {', '.join(missing)}（需要 text, category）"
+                )
+            for row in reader:
+                text = (row.get("text") or "").strip()
+                label = (row.get("category") or "").strip()
+                if text and label:
+                    examples.append(Example(text=text, label=label, title=row.get("title") or ""))
+        except UnicodeDecodeError as error:
+            raise TrainingDataError(f"{path}：不是 UTF-8 编码的 CSV 文件") from error
+        except csv.Error as error:
+            raise TrainingDataError(
+                f"{path} 第 {reader.line_num} 行：CSV 格式错误：{error}"
+            ) from error
+    if not examples:
+        raise TrainingDataError(f"{path}：没有可用的行（text 与 category 都不能为空）")
+    return examples
+
+
+def read_texts_csv(path: Path | str) -> list[str]:
+    """The ``title`` + ``text`` of every row of an unlabelled CSV, for the vocabulary."""
+    path = Path(path)
+    reader, handle = _open_csv(path)
+    texts: list[str] = []
+    with handle:
+        try:
+            if "text" not in (reader.fieldnames or []):
+                raise TrainingDataError(f"{path}：缺少列 text")
+            for row in reader:
+                text = (row.get("text") or "").strip()
+                if text:
+                    texts.append(_join(row.get("title") or "", text))
+        except UnicodeDecodeError as error:
+            raise TrainingDataError(f"{path}：不是 UTF-8 编码的 CSV 文件") from error
+        except csv.Error as error:
+            raise TrainingDataError(
+                f"{path} 第 {reader.line_num} 行：CSV 格式错误：{error}"
+            ) from error
+    return texts
+
+
+# --- Features ------------------------------------------------------------------------------------
+
+
+def _join(title: str, text: str) -> str:
+    return f"{title}\n{text}" if title else text
+
+
+def _as_str(value: str | bytes) -> str:
+    """Text as str; bytes are read as UTF-8, undecodable bytes become U+FFFD (never an error)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if not isinstance(value, str):
+        raise TypeError(f"expected str or bytes, got {type(value).__name__}")
+    return value
+
+
+def prepare(text: str | bytes, title: str | bytes = "") -> tuple[str, str]:
+    """(normalised text, space-separated jieba words): what the two vectorisers read."""
+    joined = _join(_as_str(title)[:MAX_CHARS], _as_str(text)[: MAX_CHARS * 2])
+    clean = normalize_text(joined)[:MAX_CHARS]
+    return clean, " ".join(w for w in words(clean) if not w.isspace())
+
+
+def _split(text: str) -> list[str]:
+    # Module-level (not a lambda) so that a fitted vectoriser can be pickled.
+    return text.split()
+
+
+LARGE_CORPUS = 1_000
+"""From this many texts on, character n-grams must occur in 3 of them, not 2, to count."""
+
+
+class _Features:
+    """The two TF-IDF blocks, concatenated and L2-normalised.
+
+    Terms in more than half of the texts are dropped (A市, 您好, 反映); so are terms seen in
+    only one (or, in a large corpus, two) texts: they are names and typos that teach nothing.
+    """
+
+    def __init__(self) -> None:
+        self.chars = TfidfVectorizer(
+            analyzer="char",
+            ngram_range=(2, 3),
+            sublinear_tf=True,
+            min_df=2,
+            max_df=0.5,
+            max_features=80_000,
+            dtype=np.float32,
+        )
+        self.words = TfidfVectorizer(
+            analyzer=_split, sublinear_tf=True, min_df=2, max_df=0.5, dtype=np.float32
+        )
+
+    def fit(self, docs: Sequence[tuple[str, str]]) -> _Features:
+        if len(docs) >= LARGE_CORPUS:
+            self.chars.set_params(min_df=3)
+        self.chars.fit([d[0] for d in docs])
+        self.words.fit([d[1] for d in docs])
+        return self
+
+    def transform(self, docs: Sequence[tuple[str, str]]) -> csr_matrix:
+        blocks = [
+            self.chars.transform([d[0] for d in docs]),
+            self.words.transform([d[1] for d in docs]),
+        ]
+        return l2_normalize(hstack(blocks).tocsr())
+
+
+# --- The classifier ------------------------------------------------------------------------------
+
+
+def _softmax(values: np.ndarray) -> np.ndarray:
+    shifted = (values - values.max()) / SCORE_TEMPERATURE
+    exp = np.exp(shifted)
+    result: np.ndarray = exp / exp.sum()
+    return result
+
+
+class Classifier:
+    """A trained category classifier. Build with :meth:`train` or :meth:`load`."""
+
+    def __init__(self, features: _Features, model: LinearSVC, info: TrainingInfo) -> None:
+        self._features = features
+        self._model = model
+        self.info = info
+
+    @property
+    def labels(self) -> list[str]:
+        return [str(label) for label in self._model.classes_]
+
+    # --- training
+
+    @classmethod
+    def train(
+        cls,
+        examples: Iterable[Example],
+        unlabelled: Iterable[str] = (),
+        *,
+        sources: Sequence[str] = (),
+        self_training: bool = True,
+    ) -> Classifier:
+        """Learn from labelled examples (and unlabelled texts, see the module docstring).
+
+        Refused (:class:`TrainingDataError`) with fewer than two categories or a category with
+        fewer than two examples: such a model would only ever answer one thing.
+        """
+        examples = list(examples)
+        counts = Counter(e.label for e in examples)
+        if len(counts) < MIN_LABELS:
+            raise TrainingDataError("训练数据至少需要两个不同的分类")
+        rare = sorted(label for label, n in counts.items() if n < MIN_EXAMPLES_PER_LABEL)
+        if rare:
+            raise TrainingDataError(
+                f"以下分类的样本少于 {MIN_EXAMPLES_PER_LABEL} 条：{'、'.join(rare[:10])}"
+            )
+        docs = [prepare(e.text, e.title) for e in examples]
+        seen = {d[0] for d in docs}
+        # Unlabelled copies of labelled texts would only count those texts twice.
+        pool = [d for d in (prepare(t) for t in unlabelled) if d[0] and d[0] not in seen]
+        try:
+            features = _Features().fit(docs + pool)
+        except ValueError as error:  # "After pruning, no terms remain": too little text
+            raise TrainingDataError("训练文本太少或太短，无法建立词表") from error
+        matrix = features.transform(docs)
+        labels = np.array([e.label for e in examples])
+        model = _svm().fit(matrix, labels)
+        pseudo = 0
+        if self_training and pool:
+            pool_matrix = features.transform(pool)
+            for _round in range(SELF_TRAINING_ROUNDS):
+                chosen, chosen_labels = _confident(model, pool_matrix)
+                pseudo = len(chosen)
+                weights = np.concatenate(
+                    [np.ones(len(labels)), np.full(pseudo, SELF_TRAINING_WEIGHT)]
+                )
+                model = _svm().fit(
+                    vstack([matrix, pool_matrix[chosen]]),
+                    np.concatenate([labels, chosen_labels]),
+                    sample_weight=weights,
+                )
+        info = TrainingInfo(
+            trained_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            examples=len(examples),
+            unlabelled=len(pool),
+            pseudo_labelled=pseudo,
+            label_counts=dict(sorted(counts.items())),
+            sources=tuple(sources),
+            params={
+                "C": SVM_C,
+                "self_training": bool(self_training and pool),
+                "per_class": SELF_TRAINING_PER_CLASS,
+                "weight": SELF_TRAINING_WEIGHT,
+                "rounds": SELF_TRAINING_ROUNDS,
+            },
+        )
+        return cls(features, model, info)
+
+    # --- predicting
+
+    def suggest(
+        self, text: str | bytes, title: str | bytes = "", k: int = TOP_K
+    ) -> list[Suggestion]:
+        """The ``k`` best categories for a text, best first; [] when the text gives nothing to
+        go on (empty, only emoji or symbols the model never saw)."""
+        return self.suggest_many([(text, title)], k)[0]
+
+    def suggest_many(
+        self, items: Sequence[tuple[str | bytes, str | bytes]], k: int = TOP_K
+    ) -> list[list[Suggestion]]:
+        if not items:
+            return []
+        docs = [prepare(text, title) for text, title in items]
+        matrix = self._features.transform(docs)
+        decisions = np.atleast_2d(self._model.decision_function(matrix))
+        if decisions.shape[1] == 1:  # two classes: one column, positive means classes_[1]
+            decisions = np.hstack([-decisions, decisions]) / 2
+        results: list[list[Suggestion]] = []
+        for row, values in enumerate(decisions):
+            if matrix.indptr[row] == matrix.indptr[row + 1]:
+                results.append([])
+                continue
+            scores = _softmax(values)
+            order = np.argsort(-scores)[: max(k, 0)]
+            results.append(
+                [
+                    Suggestion(str(self._model.classes_[i]), round(float(scores[i]), 4))
+                    for i in order
+                ]
+            )
+        return results
+
+    def predict(self, items: Sequence[tuple[str | bytes, str | bytes]]) -> list[str | None]:
+        """The best label of each (text, title); None where the text gives nothing to go on."""
+        return [s[0].label if s else None for s in self.suggest_many(items, 1)]
+
+    # --- files
+
+    def save(self, path: Path | str) -> Path:
+        """Write the model file (atomically: a reader never sees half a file)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "info": self.info,
+            "features": self._features,
+            "model": self._model,
+        }
+        partial = path.with_name(f".{path.name}.partial")
+        joblib.dump(payload, partial, compress=3)
+        partial.replace(path)
+        return path
+
+    @classmethod
+    def load(cls, path: Path | str) -> Classifier:
+        path = Path(path)
+        if not path.is_file():
+            raise ModelFileError(f"找不到模型文件：{path}")
+        try:
+            payload = joblib.load(path)
+        except Exception as error:  # a truncated or foreign file fails in many ways
+            raise ModelFileError(f"无法读取模型文件 {path}：{type(error).__name__}") from error
+        if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+            raise ModelFileError(f"{path} 不是民生智能派单模型文件")
+        version = payload.get("version")
+        if version != FORMAT_VERSION:
+            raise ModelVersionError(
+                f"模型文件 {path} 的格式版本为 {version}，本系统需要版本 {FORMAT_VERSION}："
+                "请用 manage.py triage train 重新训练"
+            )
+        features, model, info = payload.get("features"), payload.get("model"), payload.get("info")
+        if not (
+            isinstance(features, _Features)
+            and isinstance(model, LinearSVC)
+            and isinstance(info, TrainingInfo)
+        ):
+            raise ModelFileError(f"模型文件 {path} 内容不完整")
+        return cls(features, model, info)
+
+
+def _svm() -> LinearSVC:
+    return LinearSVC(C=SVM_C, class_weight="balanced")
+
+
+def _confident(model: LinearSVC, pool: csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Indices into the pool and their predicted labels: per category, the texts predicted as
+    it with the largest margin over the runner-up (at most SELF_TRAINING_PER_CLASS)."""
+    decisions = np.atleast_2d(model.decision_function(pool))
+    if decisions.shape[1] == 1:
+        decisions = np.hstack([-decisions, decisions])
+    best = decisions.argmax(axis=1)
+    ordered = np.sort(decisions, axis=1)
+    margin = ordered[:, -1] - ordered[:, -2]
+    chosen: list[np.ndarray] = []
+    for label_index in range(len(model.classes_)):
+        candidates = np.flatnonzero(best == label_index)
+        top = candidates[np.argsort(-margin[candidates], kind="stable")][:SELF_TRAINING_PER_CLASS]
+        chosen.append(top)
+    indices = np.concatenate(chosen) if chosen else np.array([], dtype=int)
+    return indices, model.classes_[best[indices]]
+
+
+# --- Evaluation ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClassReport:
+    label: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    accuracy: float
+    macro_f1: float
+    n: int
+    classes: list[ClassReport]
+
+    def summary(self) -> str:
+        return f"accuracy={self.accuracy:.3f} macro_f1={self.macro_f1:.3f} n={self.n}"
+
+
+def evaluate(truth: Sequence[str], predicted: Sequence[str | None]) -> Evaluation:
+    """Accuracy and macro-F1 over the labels present in ``truth`` or ``predicted``; a text the
+    model gave no answer for (None) counts as wrong."""
+    if len(truth) != len(predicted):
+        raise ValueError("truth and predicted differ in length")
+    labels = sorted(set(truth) | {p for p in predicted if p is not None})
+    reports: list[ClassReport] = []
+    for label in labels:
+        tp = sum(1 for t, p in zip(truth, predicted, strict=True) if t == label and p == label)
+        fp = sum(1 for t, p in zip(truth, predicted, strict=True) if t != label and p == label)
+        fn = sum(1 for t, p in zip(truth, predicted, strict=True) if t == label and p != label)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        reports.append(ClassReport(label, precision, recall, f1, tp + fn))
+    n = len(truth)
+    correct = sum(1 for t, p in zip(truth, predicted, strict=True) if t == p)
+    macro = sum(r.f1 for r in reports) / len(reports) if reports else 0.0
+    return Evaluation(
+        accuracy=correct / n if n else 0.0,
+        macro_f1=0.0 if math.isnan(macro) else macro,
+        n=n,
+        classes=reports,
+    )
