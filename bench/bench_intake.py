@@ -45,6 +45,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import benchdb
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/minsheng_bench"
 MESSAGES = REPO.parent / "shared" / "data" / "messages" / "messages_with_votes.csv"
@@ -60,15 +62,7 @@ KINDS = (
 
 
 def setup(url: str) -> None:
-    name = urlsplit(url).path.lstrip("/")
-    if name == "test" or name.startswith("test_"):
-        raise SystemExit(f"refusing to benchmark in {name!r}")
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
-    sys.path.insert(0, str(REPO))
-    import django
-
-    django.setup()
+    benchdb.setup(url)
 
 
 def texts() -> list[tuple[str, str]]:

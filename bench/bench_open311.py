@@ -63,7 +63,9 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
+
+import benchdb
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_minsheng"
@@ -77,15 +79,7 @@ GIVEN = "建国伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明"
 
 
 def setup(url: str) -> None:
-    name = urlsplit(url).path.lstrip("/")
-    if name == "test" or name.startswith("test_"):
-        raise SystemExit(f"refusing to benchmark in {name!r}")
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
-    sys.path.insert(0, str(REPO))
-    import django
-
-    django.setup()
+    benchdb.setup(url)
 
 
 def create_key(url: str, name: str) -> str:

@@ -51,11 +51,12 @@ import datetime as dt
 import json
 import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+
+import benchdb
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/minsheng_bench"
@@ -63,15 +64,7 @@ TARGET_MS = 100.0
 
 
 def setup(url: str) -> None:
-    name = urlsplit(url).path.lstrip("/")
-    if name == "test" or name.startswith("test_"):
-        raise SystemExit(f"refusing to benchmark in {name!r}")
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
-    sys.path.insert(0, str(REPO))
-    import django
-
-    django.setup()
+    benchdb.setup(url)
 
 
 def generated_at() -> dt.datetime:

@@ -52,6 +52,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import benchdb
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/minsheng_bench_open"
 DEFAULT_SMALL = "postgres://postgres@127.0.0.1:5432/minsheng_bench_10k"
@@ -67,15 +69,7 @@ META = "minsheng_bench_meta"
 
 
 def setup(url: str) -> None:
-    name = urlsplit(url).path.lstrip("/")
-    if name == "test" or name.startswith("test_"):
-        raise SystemExit(f"refusing to benchmark in {name!r}")
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
-    sys.path.insert(0, str(REPO))
-    import django
-
-    django.setup()
+    benchdb.setup(url)
     # The first reverse() of a process imports every app's URL modules (and with them the
     # text classifier, scikit-learn: seconds). A worker pays that once in its life, not per
     # sweep, so it is done here, outside the timing.
