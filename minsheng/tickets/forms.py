@@ -11,6 +11,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +43,31 @@ def _typed_field(form: forms.BaseForm, name: str) -> Any:
 def dispatchable_units() -> Any:
     """Every unit a ticket may go to: active, and never the hotline centre itself."""
     return Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.HOTLINE).order_by("path")
+
+
+class LongSelect(forms.Select):
+    """A <select> rendered in Python instead of one template per option.
+
+    The desk and the search form offer ~650 categories and ~450 units; Django's per-option
+    templates cost 150–250 ms on every request (docs/benchmarks.md, issue 3). Single choice,
+    no option groups: that is all these fields need.
+    """
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        chosen = set(self.format_value(value))
+        options = []
+        for option_value, label in self.choices:
+            key = "" if option_value is None else str(option_value)
+            selected = " selected" if key in chosen else ""
+            options.append(
+                f'<option value="{conditional_escape(key)}"{selected}>'
+                f"{conditional_escape(str(label))}</option>"
+            )
+        return mark_safe(f"<select{flatatt(final)}>{''.join(options)}</select>")  # noqa: S308
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -85,6 +113,7 @@ class IntakeForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("诉求分类"),
         queryset=Category.objects.none(),
+        widget=LongSelect,
         required=False,
         error_messages={"invalid_choice": _("诉求分类无效。")},
     )
@@ -328,12 +357,14 @@ class SearchForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("分类"),
         queryset=Category.objects.none(),
+        widget=LongSelect,
         required=False,
         error_messages={"invalid_choice": _("分类无效。")},
     )
     unit = UnitChoiceField(
         label=_("主办单位"),
         queryset=Unit.objects.none(),
+        widget=LongSelect,
         to_field_name="code",
         required=False,
         error_messages={"invalid_choice": _("承办单位无效。")},
