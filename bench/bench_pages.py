@@ -24,16 +24,17 @@ Usage (from the repository root):
 
 Cases (users from the demo county: the handler of 孙口镇人民政府 `h-sunkou`, and `operator`):
 
-- selectors: `unit_inbox(user)` (each list, first 50 rows) and `search_tickets(user,
-  TicketSearch(...))[:50]` for: no filter; a number prefix (a day half a year ago, and
+- selectors: `unit_inbox_counts(user)` and `unit_inbox(user)` (each list, first 30 rows, as
+  the page shows them) and `search_tickets(user, TicketSearch(...))[:50]` for: no filter; a number prefix (a day half a year ago, and
   yesterday); a phone (the most frequent caller, and one with a handful of tickets); words
   (路灯, a rarer word, a word that is in no ticket); a status with a date range (closed in a
   month half a year ago; in progress in the last 30 days); a township (孙口镇); a category
   (the most used one, and one of middling use); the lead unit 孙口镇人民政府; and words with a
   township and the last 30 days together.
 - views through Django's test Client, logged in (force_login): `/inbox/` as h-sunkou and
-  `/tickets/?…` with the same filters as both users. A view also counts the results (the
-  paginator's "共 N 件") and renders the form and the page.
+  `/tickets/?…` with the same filters as both users. A view also counts the results, up to
+  1,000 (minsheng.core.pagination: "共 N 件" or "超过 1000 件"), and renders the form and the
+  page.
 
 Each case: 3 warm-up calls, then up to --requests timed calls; p50 and p95 in milliseconds.
 The SQL of each case is captured once and explained with EXPLAIN (ANALYZE, BUFFERS).
@@ -223,7 +224,7 @@ def run_selectors(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from minsheng.tickets.selectors import search_tickets, unit_inbox
+    from minsheng.tickets.selectors import search_tickets, unit_inbox, unit_inbox_counts
 
     results = []
 
@@ -255,9 +256,12 @@ def run_selectors(
 
     handler = users["h-sunkou"]
     record(
-        "inbox (3 lists × 50)",
+        "inbox (counts + 4 lists × 30)",
         "h-sunkou",
-        lambda: [list(qs[:50]) for qs in unit_inbox(handler).values()],
+        lambda: (
+            unit_inbox_counts(handler),
+            [list(qs[:30]) for qs in unit_inbox(handler).values()],
+        ),
     )
     for username, user in users.items():
         for label, params in search_cases(v):

@@ -195,8 +195,8 @@ class Profile:
             return "INSERT alarms"
         if head.startswith('INSERT INTO "tickets_ticketevent"'):
             return "INSERT events"
-        if head.startswith('UPDATE "tickets_ticket"'):
-            return "UPDATE tickets (bulk_update)"
+        if head.startswith(('UPDATE "tickets_ticket"', "UPDATE tickets_ticket")):
+            return "UPDATE tickets (4 columns)"
         return head.split(" ", 1)[0]
 
     def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
@@ -279,151 +279,33 @@ def child_due(args: argparse.Namespace) -> dict:
     }
 
 
-def batched_on_alarms(raised) -> None:  # type: ignore[no-untyped-def]
-    """minsheng.tickets.notifications.on_alarms with the same recipients, keys and texts, but
-    one INSERT of in-app messages for the whole batch instead of one per alarm (a prototype of
-    the fix, used only in this benchmark's what-if runs)."""
-    from django.utils import timezone
-
-    from minsheng.notify.message_templates import render
-    from minsheng.notify.models import Message
-    from minsheng.notify.services import _jsonable
-    from minsheng.org.models import Role
-    from minsheng.tickets import notifications as n
-
-    if not raised:
-        return
-    members = n.unit_members({t.lead_unit_id for t, *_ in raised if t.lead_unit_id})
-    cache: dict[str, list] = {}
-
-    def hotline(role: str) -> list:
-        if role not in cache:
-            cache[role] = n.hotline_users(role)
-        return cache[role]
-
-    # Webhooks: one query for the batch's lead units instead of one per overdue ticket; the
-    # application's subscriber is called only for units that have a webhook.
-    try:
-        from minsheng.api.models import Webhook
-
-        hooked = set(
-            Webhook.objects.filter(
-                unit_id__in={t.lead_unit_id for t, *_ in raised}, is_active=True
-            ).values_list("unit_id", flat=True)
-        )
-    except ImportError:
-        hooked = set()
-    now = timezone.now()
-    rows = []
-    for ticket, deadline, level, due in raised:
-        if (
-            level == "overdue"
-            and deadline in ("sign", "contact", "reply")
-            and ticket.lead_unit_id in hooked
-        ):
-            n._publish("overdue", ticket, deadline=deadline, due_at=due)
-        key = f"ticket:{ticket.number}:alarm:{ticket.round}:{deadline}:{level}:{due.isoformat()}"
-        if deadline == "callback":
-            if level != "warn":
-                continue
-            users, template = hotline(Role.OPERATOR), "callback_due"
-        elif level == "escalate":
-            users, template = hotline(Role.SUPERVISOR), "deadline_overdue"
-        else:
-            users = members.get(ticket.lead_unit_id or 0, [])
-            template = "deadline_warning" if level == "warn" else "deadline_overdue"
-            if deadline == "dispatch":
-                users = hotline(Role.DISPATCHER)
-        context = n._context(ticket, stage=n.STAGE_LABELS.get(deadline, deadline), due=n._when(due))
-        title, body = render(template, _jsonable(context))
-        url = n._url(ticket)
-        rows += [
-            Message(
-                user=u, title=title, body=body, url=url, key=f"{key}:user:{u.pk}", created_at=now
-            )
-            for u in users
-            if u.is_active
-        ]
-    Message.objects.bulk_create(rows, ignore_conflicts=True)
-
-
-def unnest_bulk_update(objs, fields, batch_size=None) -> int:  # type: ignore[no-untyped-def]
-    """The sweep's `Ticket.objects.bulk_update(tickets, [4 fields])` as one UPDATE … FROM
-    unnest(arrays): no CASE WHEN per row and field (prototype of the fix)."""
-    from django.db import connection
-
-    expected = {"next_check_at", "overdue_at", "version", "updated_at"}
-    if set(fields) != expected:
-        raise ValueError(f"prototype only for {expected}")
-    objs = list(objs)
-    with connection.cursor() as cur:
-        cur.execute(
-            """UPDATE tickets_ticket AS t
-               SET next_check_at = v.n, overdue_at = v.o, version = v.v, updated_at = v.u
-               FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[], %s::int[],
-                           %s::timestamptz[]) AS v(id, n, o, v, u)
-               WHERE t.id = v.id""",
-            [
-                [o.pk for o in objs],
-                [o.next_check_at for o in objs],
-                [o.overdue_at for o in objs],
-                [o.version for o in objs],
-                [o.updated_at for o in objs],
-            ],
-        )
-        return cur.rowcount
-
-
 def what_if_runs(args: argparse.Namespace, now, n_due: int) -> dict:  # type: ignore[no-untyped-def]
-    """The due sweep again with prototypes of the fixes patched in (module attributes and the
-    Ticket manager's bulk_update, for this process only; application code is unchanged)."""
+    """The due sweep again without any notification (in-app messages, webhooks): the floor of
+    the current design, to show what the notifications cost (patched for this process only)."""
     from django.db import connection
 
     from minsheng.deadlines import worker
     from minsheng.tickets import notifications
-    from minsheng.tickets.models import Ticket
 
-    manager = Ticket.objects  # the same instance every time (Options.managers_map)
-    original_claim, original_on_alarms = worker._claim_postgres, notifications.on_alarms
-    variants = {
-        "B: in-app messages in one INSERT per batch, webhooks looked up per batch": (
-            original_claim,
-            batched_on_alarms,
-            None,
-        ),
-        "C: B + one UPDATE … FROM unnest() instead of bulk_update": (
-            original_claim,
-            batched_on_alarms,
-            unnest_bulk_update,
-        ),
-        "D: C without any notification (floor)": (
-            original_claim,
-            lambda raised: None,
-            unnest_bulk_update,
-        ),
-    }
+    original = notifications.on_alarms
     out = {}
+    label = "without notifications (floor)"
     try:
-        for label, (claim, on_alarms, bulk_update) in variants.items():
-            worker._claim_postgres, notifications.on_alarms = claim, on_alarms
-            manager.__dict__.pop("bulk_update", None)
-            if bulk_update is not None:
-                manager.bulk_update = bulk_update
-            runs = []
-            for _ in range(args.runs):
-                settle()
-                connection.close()
-                connection.ensure_connection()
-                started = time.perf_counter()
-                raised = worker.sweep_until_done(now=now, limit=args.batch)
-                runs.append(time.perf_counter() - started)
-                if raised != n_due or due_count(now):
-                    raise SystemExit(f"what-if {label!r}: raised {raised} for {n_due} due tickets")
-                restore()
-            out[label] = {"runs": runs, "median": statistics.median(runs)}
+        notifications.on_alarms = lambda raised: None
+        runs = []
+        for _ in range(args.runs):
+            settle()
+            connection.close()
+            connection.ensure_connection()
+            started = time.perf_counter()
+            raised = worker.sweep_until_done(now=now, limit=args.batch)
+            runs.append(time.perf_counter() - started)
+            if raised != n_due or due_count(now):
+                raise SystemExit(f"what-if {label!r}: raised {raised} for {n_due} due tickets")
+            restore()
+        out[label] = {"runs": runs, "median": statistics.median(runs)}
     finally:
-        worker._claim_postgres, notifications.on_alarms = original_claim, original_on_alarms
-        manager.__dict__.pop("bulk_update", None)
+        notifications.on_alarms = original
     return out
 
 
@@ -557,7 +439,7 @@ def main() -> int:
     )
     for kind, v in big["profile"].items():
         print(f"      e.g. {kind}: {v['example'][:110]}")
-    print("what if (prototypes patched in by the benchmark, application code unchanged):")
+    print("what if (patched in by the benchmark for its own process only):")
     for label, v in big["what_if"].items():
         runs = ", ".join(f"{t:.2f}" for t in v["runs"])
         print(f"    {label:50s} median {v['median']:.2f} s ({runs})")

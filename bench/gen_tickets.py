@@ -2016,6 +2016,13 @@ def fill_word_index(conn: object) -> None:
     cur = conn.execute("SELECT to_regclass('tickets_ticketwords')")  # type: ignore[attr-defined]
     if cur.fetchone()[0] is None:
         return
+    # Rebuilt as the migrations defined it, storage parameters included (tickets 0005).
+    cur = conn.execute(  # type: ignore[attr-defined]
+        "SELECT pg_get_indexdef(to_regclass('tickets_ticketwords_bigrams'))"
+    )
+    definition = cur.fetchone()[0] or (
+        "CREATE INDEX tickets_ticketwords_bigrams ON tickets_ticketwords USING gin (bigrams)"
+    )
     with conn.transaction():  # type: ignore[attr-defined]
         conn.execute("SET LOCAL maintenance_work_mem = '1GB'")  # type: ignore[attr-defined]
         conn.execute("DROP INDEX IF EXISTS tickets_ticketwords_bigrams")  # type: ignore[attr-defined]
@@ -2024,9 +2031,7 @@ def fill_word_index(conn: object) -> None:
             "INSERT INTO tickets_ticketwords (ticket_id, bigrams) "
             "SELECT id, minsheng_bigrams(title || ' ' || description) FROM tickets_ticket"
         )
-        conn.execute(  # type: ignore[attr-defined]
-            "CREATE INDEX tickets_ticketwords_bigrams ON tickets_ticketwords USING gin (bigrams)"
-        )
+        conn.execute(definition)  # type: ignore[attr-defined]
     conn.execute("VACUUM (ANALYZE) tickets_ticketwords")  # type: ignore[attr-defined]
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
+from minsheng.core.snapshot import forget_all
 from minsheng.org.models import Role, RoleGrant, Unit, User
 
 PASSWORD = "correct-horse-battery"
@@ -65,6 +66,22 @@ def no_triage_model(
     must not change what pages show (or how many queries they make) in other tests."""
     path = tmp_path_factory.getbasetemp() / "no-triage-model.joblib"
     settings.MINSHENG_TRIAGE_MODEL = path  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def no_cached_options() -> None:
+    """The search form caches its options per process (tickets.forms.OptionsCache); a test's
+    categories and units are rolled back without a signal, so start every test afresh."""
+    from minsheng.tickets.forms import clear_options_caches
+
+    clear_options_caches()
+
+
+@pytest.fixture(autouse=True)
+def fresh_snapshots() -> None:
+    """Per-process snapshots (deadline policies, categories, the Open311 catalogue) start empty:
+    a previous test's rolled-back rows must not answer for this one."""
+    forget_all()
 
 
 @pytest.fixture(autouse=True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from minsheng.api.models import ApiToken
+from minsheng.core.keys import command_line_safe_key
 from minsheng.org.models import Role, RoleGrant, Unit, User
 
 PREFIX_LENGTH = 8
@@ -31,7 +31,7 @@ def token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new token for `user`; returns it and the key, which is never seen again."""
     if not user.is_active:
         raise TokenError(f"user {user.username!r} is not active")
-    key = secrets.token_urlsafe(32)
+    key = command_line_safe_key()
     token = ApiToken.objects.create(
         user=user, name=name.strip()[:100], key_hash=hash_key(key), key_prefix=key[:PREFIX_LENGTH]
     )

@@ -33,7 +33,7 @@ import json
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -120,17 +120,25 @@ def _canonical(value: Any) -> str:
 
 
 def webhooks_for_event(
-    *, unit: Unit, event: str, payload: Mapping[str, Any], key: str | None = None
+    *,
+    unit: Unit,
+    event: str,
+    payload: Mapping[str, Any],
+    key: str | None = None,
+    hooks: Sequence[Webhook] | None = None,
 ) -> int:
     """Queue `event` for every active webhook of `unit` that subscribed to it; returns how many.
 
     Call inside the transaction of the action that caused the event. `key` names the event for
     idempotency (e.g. ``f"{ticket.number}:dispatch:{event_id}"``); without it the payload itself
-    is the name, so the same payload queued twice is sent once.
+    is the name, so the same payload queued twice is sent once. `hooks`: the unit's active
+    webhooks when the caller has already loaded them (a batch of many tickets).
     """
     if event not in WebhookEvent.values:
         raise ValueError(f"unknown webhook event {event!r}")
-    hooks = [h for h in Webhook.objects.filter(unit=unit, is_active=True) if event in h.events]
+    if hooks is None:
+        hooks = list(Webhook.objects.filter(unit=unit, is_active=True))
+    hooks = [h for h in hooks if event in h.events]
     if not hooks:
         return 0
     name = key or hashlib.sha256(_canonical(payload).encode("utf-8")).hexdigest()[:32]
@@ -248,15 +256,26 @@ def on_unsatisfied(ticket: Ticket, *, callback_id: int, resolved: bool | None, c
     )
 
 
-def on_overdue(ticket: Ticket, *, deadline: str, due_at: Any) -> int:
-    """A deadline of the lead unit (签收/联系/答复) passed."""
-    if ticket.lead_unit is None:
+def on_overdue(items: Sequence[tuple[Ticket, str, Any]]) -> int:
+    """Deadlines of lead units (签收/联系/答复) that passed, a sweep batch of (ticket, deadline,
+    due_at) at a time: the units' webhooks are read with one query for the whole batch."""
+    unit_ids = {ticket.lead_unit_id for ticket, _, _ in items if ticket.lead_unit_id}
+    if not unit_ids:
         return 0
-    due = due_at.isoformat() if hasattr(due_at, "isoformat") else str(due_at)
-    payload = ticket_payload(ticket, deadline={"name": deadline, "due_at": due})
-    return webhooks_for_event(
-        unit=ticket.lead_unit,
-        event=WebhookEvent.OVERDUE,
-        payload=payload,
-        key=f"{ticket.number}:overdue:{ticket.round}:{deadline}:{due}",
-    )
+    by_unit: dict[int, list[Webhook]] = {}
+    for hook in Webhook.objects.filter(unit_id__in=unit_ids, is_active=True):
+        by_unit.setdefault(hook.unit_id, []).append(hook)
+    queued = 0
+    for ticket, deadline, due_at in items:
+        hooks = by_unit.get(ticket.lead_unit_id or 0)
+        if not hooks or ticket.lead_unit is None:
+            continue
+        due = due_at.isoformat() if hasattr(due_at, "isoformat") else str(due_at)
+        queued += webhooks_for_event(
+            unit=ticket.lead_unit,
+            event=WebhookEvent.OVERDUE,
+            payload=ticket_payload(ticket, deadline={"name": deadline, "due_at": due}),
+            key=f"{ticket.number}:overdue:{ticket.round}:{deadline}:{due}",
+            hooks=hooks,
+        )
+    return queued

@@ -20,10 +20,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 
+from minsheng.core.snapshot import Snapshot
 from minsheng.deadlines.models import DeadlinePolicy, TimeUnit
+from minsheng.tickets.models import Category
 
 
 @dataclass(frozen=True)
@@ -81,17 +84,61 @@ def applies_to(*, kind: str, urgency: str) -> str:
     return urgency
 
 
+Table = dict[str, dict[int | None, Policy]]
+
+
+def _load_policies() -> Table:
+    table: Table = {}
+    for row in DeadlinePolicy.objects.all():
+        table.setdefault(row.applies_to, {})[row.category_id] = _from_row(row)
+    return table
+
+
+def _load_parents() -> dict[int, int | None]:
+    return dict(Category.objects.order_by().values_list("id", "parent_id"))
+
+
+# Read on every intake and every dispatch: kept per process (minsheng/core/snapshot.py), so an
+# intake costs no query for its deadlines; an edit is seen at once here, elsewhere within
+# snapshot.MAX_AGE seconds.
+_policies: Snapshot[Table] = Snapshot(_load_policies)
+_parents: Snapshot[dict[int, int | None]] = Snapshot(_load_parents)
+
+
+def _policies_changed(**kwargs: Any) -> None:
+    _policies.changed()
+
+
+def _categories_changed(**kwargs: Any) -> None:
+    _parents.changed()
+
+
+post_save.connect(_policies_changed, sender=DeadlinePolicy, dispatch_uid="policy-snapshot-save")
+post_delete.connect(_policies_changed, sender=DeadlinePolicy, dispatch_uid="policy-snapshot-del")
+post_save.connect(_categories_changed, sender=Category, dispatch_uid="policy-parents-save")
+post_delete.connect(_categories_changed, sender=Category, dispatch_uid="policy-parents-del")
+
+
+def category_chain(category: Category) -> list[int]:
+    """The ids of `category` and its ancestors, leaf first, from the per-process tree; a
+    category this process does not know yet (just created elsewhere) is walked in the database."""
+    parents = _parents.get()
+    chain = [category.pk]
+    parent_id = category.parent_id
+    while parent_id is not None:
+        if parent_id not in parents or parent_id in chain:
+            return [c.pk for c in category.ancestors_and_self()]
+        chain.append(parent_id)
+        parent_id = parents[parent_id]
+    return chain
+
+
 def policy_for(*, kind: str, urgency: str, category_ids: list[int]) -> Policy:
     """The most specific policy: the nearest category in `category_ids` (leaf first), then the
     row without a category, then the built-in default."""
     key = applies_to(kind=kind, urgency=urgency)
-    rows = {
-        row.category_id: row
-        for row in DeadlinePolicy.objects.filter(applies_to=key).filter(
-            Q(category_id__in=category_ids) | Q(category__isnull=True)
-        )
-    }
+    rows = _policies.get().get(key, {})
     for category_id in [*category_ids, None]:
         if category_id in rows:
-            return _from_row(rows[category_id])
+            return rows[category_id]
     return DEFAULTS[key]

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 
 from minsheng.deadlines.clock import current_calendar, due
-from minsheng.deadlines.policy import Policy, policy_for
+from minsheng.deadlines.policy import Policy, category_chain, policy_for
 
 if TYPE_CHECKING:
     from minsheng.tickets.models import Ticket
@@ -59,7 +59,7 @@ class Live:
 
 
 def ticket_policy(ticket: Ticket) -> Policy:
-    category_ids = [c.pk for c in ticket.category.ancestors_and_self()] if ticket.category else []
+    category_ids = category_chain(ticket.category) if ticket.category else []
     return policy_for(kind=ticket.kind, urgency=ticket.urgency, category_ids=category_ids)
 
 

@@ -43,12 +43,17 @@ DIGEST_JOB = "daily_digest"
 # What raising alarms reads of each claimed ticket (timeline events, messages, webhooks):
 # loaded with the claim, not with one query per ticket.
 CLAIM_RELATED = ("lead_unit", "category")
+# ... and what they never read: the long texts stay in the database (a batch of 500 tickets
+# would otherwise carry every citizen's message and reply through the sweep). The pinned
+# statement count in tests/deadlines/test_worker.py catches a deferred field read per ticket.
+CLAIM_DEFERRED = ("description", "reply_text")
 
 
 def _claim_postgres(now: dt.datetime, limit: int) -> list[Ticket]:
     return list(
         Ticket.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related(*CLAIM_RELATED)
+        .defer(*CLAIM_DEFERRED)
         .filter(next_check_at__lte=now)
         .order_by("next_check_at")[:limit]
     )
@@ -57,6 +62,7 @@ def _claim_postgres(now: dt.datetime, limit: int) -> list[Ticket]:
 def _claim_conditional(now: dt.datetime, limit: int) -> list[Ticket]:
     candidates = list(
         Ticket.objects.select_related(*CLAIM_RELATED)
+        .defer(*CLAIM_DEFERRED)
         .filter(next_check_at__lte=now)
         .order_by("next_check_at")[:limit]
     )

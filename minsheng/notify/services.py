@@ -9,7 +9,8 @@ nudge is registered with `transaction.on_commit`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -58,6 +59,17 @@ def enqueue(
     return row
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One in-app notification for a group of users (see `notify_users_many`)."""
+
+    key_prefix: str
+    users: Sequence[User]
+    template: str
+    context: Mapping[str, Any]
+    url: str = ""
+
+
 def notify_users(
     *,
     key_prefix: str,
@@ -73,22 +85,42 @@ def notify_users(
     the badge to light up) with one INSERT for all users. Each message's key is
     ``{key_prefix}:user:{id}``; repeating the fan-out adds nothing.
     """
-    recipients = [user for user in users if user.is_active]
-    if not recipients:
-        return 0
-    keys = [f"{key_prefix}:user:{user.pk}" for user in recipients]
-    for key in keys:
-        _check_key(key)
-    title, body = render(template, _jsonable(context))
-    now = timezone.now()
-    Message.objects.bulk_create(
+    return notify_users_many(
         [
-            Message(user=user, title=title, body=body, url=url, key=key, created_at=now)
-            for user, key in zip(recipients, keys, strict=True)
-        ],
-        ignore_conflicts=True,
+            Notice(
+                key_prefix=key_prefix,
+                users=list(users),
+                template=template,
+                context=context,
+                url=url,
+            )
+        ]
     )
-    return len(recipients)
+
+
+def notify_users_many(notices: Iterable[Notice]) -> int:
+    """`notify_users` for many notices at once: one INSERT for all of them.
+
+    The worker's sweep raises thousands of alarms in a batch; a statement per alarm was most of
+    its time (docs/benchmarks.md, issue 4). Returns how many messages were addressed.
+    """
+    now = timezone.now()
+    rows: list[Message] = []
+    for notice in notices:
+        recipients = [user for user in notice.users if user.is_active]
+        if not recipients:
+            continue
+        keys = [f"{notice.key_prefix}:user:{user.pk}" for user in recipients]
+        for key in keys:
+            _check_key(key)
+        title, body = render(notice.template, _jsonable(notice.context))
+        rows += [
+            Message(user=user, title=title, body=body, url=notice.url, key=key, created_at=now)
+            for user, key in zip(recipients, keys, strict=True)
+        ]
+    if rows:
+        Message.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 def message_mark_read(*, user: User, message_id: int) -> Message:

@@ -16,6 +16,7 @@ from typing import TypeVar
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
+from minsheng.core.snapshot import Snapshot
 from minsheng.open311.models import ApiClient, Datatype, ServiceAttribute
 from minsheng.open311.params import Open311Error, Params, bad_request, parse_datetime
 from minsheng.open311.selectors import service_attributes, service_category
@@ -76,12 +77,25 @@ def citizen_name(first: str, last: str) -> str:
     return " ".join(part for part in (first, last) if part)
 
 
+# Apps post from the same villages over and over, and divisions are never deleted (tickets and
+# units refer to them; an import adds and renames): the ones found are kept per process, in a
+# dict started afresh every snapshot.MAX_AGE seconds. Codes not found are always looked up
+# again, since an import may add them at any time.
+_divisions: Snapshot[dict[str, Division]] = Snapshot(dict)
+
+
 def _division(address_id: str) -> Division | None:
     try:
         code = normalize_division_code(address_id)
     except ValueError:
         return None
-    return Division.objects.filter(code=code).first()
+    found = _divisions.get()
+    if code not in found:
+        division = Division.objects.filter(code=code).first()
+        if division is None:
+            return None
+        found[code] = division
+    return found[code]
 
 
 def _answer(attr: ServiceAttribute, values: list[str]) -> AttributeAnswer:

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
+from django.db import router
 from django.db.models import Prefetch, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from minsheng.core.snapshot import Snapshot
 from minsheng.open311.models import ServiceAttribute
 from minsheng.tickets.catalogue import SEPARATOR
 from minsheng.tickets.models import Category, Status, Ticket, TicketEvent
@@ -34,12 +40,25 @@ class Service:
     metadata: bool
 
 
-def services() -> list[Service]:
-    """Active leaf categories whose ancestors are all active. Two queries for the whole tree."""
-    nodes = list(Category.objects.values_list("id", "full_name", "is_active", "parent_id"))
+@dataclass(frozen=True)
+class Catalogue:
+    """The category tree and the services' attributes, as one process last read them."""
+
+    categories: dict[int, dict[str, Any]]  # id → the row's column values
+    services: list[Service]  # sorted by full name
+    attributes: dict[int, list[ServiceAttribute]]  # category id → its attributes, in order
+
+    @cached_property
+    def service_ids(self) -> frozenset[int]:
+        return frozenset(s.category_id for s in self.services)
+
+
+def _find_services(
+    nodes: Sequence[tuple[int, str, bool, int | None]], with_attributes: set[int]
+) -> list[Service]:
+    """Active leaf categories whose ancestors are all active."""
     active = {full_name for _, full_name, is_active, _ in nodes if is_active}
     has_active_child = {parent_id for _, full_name, _, parent_id in nodes if full_name in active}
-    with_attributes = set(ServiceAttribute.objects.values_list("category_id", flat=True).distinct())
     found = []
     for pk, full_name, is_active, _ in nodes:
         if not is_active or pk in has_active_child:
@@ -53,11 +72,57 @@ def services() -> list[Service]:
     return found
 
 
+def _load_catalogue() -> Catalogue:
+    categories: dict[int, dict[str, Any]] = {
+        row["id"]: dict(row) for row in Category.objects.values()
+    }
+    attributes: dict[int, list[ServiceAttribute]] = {}
+    for attr in ServiceAttribute.objects.order_by("category_id", "order", "code", "id"):
+        attributes.setdefault(attr.category_id, []).append(attr)
+    nodes = [(pk, r["full_name"], r["is_active"], r["parent_id"]) for pk, r in categories.items()]
+    return Catalogue(categories, _find_services(nodes, set(attributes)), attributes)
+
+
+# Every POST reads its service and the service's attributes: kept per process (two queries per
+# MAX_AGE instead of four per POST). An edit is seen at once in the process that made it and
+# within snapshot.MAX_AGE seconds elsewhere; a category created elsewhere meanwhile is read from
+# the database.
+_catalogue: Snapshot[Catalogue] = Snapshot(_load_catalogue)
+
+
+def _catalogue_changed(**kwargs: Any) -> None:
+    _catalogue.changed()
+
+
+for _model in (Category, ServiceAttribute):
+    post_save.connect(_catalogue_changed, sender=_model, dispatch_uid=f"open311-{_model.__name__}")
+    post_delete.connect(
+        _catalogue_changed, sender=_model, dispatch_uid=f"open311-del-{_model.__name__}"
+    )
+
+
+def services() -> list[Service]:
+    """Active leaf categories whose ancestors are all active."""
+    return list(_catalogue.get().services)
+
+
 def service_category(code: str) -> Category | None:
     """The category behind a service code, if it is a service (see `services`)."""
     if not code.isascii() or not code.isdigit() or len(code) > 18:
         return None
-    category = Category.objects.filter(pk=int(code), is_active=True).first()
+    pk = int(code)
+    catalogue = _catalogue.get()
+    if pk in catalogue.categories:
+        if pk not in catalogue.service_ids:
+            return None
+        row = catalogue.categories[pk]
+        # A new instance for each caller: tickets hold it as their category.
+        return Category.from_db(router.db_for_read(Category), list(row), list(row.values()))
+    return _service_category_from_database(pk)
+
+
+def _service_category_from_database(pk: int) -> Category | None:
+    category = Category.objects.filter(pk=pk, is_active=True).first()
     if category is None or category.children.filter(is_active=True).exists():
         return None
     parts = category.full_name.split(SEPARATOR)
@@ -68,6 +133,9 @@ def service_category(code: str) -> Category | None:
 
 
 def service_attributes(category: Category) -> list[ServiceAttribute]:
+    catalogue = _catalogue.get()
+    if category.pk in catalogue.categories:
+        return list(catalogue.attributes.get(category.pk, []))
     return list(ServiceAttribute.objects.filter(category=category).order_by("order", "code", "id"))
 
 

@@ -8,13 +8,17 @@ says "请填写…" in one place for the web, the API and the worker alike.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django import forms
+from django.db.models.signals import post_delete, post_save
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.org.models import Division, Unit
@@ -45,29 +49,94 @@ def dispatchable_units() -> Any:
     return Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.HOTLINE).order_by("path")
 
 
+Option = tuple[str, str]  # (value, label), both HTML-escaped
+
+
+def _escaped(choices: Iterable[tuple[Any, Any]]) -> tuple[Option, ...]:
+    return tuple(
+        (conditional_escape("" if value is None else str(value)), conditional_escape(str(label)))
+        for value, label in choices
+    )
+
+
+class OptionsCache:
+    """A long select's escaped options, kept per process and language.
+
+    Building the search form's ~1,000 options (two queries, a model instance per row, escaping)
+    cost most of the form's time on every request (docs/benchmarks.md, issue 3). Saving or
+    deleting a category or unit clears every cache of this process at once (signals below);
+    other processes see such a change within `ttl` seconds. Validation is unaffected: the
+    field still checks a submitted value against its queryset.
+    """
+
+    ttl = 60.0
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, tuple[Option, ...]]] = {}
+        ALL_OPTIONS_CACHES.append(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> OptionsCache:
+        return self  # forms deep-copy their widgets; the cache is shared on purpose
+
+    def get(self, choices: Iterable[tuple[Any, Any]]) -> tuple[Option, ...]:
+        """The cached options, or `choices` (iterated only on a miss) escaped and cached."""
+        key = get_language() or ""
+        now = time.monotonic()
+        hit = self._entries.get(key)
+        if hit is not None and now - hit[0] < self.ttl:
+            return hit[1]
+        options = _escaped(choices)
+        self._entries[key] = (now, options)
+        return options
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+ALL_OPTIONS_CACHES: list[OptionsCache] = []
+
+
+def clear_options_caches(**_kwargs: Any) -> None:
+    for cache in ALL_OPTIONS_CACHES:
+        cache.clear()
+
+
+for _model in (Category, Unit):
+    for _signal in (post_save, post_delete):
+        _signal.connect(
+            clear_options_caches, sender=_model, dispatch_uid=f"options-{_model.__name__}"
+        )
+
+
 class LongSelect(forms.Select):
     """A <select> rendered in Python instead of one template per option.
 
     The desk and the search form offer ~650 categories and ~450 units; Django's per-option
     templates cost 150–250 ms on every request (docs/benchmarks.md, issue 3). Single choice,
-    no option groups: that is all these fields need.
+    no option groups: that is all these fields need. With an `OptionsCache` the options are
+    built once per process instead of once per request.
     """
+
+    def __init__(self, *args: Any, options_cache: OptionsCache | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.options_cache = options_cache
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
         final = self.build_attrs(self.attrs, attrs)
         final["name"] = name
-        chosen = set(self.format_value(value))
-        options = []
-        for option_value, label in self.choices:
-            key = "" if option_value is None else str(option_value)
-            selected = " selected" if key in chosen else ""
-            options.append(
-                f'<option value="{conditional_escape(key)}"{selected}>'
-                f"{conditional_escape(str(label))}</option>"
-            )
-        return mark_safe(f"<select{flatatt(final)}>{''.join(options)}</select>")  # noqa: S308
+        chosen = {conditional_escape(v) for v in self.format_value(value)}
+        options = (
+            self.options_cache.get(self.choices)
+            if self.options_cache is not None
+            else _escaped(self.choices)
+        )
+        html = "".join(
+            f'<option value="{key}"{" selected" if key in chosen else ""}>{label}</option>'
+            for key, label in options
+        )
+        return mark_safe(f"<select{flatatt(final)}>{html}</select>")  # noqa: S308
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -357,14 +426,14 @@ class SearchForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("分类"),
         queryset=Category.objects.none(),
-        widget=LongSelect,
+        widget=LongSelect(options_cache=OptionsCache()),
         required=False,
         error_messages={"invalid_choice": _("分类无效。")},
     )
     unit = UnitChoiceField(
         label=_("主办单位"),
         queryset=Unit.objects.none(),
-        widget=LongSelect,
+        widget=LongSelect(options_cache=OptionsCache()),
         to_field_name="code",
         required=False,
         error_messages={"invalid_choice": _("承办单位无效。")},

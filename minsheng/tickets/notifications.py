@@ -15,13 +15,15 @@ from collections.abc import Callable, Iterable, Sequence
 from django.urls import reverse
 from django.utils import timezone
 
-from minsheng.notify.services import enqueue, notify_users
+from minsheng.notify.services import Notice, enqueue, notify_users, notify_users_many
 from minsheng.org.models import Role, Unit, User
 from minsheng.tickets.models import Channel, Kind, Ticket
 
 # Units' own systems hear about some events too (the REST API's webhooks). They subscribe from
 # their AppConfig.ready(), so the ticket core does not import the apps built on top of it.
-# Subscribers run inside the action's transaction, like everything here.
+# Subscribers run inside the action's transaction, like everything here. "dispatch" and
+# "unsatisfied" handlers get one ticket; "overdue" handlers get the sweep batch's list of
+# (ticket, deadline, due_at), so that they can look up what they need once per batch.
 HOOK_EVENTS = ("dispatch", "unsatisfied", "overdue")
 _subscribers: dict[str, list[Callable[..., object]]] = {event: [] for event in HOOK_EVENTS}
 
@@ -164,31 +166,53 @@ def on_remind(ticket: Ticket, *, note: str, event_id: int) -> None:
 
 def on_alarms(raised: Sequence[tuple[Ticket, str, str, dt.datetime]]) -> None:
     """The worker's alarms: (ticket, deadline, level, due). 临期 and 超期 go to the lead unit;
-    escalations (督办) to the supervisors; the callback deadline to the operators."""
+    escalations (督办) to the supervisors; the callback deadline to the operators.
+
+    A sweep batch raises hundreds of alarms: recipients are read once per batch, the in-app
+    messages written with one INSERT, and the "overdue" subscribers called once with the
+    batch's overdue deadlines (so that the webhooks are looked up once, not per ticket).
+    """
     if not raised:
         return
     members = unit_members({t.lead_unit_id for t, *_ in raised if t.lead_unit_id})
-    supervisors: list[User] | None = None
-    operators: list[User] | None = None
+    hotline: dict[str, list[User]] = {}
+
+    def staff(role: str) -> list[User]:
+        if role not in hotline:
+            hotline[role] = hotline_users(role)
+        return hotline[role]
+
+    overdue: list[tuple[Ticket, str, dt.datetime]] = []
+    notices: list[Notice] = []
     for ticket, deadline, level, due in raised:
-        key = f"ticket:{ticket.number}:alarm:{ticket.round}:{deadline}:{level}:{due.isoformat()}"
         if level == "overdue" and deadline in ("sign", "contact", "reply"):
-            _publish("overdue", ticket, deadline=deadline, due_at=due)
-        context = _context(ticket, stage=STAGE_LABELS.get(deadline, deadline), due=_when(due))
+            overdue.append((ticket, deadline, due))
         if deadline == "callback":
             if level != "warn":
                 continue
-            operators = operators if operators is not None else hotline_users(Role.OPERATOR)
-            users = operators
-            template = "callback_due"
+            users, template = staff(Role.OPERATOR), "callback_due"
         elif level == "escalate":
-            supervisors = supervisors if supervisors is not None else hotline_users(Role.SUPERVISOR)
-            users, template = supervisors, "deadline_overdue"
+            users, template = staff(Role.SUPERVISOR), "deadline_overdue"
+        elif deadline == "dispatch":  # the hotline's own deadline: tell the dispatchers
+            users = staff(Role.DISPATCHER)
+            template = "deadline_warning" if level == "warn" else "deadline_overdue"
         else:
             users = members.get(ticket.lead_unit_id or 0, [])
             template = "deadline_warning" if level == "warn" else "deadline_overdue"
-            if deadline == "dispatch":  # the hotline's own deadline: tell the dispatchers
-                users = hotline_users(Role.DISPATCHER)
-        notify_users(
-            key_prefix=key, users=users, template=template, context=context, url=_url(ticket)
+        notices.append(
+            Notice(
+                key_prefix=(
+                    f"ticket:{ticket.number}:alarm:{ticket.round}:{deadline}:{level}:"
+                    f"{due.isoformat()}"
+                ),
+                users=users,
+                template=template,
+                context=_context(
+                    ticket, stage=STAGE_LABELS.get(deadline, deadline), due=_when(due)
+                ),
+                url=_url(ticket),
+            )
         )
+    notify_users_many(notices)
+    if overdue:
+        _publish("overdue", overdue)

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
@@ -37,8 +37,13 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
         return tickets
     if scope.nothing:
         return tickets.none()
-    in_scope = Assignment.objects.filter(scope.units_q("unit__"), ticket=OuterRef("pk"))
-    return tickets.filter(Exists(in_scope))
+    # `id IN (tickets of the subtree's assignments)` rather than a correlated EXISTS per
+    # ticket: with EXISTS, PostgreSQL walks tickets newest-first and probes each one, which
+    # with a second selective filter (a category) is tens of thousands of probes. As a
+    # semi-join the planner may also start from the subtree's assignments (tickets migration
+    # 0004 indexes them by unit and ticket) and pick whichever side is smaller.
+    in_scope = Assignment.objects.filter(scope.units_q("unit__")).values("ticket_id")
+    return tickets.filter(pk__in=in_scope)
 
 
 def ticket_for(user: User, number: str) -> Ticket:
@@ -104,21 +109,56 @@ def dispatch_queue(user: User) -> dict[str, QuerySet[Ticket]]:
     }
 
 
-def unit_inbox(user: User) -> dict[str, QuerySet[Assignment]]:
-    """A unit's parts of tickets: to sign, in progress, and sub-tasks it gave out."""
+OPEN_PART_STATES = (
+    Assignment.State.PENDING,
+    Assignment.State.SIGNED,
+    Assignment.State.RETURN_REQUESTED,
+)
+
+
+def _inbox_parts(user: User) -> QuerySet[Assignment]:
     scope = scope_for(user)
-    parts = (
+    return (
         Assignment.objects.filter(scope.units_q("unit__"))
         .exclude(state=Assignment.State.CANCELLED)
         # Only the current round's parts are work; earlier rounds are history.
         .filter(ticket__round=F("round"))
-        .select_related("ticket", "ticket__category", "ticket__division", "unit")
+    )
+
+
+def unit_inbox(user: User) -> dict[str, QuerySet[Assignment]]:
+    """A unit's parts of tickets: to sign, in progress, returned, and the open sub-tasks of
+    its subtree; oldest first (the most urgent work)."""
+    parts = _inbox_parts(user).select_related(
+        "ticket", "ticket__category", "ticket__division", "unit"
     )
     return {
         "to_sign": parts.filter(state=Assignment.State.PENDING).order_by("created_at"),
         "in_progress": parts.filter(state=Assignment.State.SIGNED).order_by("created_at"),
         "returned": parts.filter(state=Assignment.State.RETURN_REQUESTED).order_by("created_at"),
+        "subtasks": parts.filter(role=Assignment.Role.SUBTASK, state__in=OPEN_PART_STATES).order_by(
+            "created_at"
+        ),
     }
+
+
+def unit_inbox_counts(user: User) -> dict[str, int]:
+    """The length of each list of `unit_inbox`, in one query."""
+    # Only open parts are counted, so that the (unit, state) index leaves out the subtree's
+    # thousands of replied parts instead of joining each to its ticket.
+    counts = (
+        _inbox_parts(user)
+        .filter(state__in=OPEN_PART_STATES)
+        .aggregate(
+            to_sign=Count("pk", filter=Q(state=Assignment.State.PENDING)),
+            in_progress=Count("pk", filter=Q(state=Assignment.State.SIGNED)),
+            returned=Count("pk", filter=Q(state=Assignment.State.RETURN_REQUESTED)),
+            subtasks=Count(
+                "pk", filter=Q(role=Assignment.Role.SUBTASK, state__in=OPEN_PART_STATES)
+            ),
+        )
+    )
+    return {key: int(n or 0) for key, n in counts.items()}
 
 
 def callback_queue(user: User) -> QuerySet[Ticket]:
@@ -150,12 +190,35 @@ def _with_words(tickets: QuerySet[Ticket], words: list[str]) -> QuerySet[Ticket]
     bigrams = sorted({b for word in words for b in word_bigrams(word)})
     if connection.vendor == "postgresql" and bigrams:
         # Candidates from the GIN index of the tickets' bigrams (tickets migration 0003) instead
-        # of reading every ticket's text; the LIKE above keeps the result exact.
+        # of reading every ticket's text; the LIKE above keeps the result exact. Always, even
+        # for a frequent word: without the index PostgreSQL misestimates `LIKE '%路灯%'` as rare
+        # and reads every ticket (3-5 s), see docs/benchmarks.md, issue 3.
         candidates = RawSQL(
             "SELECT ticket_id FROM tickets_ticketwords WHERE bigrams @> %s::text[]", (bigrams,)
         )
         tickets = tickets.filter(pk__in=candidates)
     return tickets
+
+
+def digits_successor(prefix: str) -> str | None:
+    """The smallest digit string greater than every string starting with `prefix` (digits
+    only): "260527" -> "260528", "2605279" -> "260528"; None for "999" (no upper bound)."""
+    stripped = prefix.rstrip("9")
+    if not stripped:
+        return None
+    return stripped[:-1] + str(int(stripped[-1]) + 1)
+
+
+def _with_number_prefix(tickets: QuerySet[Ticket], prefix: str) -> QuerySet[Ticket]:
+    """Ticket numbers starting with `prefix`. Numbers are digits only, so a digit prefix is the
+    range [prefix, successor): the number index serves it and PostgreSQL estimates it well.
+    With `LIKE 'prefix%'` it guessed 10,000 rows for a day's 3,200 and walked the tickets
+    newest-first instead (4 s for a day half a year ago; docs/benchmarks.md, issue 3)."""
+    if not prefix.isdigit() or not prefix.isascii():
+        return tickets.filter(number__startswith=prefix)
+    tickets = tickets.filter(number__gte=prefix)
+    upper = digits_successor(prefix)
+    return tickets.filter(number__lt=upper) if upper is not None else tickets
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:
@@ -165,7 +228,7 @@ def _local_midnight(day: dt.date) -> dt.datetime:
 def search_tickets(user: User, query: TicketSearch) -> QuerySet[Ticket]:
     tickets = tickets_visible_to(user)
     if query.number:
-        tickets = tickets.filter(number__startswith=query.number.strip())
+        tickets = _with_number_prefix(tickets, query.number.strip())
     if query.phone:
         # Units may not search by the phone of a confidential citizen.
         tickets = tickets.filter(citizen_phone=query.phone)

@@ -209,7 +209,10 @@ def test_the_ready_made_hooks_name_each_event_once(people: People) -> None:
     Webhook.objects.create(unit=people.org.sunkou, url="https://sunkou.example/hook")
     assert webhooks.on_dispatch(ticket, [people.org.sunkou, people.org.houmiao], event_id=7) == 1
     assert webhooks.on_dispatch(ticket, [people.org.sunkou], event_id=7) == 0  # same event
-    assert webhooks.on_overdue(ticket, deadline="sign", due_at=ticket.sign_due) == 1
+    assert webhooks.on_overdue([(ticket, "sign", ticket.sign_due)]) == 1
+    # A batch: the same overdue again adds nothing; another deadline of it is a new event.
+    batch = [(ticket, "sign", ticket.sign_due), (ticket, "reply", ticket.reply_due)]
+    assert webhooks.on_overdue(batch) == 1
 
 
 def test_a_webhook_must_name_known_events_and_an_http_url(people: People) -> None:

@@ -104,6 +104,34 @@ def test_a_sweep_with_nothing_due_claims_nothing(people: People) -> None:
     assert sweep_deadlines(now=at(2026, 6, 1, 10, 1)) == (0, 0)
 
 
+def test_a_batch_costs_the_same_statements_for_few_or_many_alarms(people: People) -> None:
+    """Alarms, events, messages, webhooks and the tickets' new columns are written per batch,
+    not per ticket; only SQLite's claim (a conditional UPDATE per ticket) grows with it."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.api.models import Webhook
+    from minsheng.notify.models import Message
+
+    Webhook.objects.create(unit=people.org.houmiao, url="https://houmiao.example/hook")
+
+    def sweep_new(count: int) -> int:
+        for _ in range(count):
+            emergency(people)
+        with CaptureQueriesContext(connections["default"]) as queries:
+            # 10:31: each ticket's sign warning (10:22:30) and sign overdue (10:30) are due.
+            assert sweep_until_done(now=at(2026, 6, 1, 10, 31)) == 2 * count
+        return len(queries)
+
+    few, many = sweep_new(2), sweep_new(8)
+    per_ticket = 0 if connection.vendor == "postgresql" else 1
+    assert many - few == 6 * per_ticket
+    handlers = people.org.sunkou.members.filter(is_active=True).count()
+    assert handlers >= 1
+    # Every alarm of the ten tickets reached each of the lead unit's people, once.
+    assert Message.objects.filter(key__contains=":alarm:").count() == 10 * 2 * handlers
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_racing_over_the_same_rows_act_once(people: People) -> None:
     tickets = [emergency(people) for _ in range(30)]
@@ -177,3 +205,13 @@ def test_sigterm_stops_the_worker_between_batches(people: People, tmp_path: Path
     assert not Ticket.objects.filter(next_check_at__lte=at(2021, 1, 1, 0, 0)).exists()
     assert DeadlineAlarm.objects.filter(level="warn", deadline="dispatch").count() == 5
     assert DeadlineAlarm.objects.count() == 15  # warn, overdue and escalate for each
+
+
+def test_the_sweeps_raw_update_names_the_tickets_table_and_columns() -> None:
+    # services._save_sweep_columns writes these names literally on PostgreSQL.
+    meta = Ticket._meta
+    assert meta.db_table == "tickets_ticket"
+    assert [
+        meta.get_field(name).column  # type: ignore[union-attr]
+        for name in ("id", "next_check_at", "overdue_at", "version", "updated_at")
+    ] == ["id", "next_check_at", "overdue_at", "version", "updated_at"]

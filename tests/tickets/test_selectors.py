@@ -73,3 +73,97 @@ def test_listing_tickets_costs_one_query_whatever_their_number(people: People) -
     with CaptureQueriesContext(connection) as many:
         [(t.category, t.division, t.lead_unit) for t in selectors.tickets_visible_to(people.alice)]
     assert len(few) == len(many) <= 2
+
+
+def test_a_ticket_with_several_parts_in_the_subtree_is_listed_once(people: People) -> None:
+    ticket = in_progress(people)
+    services.ticket_decompose(
+        ticket=ticket, actor=people.alice, units=["sunkou-nc1"], instructions="现场查看"
+    )
+    assert list(selectors.tickets_visible_to(people.alice)) == [ticket]
+    assert selectors.tickets_visible_to(people.alice).count() == 1
+
+
+def test_a_sub_unit_sees_only_what_was_given_to_it(people: People) -> None:
+    from minsheng.org.models import Role
+    from tests.conftest import make_user
+
+    given = in_progress(people, title="下派的")
+    services.ticket_decompose(
+        ticket=given, actor=people.alice, units=["sunkou-nc1"], instructions="现场查看"
+    )
+    in_progress(people, title="镇里自己办的")
+    team_handler = make_user("carol", people.org.sunkou_team, Role.HANDLER)
+    assert [t.title for t in selectors.tickets_visible_to(team_handler)] == ["下派的"]
+    assert selectors.tickets_visible_to(people.bob).count() == 0
+
+
+def test_every_search_filter_stays_inside_the_scope(people: People) -> None:
+    ours = dispatched(people, title="路灯不亮", citizen_phone="13700137000")
+    theirs = services.ticket_dispatch(
+        ticket=new_ticket(people, title="路灯不亮", citizen_phone="13700137000"),
+        actor=people.dispatcher,
+        lead_unit="houmiao",
+    )
+    queries = [
+        selectors.TicketSearch(),
+        selectors.TicketSearch(words="路灯"),
+        selectors.TicketSearch(phone="13700137000"),
+        selectors.TicketSearch(number=theirs.number[:6]),
+        selectors.TicketSearch(status=Status.DISPATCHED),
+        selectors.TicketSearch(unit_id=people.org.houmiao.pk),
+        selectors.TicketSearch(category_id=theirs.category_id),
+    ]
+    for query in queries:
+        assert theirs not in selectors.search_tickets(people.alice, query), query
+        assert ours not in selectors.search_tickets(people.bob, query), query
+    assert list(selectors.search_tickets(people.bob, selectors.TicketSearch(words="路灯"))) == [
+        theirs
+    ]
+
+
+def test_the_inbox_counts_are_the_lengths_of_its_lists(people: People) -> None:
+    dispatched(people)
+    signed = in_progress(people)
+    in_progress(people)
+    returned = dispatched(people)
+    services.ticket_return(ticket=returned, actor=people.alice, reason="不属本镇")
+    services.ticket_decompose(
+        ticket=signed, actor=people.alice, units=["sunkou-nc1"], instructions="现场查看"
+    )
+    services.ticket_dispatch(
+        ticket=new_ticket(people), actor=people.dispatcher, lead_unit="houmiao"
+    )
+    counts = selectors.unit_inbox_counts(people.alice)
+    lists = selectors.unit_inbox(people.alice)
+    assert counts == {key: qs.count() for key, qs in lists.items()}
+    assert counts == {"to_sign": 2, "in_progress": 2, "returned": 1, "subtasks": 1}
+    assert selectors.unit_inbox_counts(people.bob) == {
+        "to_sign": 1,
+        "in_progress": 0,
+        "returned": 0,
+        "subtasks": 0,
+    }
+
+
+def test_a_number_prefix_finds_exactly_the_numbers_starting_with_it(people: People) -> None:
+    from minsheng.tickets.models import Ticket
+
+    numbers = ["2605279998", "2605279999", "2605280000", "2605281234", "2606010001", "9999000001"]
+    for number in numbers:
+        Ticket.objects.filter(pk=new_ticket(people).pk).update(number=number)
+    for prefix in ["26052799", "2605279", "260528", "26052", "2606", "9", "99990", "7", "26a"]:
+        found = {
+            t.number
+            for t in selectors.search_tickets(
+                people.operator, selectors.TicketSearch(number=prefix)
+            )
+        }
+        assert found == {n for n in numbers if n.startswith(prefix)}, prefix
+
+
+def test_the_successor_of_a_digit_prefix() -> None:
+    assert selectors.digits_successor("260527") == "260528"
+    assert selectors.digits_successor("2605279") == "260528"
+    assert selectors.digits_successor("2609") == "261"
+    assert selectors.digits_successor("999") is None

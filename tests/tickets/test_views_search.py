@@ -11,6 +11,7 @@ from minsheng.tickets import services
 from minsheng.tickets.views import search as search_view
 from tests.conftest import People
 from tests.factories import dispatched, in_progress, new_ticket
+from tests.tickets.test_views_queues import pinned
 from tests.tickets.test_views_ticket import login
 
 
@@ -74,6 +75,46 @@ def test_the_search_is_paginated(people: People, client: Client, monkeypatch: ob
     assert tickets[0].number in html
 
 
+def test_a_big_result_is_counted_only_up_to_the_cap(
+    people: People, client: Client, monkeypatch: object
+) -> None:
+    monkeypatch.setattr(search_view, "PAGE_SIZE", 2)  # type: ignore[attr-defined]
+    monkeypatch.setattr(search_view, "COUNT_CAP", 3)  # type: ignore[attr-defined]
+    tickets = [new_ticket(people, title=f"第{i}件") for i in range(5)]
+    login(client, people.operator)
+    html = client.get("/tickets/?words=件").content.decode()
+    assert "超过 3 件" in html and "共 5 件" not in html
+    assert "第 1 页" in html and " / " not in html.split('aria-label="分页"')[1]
+    assert 'rel="next"' in html and 'rel="prev"' not in html
+    assert "导出最多 10000 条。" in html
+    html = client.get("/tickets/?words=件&page=2").content.decode()
+    assert "超过 3 件" in html and "第 2 页" in html
+    assert 'rel="next"' in html and 'rel="prev"' in html
+    # The last page knows the total without counting: everything before it plus its rows.
+    html = client.get("/tickets/?words=件&page=3").content.decode()
+    assert "共 5 件" in html and "第 3 / 3 页" in html and 'rel="next"' not in html
+    assert tickets[0].number in html
+    # Past the end of a result too big to count: an empty page that leads back.
+    html = client.get("/tickets/?words=件&page=9").content.decode()
+    assert "没有符合条件的工单。" in html and 'rel="prev"' in html
+    monkeypatch.setattr(search_view, "COUNT_CAP", 10)  # type: ignore[attr-defined]
+    html = client.get("/tickets/?words=件&page=9").content.decode()
+    assert "共 5 件" in html and "第 3 / 3 页" in html and tickets[0].number in html
+
+
+def test_the_english_page_says_more_than(
+    people: People, client: Client, monkeypatch: object
+) -> None:
+    monkeypatch.setattr(search_view, "PAGE_SIZE", 1)  # type: ignore[attr-defined]
+    monkeypatch.setattr(search_view, "COUNT_CAP", 1)  # type: ignore[attr-defined]
+    for _ in range(3):
+        new_ticket(people)
+    login(client, people.operator)
+    client.cookies["django_language"] = "en"
+    html = client.get("/tickets/").content.decode()
+    assert "超过" not in html and "More than 1" in html and "Page 1" in html
+
+
 def test_the_export_has_the_filtered_rows_and_the_phone_for_the_hotline(
     people: People, client: Client
 ) -> None:
@@ -109,3 +150,12 @@ def test_the_export_is_capped(people: People, client: Client, monkeypatch: objec
     rows = rows_of(client.get("/tickets/export.xlsx"))
     assert len(rows) == 1 + 2 + 1
     assert "仅导出前 2 条，共 3 条" in str(rows[-1][0])
+
+
+def test_a_full_page_costs_no_more_queries_than_a_short_one(
+    people: People, client: Client, monkeypatch: object
+) -> None:
+    monkeypatch.setattr(search_view, "PAGE_SIZE", 2)  # type: ignore[attr-defined]
+    login(client, people.operator)
+    # The same as a one-page result (test_views_queues): the count comes with the ids.
+    assert pinned(client, "/tickets/", lambda: new_ticket(people), n=3) == 7
