@@ -36,7 +36,7 @@ import datetime as dt
 import math
 import platform
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,14 +118,29 @@ class TrainingInfo:
 # --- Reading CSV files ---------------------------------------------------------------------------
 
 
-def _open_csv(path: Path) -> tuple[csv.DictReader[str], Any]:
+def _csv_rows(path: Path, required: Sequence[str], needs: str) -> Iterator[dict[str, str]]:
+    """The rows of a UTF-8 CSV file with the columns `required`, every problem (a missing file,
+    a missing column, another encoding, a malformed line) as a TrainingDataError in Chinese
+    that names the file (and the line). `needs` says which columns in that message."""
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except FileNotFoundError as error:
         raise TrainingDataError(f"找不到文件：{path}") from error
     except OSError as error:
         raise TrainingDataError(f"无法读取文件 {path}：{error.strerror or error}") from error
-    return csv.DictReader(handle), handle
+    with handle:
+        reader = csv.DictReader(handle)
+        try:
+            missing = [c for c in required if c not in (reader.fieldnames or [])]
+            if missing:
+                raise TrainingDataError(f"{path}：缺少列 {', '.join(missing)}{needs}")
+            yield from reader
+        except UnicodeDecodeError as error:
+            raise TrainingDataError(f"{path}：不是 UTF-8 编码的 CSV 文件") from error
+        except csv.Error as error:
+            raise TrainingDataError(
+                f"{path} 第 {reader.line_num} 行：CSV 格式错误：{error}"
+            ) from error
 
 
 def read_labelled_csv(path: Path | str) -> list[Example]:
@@ -135,27 +150,12 @@ def read_labelled_csv(path: Path | str) -> list[Example]:
     nothing); a file without the columns, not UTF-8, or without any usable row is refused.
     """
     path = Path(path)
-    reader, handle = _open_csv(path)
     examples: list[Example] = []
-    with handle:
-        try:
-            columns = reader.fieldnames or []
-            missing = [c for c in LABELLED_COLUMNS if c not in columns]
-            if missing:
-                raise TrainingDataError(
-                    f"{path}：缺少列 {', '.join(missing)}（需要 text, category）"
-                )
-            for row in reader:
-                text = (row.get("text") or "").strip()
-                label = (row.get("category") or "").strip()
-                if text and label:
-                    examples.append(Example(text=text, label=label, title=row.get("title") or ""))
-        except UnicodeDecodeError as error:
-            raise TrainingDataError(f"{path}：不是 UTF-8 编码的 CSV 文件") from error
-        except csv.Error as error:
-            raise TrainingDataError(
-                f"{path} 第 {reader.line_num} 行：CSV 格式错误：{error}"
-            ) from error
+    for row in _csv_rows(path, LABELLED_COLUMNS, "（需要 text, category）"):
+        text = (row.get("text") or "").strip()
+        label = (row.get("category") or "").strip()
+        if text and label:
+            examples.append(Example(text=text, label=label, title=row.get("title") or ""))
     if not examples:
         raise TrainingDataError(f"{path}：没有可用的行（text 与 category 都不能为空）")
     return examples
@@ -163,23 +163,11 @@ def read_labelled_csv(path: Path | str) -> list[Example]:
 
 def read_texts_csv(path: Path | str) -> list[str]:
     """The ``title`` + ``text`` of every row of an unlabelled CSV, for the vocabulary."""
-    path = Path(path)
-    reader, handle = _open_csv(path)
     texts: list[str] = []
-    with handle:
-        try:
-            if "text" not in (reader.fieldnames or []):
-                raise TrainingDataError(f"{path}：缺少列 text")
-            for row in reader:
-                text = (row.get("text") or "").strip()
-                if text:
-                    texts.append(_join(row.get("title") or "", text))
-        except UnicodeDecodeError as error:
-            raise TrainingDataError(f"{path}：不是 UTF-8 编码的 CSV 文件") from error
-        except csv.Error as error:
-            raise TrainingDataError(
-                f"{path} 第 {reader.line_num} 行：CSV 格式错误：{error}"
-            ) from error
+    for row in _csv_rows(Path(path), ("text",), ""):
+        text = (row.get("text") or "").strip()
+        if text:
+            texts.append(_join(row.get("title") or "", text))
     return texts
 
 
