@@ -153,3 +153,12 @@ def browser_page():  # type: ignore[no-untyped-def]
     # ORM calls made while Playwright's loop ran opened a connection of their own; close it,
     # or PostgreSQL refuses to drop the test database at the end of the session.
     connections.close_all()
+
+
+def browser_login(page, base_url: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Log in through the real login form, with the keyboard, and land on the home page."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base_url}/")

@@ -14,7 +14,7 @@ import pytest
 
 from minsheng.org.models import Division
 from minsheng.tickets.models import Status, Ticket
-from tests.conftest import PASSWORD, Org
+from tests.conftest import Org, browser_login
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +30,7 @@ def test_the_operator_takes_a_call_with_the_keyboard(org: Org, live_server, brow
     ]:
         Division.objects.create(code=code, name=name, level=level, parent_id=parent)
     page = browser_page
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", org.olga.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_login(page, live_server.url, org.olga.username)
 
     page.goto(f"{live_server.url}/desk/new?caller=13800000000")
     assert page.input_value("input[name=citizen_phone]") == "13800000000"

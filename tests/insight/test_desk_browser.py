@@ -7,7 +7,7 @@ import pytest
 
 from minsheng.org.demo import DIVISIONS_DIR
 from minsheng.org.divisions_import import import_divisions
-from tests.conftest import PASSWORD, People
+from tests.conftest import People, browser_login
 from tests.insight.conftest import SUNKOU, SUNKOU_VILLAGE, indexed_ticket
 
 pytestmark = pytest.mark.browser
@@ -22,11 +22,7 @@ def test_the_desk_reads_the_place_and_finds_the_same_problem(
         people, title="路灯不亮", description="孙口镇铭功路东段路灯连续三晚不亮，夜间出行不便。"
     )
     page = browser_page
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", people.operator.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_login(page, live_server.url, people.operator.username)
     page.goto(f"{live_server.url}/desk/new")
     page.keyboard.type("路灯坏了")
     page.keyboard.press("Tab")

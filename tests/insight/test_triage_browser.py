@@ -9,7 +9,7 @@ import pytest
 
 from minsheng.org.models import Unit
 from minsheng.tickets.models import Category
-from tests.conftest import PASSWORD, People
+from tests.conftest import People, browser_login
 from tests.insight.test_triage import POLLUTION, environment_unit, sample_model_file, trained
 
 pytestmark = pytest.mark.browser
@@ -22,11 +22,7 @@ def test_the_operator_picks_a_suggested_category_with_the_keyboard(
 ) -> None:  # type: ignore[no-untyped-def]
     leaf = Category.objects.get(full_name="环境保护/环境污染/水污染")
     page = browser_page
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", people.operator.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_login(page, live_server.url, people.operator.username)
     page.goto(f"{live_server.url}/desk/new")
     page.keyboard.type("河水污染")
     page.keyboard.press("Tab")

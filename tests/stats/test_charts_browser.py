@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.conftest import PASSWORD, People
+from tests.conftest import People, browser_login
 from tests.stats.helpers import Story
 
 pytestmark = pytest.mark.browser
@@ -28,11 +28,7 @@ def test_charts_are_drawn_and_the_report_prints(  # type: ignore[no-untyped-def]
     page = browser_page
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", people.org.leader.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_login(page, live_server.url, people.org.leader.username)
 
     page.goto(f"{live_server.url}/stats/units/?period=month&date=2025-06-01")
     page.wait_for_selector("[data-chart='chart-units'] canvas")
