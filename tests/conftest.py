@@ -7,11 +7,14 @@ operator who sees everything. "Bob should have no access to Alice's stuff."
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 
 from minsheng.core.snapshot import forget_all
 from minsheng.org.models import Role, RoleGrant, Unit, User
@@ -162,3 +165,35 @@ def browser_login(page, base_url: str, username: str) -> None:  # type: ignore[n
     page.fill("input[name=password]", PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base_url}/")
+
+
+def run_together(
+    *calls: Callable[[], Any], expected: tuple[type[BaseException], ...] = ()
+) -> list[Any]:
+    """Run each call in a thread of its own, all released at once, each with its own database
+    connection (closed at the end, or PostgreSQL refuses to drop the test database). Returns
+    each call's result in order; an exception of an `expected` type is returned in its place,
+    any other is raised here once every thread has finished."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+    failures: list[BaseException] = []
+
+    def run(i: int, call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[i] = call()
+        except expected as exc:
+            results[i] = exc
+        except BaseException as exc:  # noqa: BLE001 - raised in the test's thread below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    if failures:
+        raise failures[0]
+    return results

@@ -4,12 +4,10 @@ the same key is refused; a refused action does not use the key up."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -18,7 +16,7 @@ from minsheng.api.models import IdempotencyRecord
 from minsheng.api.tokens import token_create
 from minsheng.tickets.models import Ticket, TicketEvent
 from tests.api.conftest import INTAKE, Api, Apis, error_code
-from tests.conftest import People
+from tests.conftest import People, run_together
 from tests.factories import dispatched, in_progress
 
 
@@ -133,21 +131,7 @@ def test_purge_deletes_expired_records_only(apis: Apis) -> None:
 def test_two_requests_with_one_key_at_once_execute_once(people: People) -> None:
     """Both start together; one executes, the other replays its answer (or is told to wait)."""
     _, key = token_create(user=people.operator)
-    barrier = threading.Barrier(2)
-    answers: list[Any] = []
-
-    def call() -> None:
-        try:
-            barrier.wait(timeout=10)
-            answers.append(Api(Client(), key).post("tickets/", INTAKE, key="race"))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=call) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = run_together(*[lambda: Api(Client(), key).post("tickets/", INTAKE, key="race")] * 2)
     assert sorted(a.status for a in answers) in ([201, 201], [201, 409])
     assert Ticket.objects.count() == 1
     if [a.status for a in answers] == [201, 201]:

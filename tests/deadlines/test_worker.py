@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,7 +21,7 @@ from minsheng.deadlines.models import DeadlineAlarm, JobRun
 from minsheng.deadlines.worker import run_daily_jobs, sweep_deadlines, sweep_until_done
 from minsheng.tickets import services
 from minsheng.tickets.models import Ticket, TicketEvent
-from tests.conftest import People
+from tests.conftest import People, run_together
 from tests.factories import dispatched, new_ticket
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -135,24 +134,9 @@ def test_a_batch_costs_the_same_statements_for_few_or_many_alarms(people: People
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_racing_over_the_same_rows_act_once(people: People) -> None:
     tickets = [emergency(people) for _ in range(30)]
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            barrier.wait()
-            sweep_until_done(now=at(2026, 6, 1, 10, 25), limit=7)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors
+    # A failure in either worker is raised here by run_together.
+    raised = run_together(*[lambda: sweep_until_done(now=at(2026, 6, 1, 10, 25), limit=7)] * 2)
+    assert sum(raised) == 30  # every alarm raised by exactly one of them
     assert DeadlineAlarm.objects.count() == 30
     assert TicketEvent.objects.filter(action="deadline_warn").count() == 30
     assert all(alarms(t) == [("sign", "warn")] for t in tickets)

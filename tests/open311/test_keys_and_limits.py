@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
 from io import StringIO
 from typing import Any
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -19,7 +17,7 @@ from minsheng.open311.models import ApiClient, RateWindow
 from minsheng.open311.services import client_authenticate, client_create, rate_limit_take
 from minsheng.org.models import Role, User
 from minsheng.tickets.models import Category, Ticket
-from tests.conftest import People
+from tests.conftest import People, run_together
 from tests.open311.conftest import Api, light_report
 
 pytestmark = pytest.mark.django_db
@@ -156,24 +154,7 @@ def test_each_client_has_its_own_window(limited: tuple[ApiClient, str]) -> None:
 def test_concurrent_calls_never_overshoot_the_limit(people: People) -> None:
     client, _ = client_create(name="busy", rate_limit_per_minute=5)
     now = timezone.now()
-    results: list[bool] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(12)
-
-    def call() -> None:
-        try:
-            barrier.wait()
-            allowed = rate_limit_take(client=client, now=now)
-            with lock:
-                results.append(allowed)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=call) for _ in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = run_together(*[lambda: rate_limit_take(client=client, now=now)] * 12)
     assert len(results) == 12
     assert results.count(True) == 5
     assert RateWindow.objects.get(client=client).count == 5

@@ -6,37 +6,17 @@ Runs real threads with their own database connections. On PostgreSQL the row loc
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from minsheng.tickets import services
 from minsheng.tickets.errors import TicketActionError
 from minsheng.tickets.models import Assignment, Status, Ticket, TicketEvent
-from tests.conftest import People
+from tests.conftest import People, run_together
 from tests.factories import new_ticket
 
 
 def race(*calls: object) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i: int, call) -> None:  # type: ignore[no-untyped-def]
-        barrier.wait()
-        try:
-            results[i] = call()
-        except TicketActionError as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
+    return run_together(*calls, expected=(TicketActionError,))  # type: ignore[arg-type]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,17 +4,16 @@ intake that fails gives its number back."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import transaction
 
 from minsheng.tickets import notifications, services
 from minsheng.tickets.errors import InvalidInput
 from minsheng.tickets.models import Ticket, TicketEvent, TicketSequence
-from tests.conftest import People
+from tests.conftest import People, run_together
 from tests.factories import new_ticket
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -72,31 +71,19 @@ def test_a_caller_failing_after_the_intake_leaves_nothing(people: People) -> Non
 
 @pytest.mark.django_db(transaction=True)
 def test_intakes_at_once_get_unique_gapless_numbers(people: People) -> None:
-    barrier = threading.Barrier(8)
-    numbers: list[str] = []
-    lock = threading.Lock()
+    def take() -> list[str]:
+        return [
+            services.ticket_intake(
+                actor=people.operator,
+                channel="hotline",
+                kind="complaint",
+                title="路灯不亮",
+                description="铭功路路灯不亮。",
+            ).number
+            for _ in range(3)
+        ]
 
-    def take() -> None:
-        try:
-            barrier.wait()
-            for _ in range(3):
-                number = services.ticket_intake(
-                    actor=people.operator,
-                    channel="hotline",
-                    kind="complaint",
-                    title="路灯不亮",
-                    description="铭功路路灯不亮。",
-                ).number
-                with lock:
-                    numbers.append(number)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=take) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    numbers = [n for taken in run_together(*[take] * 8) for n in taken]
     assert len(numbers) == 24
     by_day: dict[str, list[int]] = {}
     for number in numbers:  # (a run across midnight starts a second day)
