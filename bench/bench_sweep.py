@@ -27,7 +27,9 @@ generated due tickets are due however long ago the data were made):
    taken (not timed); after it the run is checked (every due ticket raised one alarm, nothing
    left due) and undone: the new alarm and event rows are deleted and the tickets' columns
    restored from a snapshot table (`minsheng_bench_sweep_snapshot`), so every run sweeps the
-   same state. One more, profiled run splits the time by SQL statement kind.
+   same state. Then the same runs with the notifications patched out (in-app messages and
+   webhooks: the floor of the design), and one more, profiled run that splits the time by
+   SQL statement kind.
 2. *Idle sweep*: `sweep_until_done(now=…)` with nothing due, on the big (its due tickets
    swept first, not timed, undone afterwards) and on the small database, alternately: N rounds
    of one big and one small run, each run the median of --idle-sweeps consecutive sweeps after
