@@ -120,6 +120,21 @@ def main() -> None:
         ),
         ("drill-down, year", "/stats/tickets/", {**year, "m": "received"}),
     ]
+    from minsheng.org.models import Unit
+
+    city = Unit.objects.filter(code="gov4101").first()
+    if city is not None:  # generated with --province 41: a city's counties and their units
+        pages[3:3] = [
+            ("units, a city month", "/stats/units/", {**month, "unit": city.code}),
+            ("units, a city year", "/stats/units/", {**year, "unit": city.code}),
+        ]
+        pages.append(
+            (
+                "drill-down, a city month",
+                "/stats/tickets/",
+                {**month, "m": "resolved", "unit": city.code},
+            )
+        )
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     client = Client()
     client.force_login(User.objects.get(username="leader"))

@@ -3,7 +3,8 @@
 Usage (from the repository root):
 
     .venv/bin/python bench/gen_tickets.py --database-url URL [--tickets N] [--open-share P]
-                                          [--due N] [--seed S] [--reset]
+                                          [--due N] [--seed S] [--reset] [--province CODE]
+                                          [--no-word-index]
 
     --database-url URL  postgres://user@host:port/NAME (default: $DATABASE_URL). The database is
                         created when missing, migrated, and the demo county is seeded into it
@@ -22,6 +23,13 @@ Usage (from the repository root):
     --reset             truncate the ticket tables first (tickets, assignments, events, alarms,
                         callbacks, sequences and everything else referencing tickets); without
                         it a database that already has tickets is refused.
+    --province CODE     spread the tickets over a whole province (2-digit code, e.g. 41 河南省):
+                        its real divisions are imported from ../shared/data/divisions and a
+                        unit tree city → county → departments, townships → stations, villages
+                        is built for them (bench/province.py); the demo county becomes one of
+                        the province's counties. Without it, the demo county 台前县 only.
+    --no-word-index     leave the search's word index empty (the statistics benchmark never
+                        searches by words, and at 10,000,000 tickets the index takes hours).
     --messages DIR      the citizen messages to take titles and texts from
                         (default ../shared/data/messages; falls back to the demo replies shipped
                         in minsheng/tickets/data/demo_replies.csv)
@@ -40,7 +48,7 @@ What is generated (shares are of all tickets unless said otherwise):
 - titles and descriptions are real citizen messages (../shared/data/messages, 7,500 of them;
   "A市"/"A3区" replaced by 台前县 and the ticket's township), the category a leaf of the real
   category tree chosen from the message's words; the division a village (85 %) or township
-  (12 %) of 台前县; citizen phones from a pool of N/6 numbers with a skewed distribution (a
+  (12 %) of 台前县 (with --province: of the province, a township weighted by its villages); citizen phones from a pool of N/6 numbers with a skewed distribution (a
   phone has ~6 tickets on average, frequent callers hundreds), 10 % landlines; some anonymous,
   confidential, with ID number or coordinates.
 - the life of each demand follows the default deadlines (minsheng/deadlines/policy.py) on the
@@ -51,6 +59,7 @@ What is generated (shares are of all tickets unless said otherwise):
   The status is what that life has reached by now: old tickets are closed, recent ones open.
 - lead units by the demo dispatch catalogue, with the 孙口镇 "village matters go to the
   township" rule applied to every township; no entry: the division's township government.
+  With --province, a department of the catalogue is that county's counterpart of it.
 - every deadline alarm whose time has passed while its deadline was live has its DeadlineAlarm
   row and timeline event; `overdue_at` is the first overdue alarm; `next_check_at` is the next
   alarm not raised yet (NULL for closed tickets).
@@ -86,6 +95,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -96,6 +106,7 @@ FALLBACK_MESSAGES = REPO / "minsheng" / "tickets" / "data" / "demo_replies.csv"
 META_TABLE = "minsheng_bench_meta"
 TZ_OFFSET = 8 * 3600  # Asia/Shanghai, no daylight saving
 DAY = 86400
+DEMO_COUNTY6 = "410927"
 HOUR = 3600
 CHUNK = 20_000  # tickets per COPY chunk
 
@@ -432,10 +443,28 @@ class County:
     subunits: dict[int, list[int]]  # township government id → stations, teams (not villages)
     leaves: list[tuple[int, str]]
     catalogue: dict[tuple[str, str | None], int]  # (category full name, township code|None) → unit
+    # With --province: each county's departments and companies (by 6-digit county code), and
+    # each demo department's counterpart in another county ((county, demo unit id) → unit id).
+    county_departments: dict[str, list[int]] = field(default_factory=dict)
+    counterpart: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def departments_of(self, township: int | None) -> list[int]:
+        if township is None:
+            return self.departments
+        return self.county_departments.get(self.townships[township][0][:6]) or self.departments
+
+    def local(self, unit: int, township: int | None) -> int:
+        """The catalogue's (demo county) unit, or its counterpart in the township's county."""
+        if township is None:
+            return unit
+        return self.counterpart.get((self.townships[township][0][:6], unit), unit)
 
 
-def load_county() -> County:
-    from minsheng.org.demo import DEMO_COUNTY_CODE
+def load_county(scope: str) -> County:
+    """The units, places and catalogue tickets are generated for: the demo county, or with
+    --province every county of the province (`scope` is the division code prefix)."""
+    from province import DEMO_PREFIX, clone_code
+
     from minsheng.org.models import Division, Unit, User
     from minsheng.tickets.models import CatalogueEntry, Category
 
@@ -446,27 +475,46 @@ def load_county() -> County:
         pk: users[f"h-{code}"] for pk, (code, _k, _p) in units.items() if f"h-{code}" in users
     }
     gov_by_division = {
-        u.division_id: u.pk for u in Unit.objects.filter(kind=Unit.Kind.TOWNSHIP, is_active=True)
+        u.division_id: u.pk
+        for u in Unit.objects.filter(
+            kind=Unit.Kind.TOWNSHIP, is_active=True, division__code__startswith=scope
+        )
     }
     townships = [
         (d.code, d.name, gov_by_division[d.code])
-        for d in Division.objects.filter(parent_id=DEMO_COUNTY_CODE).order_by("code")
-        if d.code in gov_by_division
+        for d in Division.objects.filter(code__in=list(gov_by_division)).order_by("code")
     ]
     tindex = {code: i for i, (code, _n, _g) in enumerate(townships)}
     village_unit = {
-        u.division_id: u.pk for u in Unit.objects.filter(kind=Unit.Kind.VILLAGE, is_active=True)
+        u.division_id: u.pk
+        for u in Unit.objects.filter(
+            kind=Unit.Kind.VILLAGE, is_active=True, division__code__startswith=scope
+        )
     }
     villages = [
         (d.code, d.name, tindex[d.parent_id], village_unit[d.code])
-        for d in Division.objects.filter(parent_id__in=list(tindex)).order_by("code")
-        if d.code in village_unit
+        for d in Division.objects.filter(code__in=list(village_unit)).order_by("code")
+        if d.parent_id in tindex
     ]
-    departments = [
-        pk
-        for pk, (_c, kind, parent) in units.items()
-        if kind in (Unit.Kind.DEPARTMENT, Unit.Kind.COMPANY) and parent is None
-    ]
+    # Departments and companies: the demo county's (top level, or under its county node with
+    # --province) and every other county's counterparts, grouped by county.
+    node_county = {pk: code[3:] for pk, (code, _k, _p) in units.items() if code.startswith("gov")}
+    county_departments: dict[str, list[int]] = {}
+    for pk, (code, kind, parent) in sorted(units.items()):
+        if kind not in (Unit.Kind.DEPARTMENT, Unit.Kind.COMPANY) or code.startswith("gov"):
+            continue
+        if parent is None and code.startswith(DEMO_PREFIX):
+            county_departments.setdefault(DEMO_COUNTY6, []).append(pk)
+        elif parent in node_county and len(node_county[parent]) == 6:
+            county_departments.setdefault(node_county[parent], []).append(pk)
+    departments = county_departments.get(DEMO_COUNTY6, [])
+    counterpart = {
+        (county6, demo_pk): unit_by_code[clone_code(county6, units[demo_pk][0])]
+        for county6 in county_departments
+        if county6 != DEMO_COUNTY6
+        for demo_pk in departments
+        if clone_code(county6, units[demo_pk][0]) in unit_by_code
+    }
     subunits: dict[int, list[int]] = {}
     for pk, (_c, kind, parent) in units.items():
         if (
@@ -498,6 +546,8 @@ def load_county() -> County:
         subunits,
         leaves,
         catalogue,
+        {k: sorted(v) for k, v in county_departments.items()},
+        counterpart,
     )
 
 
@@ -675,16 +725,13 @@ class Generator:
             list(range(len(county.villages))),
             [1.0 / (1 + (i % 97)) ** 0.5 for i in range(len(county.villages))],
         )
+        per_township = Counter(v[2] for v in county.villages)
         self.township = Picker(
             list(range(len(county.townships))),
-            [
-                sum(1 for v in county.villages if v[2] == i) or 1
-                for i in range(len(county.townships))
-            ],
+            [per_township.get(i, 0) or 1 for i in range(len(county.townships))],
         )
         self.satisfaction = Picker(["satisfied", "basically_satisfied", "unsatisfied"], [78, 14, 8])
         self.reply_result = Picker(["resolved", "partly_resolved", "explained"], [62, 13, 25])
-        self.department = Picker(county.departments, [1.0] * len(county.departments))
         # Phones: N/6 citizens; index = P * u**1.5 makes low indexes frequent callers.
         self.phones_n = max(50, self.n // 6)
         self.phone_cache: dict[int, tuple[str, str, str]] = {}
@@ -732,6 +779,11 @@ class Generator:
 
     # -- rules ------------------------------------------------------------------------------
 
+    def department(self, township: int | None, u: float) -> int:
+        """A department or company of the township's county, uniformly."""
+        departments = self.c.departments_of(township)
+        return departments[int(u * len(departments))]
+
     def lead_for(self, leaf: int, township: int | None) -> int:
         key = (leaf, township)
         unit = self.lead_cache.get(key)
@@ -746,12 +798,14 @@ class Generator:
                 for name in names:
                     unit = self.c.catalogue.get((name, tcode)) or self.c.catalogue.get((name, None))
                     if unit:
+                        unit = self.c.local(unit, township)
                         break
             if unit is None:
+                departments = self.c.departments_of(township)
                 unit = (
                     self.c.townships[township][2]
                     if township is not None
-                    else self.c.departments[leaf % len(self.c.departments)]
+                    else departments[leaf % len(departments)]
                 )
             self.lead_cache[key] = unit
         return unit
@@ -1119,7 +1173,7 @@ class Generator:
             return
         assist = None
         if r() < 0.12:
-            assist = self.department(r())
+            assist = self.department(township, r())
             if assist == lead:
                 assist = None
         self.event(
@@ -1237,12 +1291,13 @@ class Generator:
             if township is not None and c.units[lead][1] != "township":
                 lead = c.townships[township][2]
             else:
-                lead = self.department(r())
+                lead = self.department(township, r())
             if lead == old_lead:
+                departments = c.departments_of(township)
                 lead = (
-                    c.departments[(c.departments.index(lead) + 1) % len(c.departments)]
-                    if lead in c.departments
-                    else c.departments[0]
+                    departments[(departments.index(lead) + 1) % len(departments)]
+                    if lead in departments
+                    else departments[0]
                 )
             if assist == lead:
                 assist = None
@@ -1877,7 +1932,8 @@ class Generator:
         n = "\\N"
         if status in ("closed", "transferred", "merged"):
             next_check = None
-        updated = max(updated, self._last_at)
+        # Nothing happens after now: a ticket whose answer fell after now is still new.
+        updated = min(max(updated, self._last_at), self.now)
         provisional = "f"
         if reply_due is not None and reply_due > self._provisional_from:
             provisional = "t"
@@ -2044,6 +2100,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=12345)
     parser.add_argument("--reset", action="store_true")
     parser.add_argument("--messages", type=Path, default=DEFAULT_MESSAGES)
+    parser.add_argument("--province", default="")
+    parser.add_argument("--no-word-index", action="store_true")
     args = parser.parse_args(argv)
     url = args.database_url
     if not url or not url.startswith(("postgres://", "postgresql://")):
@@ -2099,8 +2157,17 @@ def main(argv: list[str] | None = None) -> int:
     seed_started = time.perf_counter()
     seed_demo(password=settings.MINSHENG_DEMO_PASSWORD)
     seed_demo_catalogue()
+    if args.province:
+        from province import seed_province
+
+        seeded = seed_province(args.province)
+        print(
+            f"province {args.province}: {seeded.counties} counties, {seeded.townships:,} townships, "
+            f"{seeded.villages:,} villages; {seeded.units_created:,} units created",
+            flush=True,
+        )
     connection.close()
-    county = load_county()
+    county = load_county(args.province or DEMO_COUNTY6)
     rng = random.Random(args.seed)
     messages, replies = prepare_messages(load_messages(args.messages), county.leaves, rng)
     seed_seconds = time.perf_counter() - seed_started
@@ -2263,7 +2330,12 @@ def main(argv: list[str] | None = None) -> int:
             )
     index_seconds = time.perf_counter() - index_started
     words_started = time.perf_counter()
-    fill_word_index(conn)
+    if args.no_word_index:
+        # The statistics benchmark never searches by words; at 10,000,000 tickets the index
+        # would take hours. The search's word index is left empty: word searches find nothing.
+        conn.execute("TRUNCATE tickets_ticketwords")
+    else:
+        fill_word_index(conn)
     words_seconds = time.perf_counter() - words_started
     vacuum_started = time.perf_counter()
     for key in ("ticket", "assignment", "event", "alarm", "callback", "sequence"):

@@ -7,6 +7,7 @@ division's descendants share the leading digits of its level.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser
@@ -120,6 +121,11 @@ class Unit(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         old_path = self.path
         self.path = self.compute_path()
+        update_fields = kwargs.get("update_fields")
+        if isinstance(update_fields, Iterable) and self.path != old_path:
+            # update_or_create() saves only its defaults' fields: a new parent must still
+            # write the path that follows from it.
+            kwargs["update_fields"] = {*update_fields, "path"}
         super().save(*args, **kwargs)  # type: ignore[arg-type]
         if old_path and old_path != self.path:
             # Moving a unit moves its subtree; rare, so a Python loop is fine.

@@ -25,6 +25,7 @@ everything (docs/metrics.md, "When to rebuild").
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -63,6 +64,16 @@ STATE = "rollup"
 CELL_KEY = ("day", "unit_id", "category_id", "division", "channel", "kind")
 UNITDAY_KEY = ("unit_id", "day")
 UPSERT_ROWS = 400  # rows per INSERT: 26 parameters each stays under SQLite's variable limit
+# PostgreSQL array types of the rollup columns, for the unnest() upsert.
+_PG_TYPES = {
+    "day": "date",
+    "unit_id": "bigint",
+    "category_id": "bigint",
+    "division": "text",
+    "channel": "text",
+    "kind": "text",
+    **{name: "bigint" for name in NAMES},
+}
 
 
 def lag() -> dt.timedelta:
@@ -166,8 +177,29 @@ def _day(ordinal: int) -> dt.date:
     return dt.date.fromordinal(ordinal)
 
 
+def array_literal(values: Iterable[Any]) -> str:
+    """A PostgreSQL array literal ('{1,2,"a b"}') of ints, strings and dates. Django's client-side
+    binding quotes a Python list element by element, which cost more than the upsert itself;
+    one string is quoted once."""
+    items = []
+    for value in values:
+        if value is None:
+            items.append("NULL")
+        elif isinstance(value, int) and not isinstance(value, bool):
+            items.append(str(value))
+        else:
+            text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+            items.append(f'"{text}"')
+    return "{" + ",".join(items) + "}"
+
+
+def int_array_literal(values: Iterable[int]) -> str:
+    return "{" + ",".join(map(str, values)) + "}"
+
+
 def _upsert(table: str, key: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Add each row's counts to the row with the same key, creating it if needed."""
+    """Add each row's counts to the row with the same key, creating it if needed. The rows'
+    keys are distinct (the deltas are summed per key before), as ON CONFLICT requires."""
     if not rows:
         return
     columns = (*key, *NAMES)
@@ -176,17 +208,28 @@ def _upsert(table: str, key: tuple[str, ...], rows: list[tuple[Any, ...]]) -> No
     updates = ", ".join(
         f"{quoted(n)} = {table_q}.{quoted(n)} + excluded.{quoted(n)}" for n in NAMES
     )
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    head = f"INSERT INTO {table_q} ({', '.join(quoted(c) for c in columns)}) "  # noqa: S608
+    tail = f" ON CONFLICT ({', '.join(quoted(c) for c in key)}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One array per column: a fixed, short statement whatever the number of rows
+            # (a VALUES list of thousands of placeholders cost more to build than to run).
+            types = [_PG_TYPES[c] for c in columns]
+            arrays = [
+                int_array_literal(values) if t in ("bigint", "integer") else array_literal(values)
+                for t, values in zip(types, zip(*rows, strict=True), strict=True)
+            ]
+            unnest = ", ".join(f"%s::{t}[]" for t in types)
+            # Identifiers are quoted model metadata, never user input; values are parameters.
+            cursor.execute(f"{head}SELECT * FROM unnest({unnest}){tail}", arrays)  # noqa: S608
+            return
+        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
         for start in range(0, len(rows), UPSERT_ROWS):
             chunk = rows[start : start + UPSERT_ROWS]
-            # Identifiers are quoted model metadata, never user input; values are parameters.
-            sql = (
-                f"INSERT INTO {table_q} ({', '.join(quoted(c) for c in columns)}) "  # noqa: S608
-                f"VALUES {', '.join([one] * len(chunk))} "
-                f"ON CONFLICT ({', '.join(quoted(c) for c in key)}) DO UPDATE SET {updates}"
+            cursor.execute(
+                f"{head}VALUES {', '.join([one] * len(chunk))}{tail}",
+                [value for row in chunk for value in row],
             )
-            cursor.execute(sql, [value for row in chunk for value in row])
 
 
 def _prune(model: type[Cell] | type[UnitDay], keys: list[dict[str, Any]]) -> None:
@@ -222,6 +265,31 @@ def apply_deltas(cells: Mapping[CellKey, Counts], unit_days: Mapping[UnitDayKey,
     _upsert(UnitDay._meta.db_table, UNITDAY_KEY, day_rows)
     _prune(Cell, cell_down)
     _prune(UnitDay, day_down)
+
+
+def _save_contributions(changed: list[TicketContribution]) -> None:
+    if not changed:
+        return
+    if connection.vendor != "postgresql":
+        TicketContribution.objects.bulk_create(
+            changed,
+            update_conflicts=True,
+            unique_fields=["ticket_id"],
+            update_fields=["data", "version"],
+        )
+        return
+    table = connection.ops.quote_name(TicketContribution._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (ticket_id, data, version) "  # noqa: S608 (model metadata)
+            "SELECT * FROM unnest(%s::bigint[], %s::jsonb[], %s::integer[]) "
+            "ON CONFLICT (ticket_id) DO UPDATE SET data = excluded.data, version = excluded.version",
+            [
+                int_array_literal(c.ticket_id for c in changed),
+                array_literal(json.dumps(c.data, separators=(",", ":")) for c in changed),
+                int_array_literal(c.version for c in changed),
+            ],
+        )
 
 
 def rederive(ticket_ids: list[int], deriver: Deriver | None = None) -> int:
@@ -260,13 +328,7 @@ def rederive(ticket_ids: list[int], deriver: Deriver | None = None) -> int:
         merge_into(cells, before.cells(), -1)
         merge_into(unit_days, before.unit_days(), -1)
     apply_deltas(cells, unit_days)
-    if changed:
-        TicketContribution.objects.bulk_create(
-            changed,
-            update_conflicts=True,
-            unique_fields=["ticket_id"],
-            update_fields=["data", "version"],
-        )
+    _save_contributions(changed)
     gone = set(old) - set(new)
     if gone:
         TicketContribution.objects.filter(ticket_id__in=gone).delete()

@@ -65,6 +65,15 @@ def test_moving_a_unit_moves_its_subtree_in_scope(org: Org) -> None:
     assert "sunkou-nc1" not in set(units_visible_to(org.alice).values_list("code", flat=True))
 
 
+def test_a_unit_moved_by_update_or_create_takes_its_path_and_subtree_along(org: Org) -> None:
+    # update_or_create() saves only the fields it was given; the path follows the parent anyway.
+    Unit.objects.update_or_create(code=org.sunkou_team.code, defaults={"parent": org.houmiao})
+    moved = Unit.objects.get(code=org.sunkou_team.code)
+    assert moved.path == f"{org.houmiao.path}{moved.code}/"
+    assert "sunkou-nc1" in set(units_visible_to(org.bob).values_list("code", flat=True))
+    assert "sunkou-nc1" not in set(units_visible_to(org.alice).values_list("code", flat=True))
+
+
 def test_the_unit_list_query_count_does_not_grow_with_units(org: Org, client: Client) -> None:
     login(client, "olga")
     client.get("/org/units/")  # warm the session and user caches
