@@ -12,7 +12,18 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import (
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.lookups import Exact, IsNull
 
 from minsheng.org.models import User
@@ -200,7 +211,15 @@ def measure_q(measure: str, f: Filters) -> Q:  # noqa: C901 - one branch per mea
     raise ValueError(measure)
 
 
-def tickets_behind(user: User, measure: str, f: Filters) -> QuerySet[Ticket]:
+# A unit's figure up to this many tickets is listed unit-first (see tickets_behind).
+FEW = 5000
+
+
+def tickets_behind(
+    user: User, measure: str, f: Filters, *, expected: int | None = None
+) -> QuerySet[Ticket]:
+    """The tickets behind a figure, newest first by the figure's date. `expected` is the figure
+    itself (from the rollups), when the caller knows it."""
     tickets = tickets_visible_to(user).filter(measure_q(measure, f))
     if f.division:
         tickets = tickets.filter(division_id__startswith=f.division.short_code)
@@ -211,4 +230,13 @@ def tickets_behind(user: User, measure: str, f: Filters) -> QuerySet[Ticket]:
     if f.kind:
         tickets = tickets.filter(kind=f.kind)
     column = ORDER.get(measure, "created_at")
+    if f.unit and expected is not None and expected <= FEW and connection.vendor == "postgresql":
+        # PostgreSQL walks the date index newest first, expecting the unit's tickets to turn up
+        # soon; for a small unit they do not (孙口镇 in a province of 10,000,000 tickets: 39 of
+        # 808,757 closed in a month, 2.5 s). Ordering by an expression no index supplies makes
+        # it fetch the unit's few rows through (lead_unit_id, date) and sort them (ms).
+        unindexed = ExpressionWrapper(
+            F(column) + Value(dt.timedelta(0)), output_field=DateTimeField()
+        )
+        return tickets.order_by(unindexed.desc(), "-id")
     return tickets.order_by(f"-{column}", "-id")

@@ -507,10 +507,10 @@ def tickets(request: HttpRequest) -> HttpResponse:
     if measure not in DRILLABLE:
         measure = "received"
         parsed.errors.append("统计项无效，已列出受理的工单。")
-    listed = drill.tickets_behind(user, measure, f).select_related(
+    figure = _figure(measure, query.totals(f))
+    listed = drill.tickets_behind(user, measure, f, expected=figure).select_related(
         "category", "division", "lead_unit"
     )
-    figure = _figure(measure, query.totals(f))
     if _xlsx(request):
         return exports.tickets_response(
             _("%(measure)s工单") % {"measure": label(measure)}, f, listed[:EXPORT_LIMIT]

@@ -60,6 +60,10 @@ def assert_drills_match(user: User, period: Period = JUNE, unit: Unit | None = N
         )
         listed = drill.tickets_behind(user, measure, f).count()
         assert listed == expected, (measure, listed, expected)
+        # A small figure is listed unit-first (PostgreSQL): the same tickets in the same order.
+        by_date = list(drill.tickets_behind(user, measure, f).values_list("number", flat=True))
+        unit_first = drill.tickets_behind(user, measure, f, expected=expected)
+        assert list(unit_first.values_list("number", flat=True)) == by_date, measure
 
 
 # --- the arithmetic ----------------------------------------------------------------------------
