@@ -2328,6 +2328,12 @@ def main(argv: list[str] | None = None) -> int:
                     str(args.seed),
                 ],
             )
+    # Each round's verdict (its last reached callback), as the callback service flags it: the
+    # same statement as the migration that introduced the flag.
+    import importlib
+
+    verdicts = importlib.import_module("minsheng.tickets.migrations.0007_callback_verdict")
+    conn.execute(verdicts.BACKFILL)
     index_seconds = time.perf_counter() - index_started
     words_started = time.perf_counter()
     if args.no_word_index:

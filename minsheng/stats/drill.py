@@ -80,12 +80,10 @@ def _lead_in_scope(f: Filters) -> Q:
 
 
 def _last_reached(f: Filters, unit_path: str | None) -> QuerySet[Callback]:
-    """The rounds' verdicts (each round's last reached callback) dated in the period, found by
-    the callbacks' `at` index; with a unit, only the rounds that unit's subtree led."""
-    later = Callback.objects.filter(
-        ticket=OuterRef("ticket"), round=OuterRef("round"), reached=True
-    ).filter(Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), id__gt=OuterRef("id")))
-    verdicts = Callback.objects.filter(_in("at", f), reached=True).exclude(Exists(later))
+    """The rounds' verdicts (each round's last reached callback, flagged by the callback
+    service) dated in the period, found by the partial index on the verdicts' `at`; with a
+    unit, only the rounds that unit's subtree led."""
+    verdicts = Callback.objects.filter(_in("at", f), verdict=True)
     if unit_path:
         led = Assignment.objects.filter(
             ticket=OuterRef("ticket"),

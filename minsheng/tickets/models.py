@@ -348,11 +348,19 @@ class Callback(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(auto_now_add=True)
+    # The round's verdict: its last reached callback (services.ticket_callback moves the flag).
+    # The satisfaction and resolution lists of the statistics find a period's verdicts by it.
+    verdict = models.BooleanField(_("本轮回访结论"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("回访")
         verbose_name_plural = _("回访")
         ordering: ClassVar[list[str]] = ["at", "id"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(
+                fields=["at"], condition=models.Q(verdict=True), name="tickets_callback_verdict_at"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} 回访 {self.get_satisfaction_display()}"

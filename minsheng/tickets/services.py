@@ -1090,6 +1090,11 @@ def ticket_callback(
     comment = _text(comment, "comment", _("回访意见"), required=False)
     ticket = _lock(ticket, expected_version)
     _require_status(ticket, [Status.REPLIED], _("回访"))
+    if reached:
+        # This callback becomes the round's verdict in place of an earlier reached one.
+        Callback.objects.filter(ticket=ticket, round=ticket.round, verdict=True).update(
+            verdict=False
+        )
     callback = Callback.objects.create(
         ticket=ticket,
         round=ticket.round,
@@ -1098,6 +1103,7 @@ def ticket_callback(
         satisfaction=satisfaction,
         comment=comment,
         by=actor,
+        verdict=reached,
     )
     old = ticket.status
     if reached:

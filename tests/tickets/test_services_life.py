@@ -356,6 +356,49 @@ def test_unsatisfied_callback_then_reopen_for_another_round(
     assert Callback.objects.filter(ticket=ticket).count() == 2
 
 
+def test_each_round_has_one_verdict_its_last_reached_callback(people: People) -> None:
+    ticket = replied(people)
+
+    def call(reached: bool, satisfaction: str = "") -> Ticket:
+        return services.ticket_callback(
+            ticket=ticket,
+            actor=people.operator,
+            reached=reached,
+            resolved=None if not reached else satisfaction != "unsatisfied",
+            satisfaction=satisfaction,
+        )
+
+    ticket = call(False)
+    ticket = call(True, "unsatisfied")
+    ticket = call(False)  # an unreached call does not replace the verdict
+    ticket = call(True, "satisfied")  # the citizen changed their mind: the new verdict
+    flags = list(Callback.objects.filter(ticket=ticket).order_by("id").values_list("verdict"))
+    assert flags == [(False,), (False,), (False,), (True,)]
+
+
+def test_the_migration_finds_the_same_verdicts_as_the_service(people: People) -> None:
+    import importlib
+
+    from django.db import connection
+
+    backfill = importlib.import_module("minsheng.tickets.migrations.0007_callback_verdict")
+    ticket = replied(people)
+    for reached, satisfaction in ((True, "unsatisfied"), (False, ""), (True, "satisfied")):
+        ticket = services.ticket_callback(
+            ticket=ticket,
+            actor=people.operator,
+            reached=reached,
+            resolved=True if reached else None,
+            satisfaction=satisfaction,
+        )
+    by_service = list(Callback.objects.order_by("id").values_list("id", "verdict"))
+    Callback.objects.update(verdict=False)
+    with connection.cursor() as cursor:
+        cursor.execute(backfill.BACKFILL)
+    assert list(Callback.objects.order_by("id").values_list("id", "verdict")) == by_service
+    assert [v for _id, v in by_service] == [False, False, True]
+
+
 def test_reopen_is_refused_after_a_satisfied_callback_and_beyond_the_rounds_limit(
     people: People, settings
 ) -> None:  # type: ignore[no-untyped-def]
