@@ -2162,8 +2162,9 @@ def main(argv: list[str] | None = None) -> int:
 
         seeded = seed_province(args.province)
         print(
-            f"province {args.province}: {seeded.counties} counties, {seeded.townships:,} townships, "
-            f"{seeded.villages:,} villages; {seeded.units_created:,} units created",
+            f"province {args.province}: {seeded.divisions:,} divisions written; {seeded.counties} "
+            f"counties, {seeded.townships:,} townships, {seeded.villages:,} villages; "
+            f"{seeded.units_created:,} units created",
             flush=True,
         )
     connection.close()

@@ -109,7 +109,6 @@ def seed_province(province: str, divisions_dir: Path = DIVISIONS) -> ProvinceRes
         paths: dict[str, str] = {}
         ids: dict[str, int] = {}
         created = 0
-        new_units: list[Unit] = []
         for code, _name, _kind, parent, _division in rows:
             paths[code] = (paths[parent] if parent else "/") + f"{code}/"
         for u in Unit.objects.filter(code__in=[r[0] for r in rows if r[0] in existing]).only(
@@ -141,29 +140,13 @@ def seed_province(province: str, divisions_dir: Path = DIVISIONS) -> ProvinceRes
             .exclude(code__startswith="gov")
         )
         for unit in demo_top:
-            # Rewrite the subtree's paths from the unit's current one (whatever it is), so that
-            # a second run gives the same paths.
-            wanted = f"{paths[demo_node]}{unit.code}/"
-            Unit.objects.filter(path__startswith=unit.path).update(
-                path=_replace_prefix(len(unit.path), wanted)
-            )
-            Unit.objects.filter(pk=unit.pk).update(parent_id=ids[demo_node])
+            # Unit.save() recomputes the path and moves the subtree with it.
+            unit.parent_id = ids[demo_node]
+            unit.save()
     return ProvinceResult(
         divisions=imported.changes,
         units_created=created,
         counties=len(counties),
         townships=len(townships),
         villages=len(villages),
-    )
-
-
-def _replace_prefix(length: int, prefix: str):  # type: ignore[no-untyped-def]
-    """path → prefix + path[length:], as an SQL expression."""
-    from django.db.models import Value
-    from django.db.models.functions import Concat, Substr
-
-    from minsheng.org.models import Unit
-
-    return Concat(
-        Value(prefix), Substr("path", length + 1), output_field=Unit._meta.get_field("path")
     )

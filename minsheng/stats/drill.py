@@ -98,13 +98,13 @@ def _last_reached(f: Filters, unit_path: str | None) -> QuerySet[Callback]:
 def _resolved() -> Q:
     """The final round's verdict says resolved, or with no verdict the unit's reply did.
 
-    The verdict is a scalar subquery (the round's last reached callback, LIMIT 1), evaluated
-    for each candidate row through the callbacks' ticket index: written with EXISTS … OR NOT
-    EXISTS, PostgreSQL hashes the whole callback table first, whatever the page size."""
+    The verdict is a scalar subquery (the round's flagged verdict callback), evaluated for each
+    candidate row through the callbacks' ticket index: written with EXISTS … OR NOT EXISTS,
+    PostgreSQL hashes the whole callback table first, whatever the page size."""
     verdict = Subquery(
-        Callback.objects.filter(ticket=OuterRef("pk"), round=OuterRef("round"), reached=True)
-        .order_by("-at", "-id")
-        .values("resolved")[:1]
+        Callback.objects.filter(
+            ticket=OuterRef("pk"), round=OuterRef("round"), verdict=True
+        ).values("resolved")[:1]
     )
     return CLOSED_BY_UNITS & (
         Q(Exact(verdict, True)) | (Q(IsNull(verdict, True)) & Q(reply_result=ReplyResult.RESOLVED))

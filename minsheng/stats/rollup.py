@@ -312,7 +312,7 @@ def rederive(ticket_ids: list[int], deriver: Deriver | None = None) -> int:
     deriver = deriver or Deriver()
     old = {
         c.ticket_id: c
-        for c in TicketContribution.objects.filter(ticket_id__in=ticket_ids).only(
+        for c in TicketContribution.objects.filter(_among("ticket_id", ticket_ids)).only(
             "ticket_id", "data"
         )
     }
