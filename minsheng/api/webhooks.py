@@ -37,6 +37,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from minsheng.api.models import Webhook, WebhookEvent
@@ -265,6 +266,13 @@ def on_overdue(items: Sequence[tuple[Ticket, str, Any]]) -> int:
     by_unit: dict[int, list[Webhook]] = {}
     for hook in Webhook.objects.filter(unit_id__in=unit_ids, is_active=True):
         by_unit.setdefault(hook.unit_id, []).append(hook)
+    # The sweep claims tickets without their unit and category (deadlines.worker.CLAIM_FIELDS):
+    # load them here, one query each, for the tickets that have a hook.
+    prefetch_related_objects(
+        list({t.pk: t for t, _, _ in items if t.lead_unit_id in by_unit}.values()),
+        "lead_unit",
+        "category",
+    )
     queued = 0
     for ticket, deadline, due_at in items:
         hooks = by_unit.get(ticket.lead_unit_id or 0)

@@ -50,11 +50,13 @@ class Live:
     def warn_at(self) -> dt.datetime:
         return self.start + (self.due - self.start) * WARN_SHARE
 
-    def alarm_times(self) -> dict[str, dt.datetime]:
+    def alarm_times(self, grace: dt.timedelta | None = None) -> dict[str, dt.datetime]:
+        """When each alarm of this deadline is due; `grace` is escalation_grace(), passed in
+        by callers that ask for many deadlines at once (the sweep)."""
         return {
             "warn": self.warn_at,
             "overdue": self.due,
-            "escalate": self.due + escalation_grace(),
+            "escalate": self.due + (escalation_grace() if grace is None else grace),
         }
 
 
@@ -85,13 +87,17 @@ def live_deadlines(ticket: Ticket, *, contacted: bool) -> list[Live]:
 
 
 def next_check(
-    ticket: Ticket, *, contacted: bool, fired: set[tuple[str, str, dt.datetime]]
+    ticket: Ticket,
+    *,
+    contacted: bool,
+    fired: set[tuple[str, str, dt.datetime]],
+    grace: dt.timedelta | None = None,
 ) -> dt.datetime | None:
     """The earliest alarm not yet raised; `fired` holds (deadline, level, due_at) already raised."""
     times = [
         at
         for live in live_deadlines(ticket, contacted=contacted)
-        for level, at in live.alarm_times().items()
+        for level, at in live.alarm_times(grace).items()
         if (live.name, level, live.due) not in fired
     ]
     return min(times) if times else None

@@ -40,20 +40,40 @@ DIGEST_HOUR = 8
 DIGEST_JOB = "daily_digest"
 
 
-# What raising alarms reads of each claimed ticket (timeline events, messages, webhooks):
-# loaded with the claim, not with one query per ticket.
-CLAIM_RELATED = ("lead_unit", "category")
-# ... and what they never read: the long texts stay in the database (a batch of 500 tickets
-# would otherwise carry every citizen's message and reply through the sweep). The pinned
-# statement count in tests/deadlines/test_worker.py catches a deferred field read per ticket.
-CLAIM_DEFERRED = ("description", "reply_text")
+# What raising alarms reads of each claimed ticket (its live deadlines, the alarms' events and
+# messages), and nothing else: a batch of 500 tickets builds 500 model instances of about 20
+# fields instead of 60 (the long texts, the citizen's details), and no unit or category
+# instances. The webhooks, which need the unit and category, load them for the few tickets
+# that have a hook (api.webhooks.on_overdue). The pinned statement count in
+# tests/deadlines/test_worker.py catches a deferred field read per ticket.
+CLAIM_FIELDS = (
+    "id",
+    "number",
+    "title",
+    "status",
+    "round",
+    "urgency",
+    "lead_unit_id",
+    "category_id",
+    "paused_at",
+    "created_at",
+    "dispatch_started_at",
+    "dispatch_due",
+    "dispatched_at",
+    "sign_due",
+    "contact_due",
+    "reply_due",
+    "replied_at",
+    "callback_due",
+    "overdue_at",
+    "version",
+)  # next_check_at and updated_at are only written (a deferred field set is never read back)
 
 
 def _claim_postgres(now: dt.datetime, limit: int) -> list[Ticket]:
     return list(
         Ticket.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related(*CLAIM_RELATED)
-        .defer(*CLAIM_DEFERRED)
+        .only(*CLAIM_FIELDS)
         .filter(next_check_at__lte=now)
         .order_by("next_check_at")[:limit]
     )
@@ -61,8 +81,7 @@ def _claim_postgres(now: dt.datetime, limit: int) -> list[Ticket]:
 
 def _claim_conditional(now: dt.datetime, limit: int) -> list[Ticket]:
     candidates = list(
-        Ticket.objects.select_related(*CLAIM_RELATED)
-        .defer(*CLAIM_DEFERRED)
+        Ticket.objects.only(*CLAIM_FIELDS)
         .filter(next_check_at__lte=now)
         .order_by("next_check_at")[:limit]
     )

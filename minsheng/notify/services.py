@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 
+from minsheng.core.bulk import insert_rows
 from minsheng.notify.channels import deliverable_channels
 from minsheng.notify.delivery import nudge
 from minsheng.notify.message_templates import render
@@ -105,22 +106,22 @@ def notify_users_many(notices: Iterable[Notice]) -> int:
     its time (docs/benchmarks.md, issue 4). Returns how many messages were addressed.
     """
     now = timezone.now()
-    rows: list[Message] = []
+    rows: list[tuple[int, str, str, str, str, dt.datetime]] = []
     for notice in notices:
-        recipients = [user for user in notice.users if user.is_active]
+        recipients = [user.pk for user in notice.users if user.is_active]
         if not recipients:
             continue
-        keys = [f"{notice.key_prefix}:user:{user.pk}" for user in recipients]
-        for key in keys:
-            _check_key(key)
         title, body = render(notice.template, _jsonable(notice.context))
-        rows += [
-            Message(user=user, title=title, body=body, url=notice.url, key=key, created_at=now)
-            for user, key in zip(recipients, keys, strict=True)
-        ]
-    if rows:
-        Message.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+        for user_id in recipients:
+            key = f"{notice.key_prefix}:user:{user_id}"
+            _check_key(key)
+            rows.append((user_id, title, body, notice.url, key, now))
+    return insert_rows(
+        Message,
+        ("user_id", "title", "body", "url", "key", "created_at"),
+        rows,
+        ignore_conflicts=True,
+    )
 
 
 def message_mark_read(*, user: User, message_id: int) -> Message:

@@ -39,6 +39,7 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from minsheng.core.bulk import array_literal, int_array_literal
 from minsheng.deadlines.clock import current_calendar, working_hours
 from minsheng.org.models import Unit
 from minsheng.stats.derive import (
@@ -191,26 +192,6 @@ class Deriver:
 
 def _day(ordinal: int) -> dt.date:
     return dt.date.fromordinal(ordinal)
-
-
-def array_literal(values: Iterable[Any]) -> str:
-    """A PostgreSQL array literal ('{1,2,"a b"}') of ints, strings and dates. Django's client-side
-    binding quotes a Python list element by element, which cost more than the upsert itself;
-    one string is quoted once."""
-    items = []
-    for value in values:
-        if value is None:
-            items.append("NULL")
-        elif isinstance(value, int) and not isinstance(value, bool):
-            items.append(str(value))
-        else:
-            text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-            items.append(f'"{text}"')
-    return "{" + ",".join(items) + "}"
-
-
-def int_array_literal(values: Iterable[int]) -> str:
-    return "{" + ",".join(map(str, values)) + "}"
 
 
 def _upsert(table: str, key: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:

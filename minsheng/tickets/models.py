@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.org.models import Division, Unit
@@ -143,7 +144,14 @@ class Ticket(models.Model):
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
     kind = models.CharField(_("诉求类型"), max_length=16, choices=Kind.choices)
     category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("分类")
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("分类"),
+        # (category, created_at) serves every lookup by category; a plain index would only
+        # cost every write (the sweep rewrites every index of each ticket it touches).
+        db_index=False,
     )
     urgency = models.CharField(
         _("紧急程度"), max_length=16, choices=Urgency.choices, default=Urgency.GENERAL
@@ -152,7 +160,9 @@ class Ticket(models.Model):
     description = models.TextField(_("诉求内容"))
     # The citizen. `citizen_phone` is normalised (digits, landlines as 0393-1234567).
     citizen_name = models.CharField(_("诉求人"), max_length=50, blank=True)
-    citizen_phone = models.CharField(_("联系电话"), max_length=20, blank=True, db_index=True)
+    # Looked up by equality only: indexed in Meta (db_index on a CharField would add a second,
+    # LIKE-pattern index on PostgreSQL that no query uses).
+    citizen_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     citizen_id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
     anonymous = models.BooleanField(_("匿名"), default=False)
     confidential = models.BooleanField(_("保密"), default=False)
@@ -184,6 +194,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="merged_tickets",
         verbose_name=_("主工单"),
+        db_index=False,  # a partial index in Meta: few tickets are merged into another
     )
     reply_result = models.CharField(
         _("答复结果"), max_length=16, choices=ReplyResult.choices, blank=True
@@ -233,6 +244,10 @@ class Ticket(models.Model):
             models.Index(fields=["category", "created_at"]),
             models.Index(fields=["status", "reply_due"]),
             models.Index(fields=["lead_unit", "reply_due"]),
+            models.Index(fields=["citizen_phone"], name="tickets_ticket_phone"),
+            models.Index(
+                fields=["master"], name="tickets_ticket_merged", condition=Q(master__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -182,6 +182,8 @@ def on_alarms(raised: Sequence[tuple[Ticket, str, str, dt.datetime]]) -> None:
             hotline[role] = hotline_users(role)
         return hotline[role]
 
+    # One reverse() per batch, not per alarm (a ticket number is URL-safe: digits and letters).
+    url_of = reverse("tickets:detail", args=["NUMBER"]).replace("NUMBER", "{}", 1).format
     overdue: list[tuple[Ticket, str, dt.datetime]] = []
     notices: list[Notice] = []
     for ticket, deadline, level, due in raised:
@@ -210,7 +212,7 @@ def on_alarms(raised: Sequence[tuple[Ticket, str, str, dt.datetime]]) -> None:
                 context=_context(
                     ticket, stage=STAGE_LABELS.get(deadline, deadline), due=_when(due)
                 ),
-                url=_url(ticket),
+                url=url_of(ticket.number),
             )
         )
     notify_users_many(notices)

@@ -14,15 +14,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from minsheng.core.bulk import array_literal, insert_rows, int_array_literal
 from minsheng.deadlines import schedule
 from minsheng.deadlines.models import DeadlineAlarm
 from minsheng.org.models import HOTLINE_ROLES, Division, Role, Unit, User
@@ -1367,68 +1367,84 @@ def ticket_resume(
 ALARM_ACTIONS = {"warn": "deadline_warn", "overdue": "deadline_overdue", "escalate": "escalate"}
 
 
-def tickets_raise_alarms(*, tickets: list[Ticket], now: dt.datetime) -> list[DeadlineAlarm]:
+class Alarm(NamedTuple):
+    """An alarm a sweep raised (its row is a DeadlineAlarm)."""
+
+    ticket: Ticket
+    deadline: str
+    level: str
+    due_at: dt.datetime
+
+
+def tickets_raise_alarms(*, tickets: list[Ticket], now: dt.datetime) -> list[Alarm]:
     """The worker's action on a claimed batch: raise every alarm whose time has come (临期 at
     75%, 超期 and 催办 at the deadline, 督办 after the grace) and plan each ticket's next check.
 
     The caller holds the rows (claimed with SKIP LOCKED, or by a conditional UPDATE) inside its
-    transaction. Set-based: a handful of queries per batch, not per ticket, so that a sweep over
-    10,000 due tickets stays within seconds. Alarm rows are unique, so a repeat raises nothing.
+    transaction. Set-based: a handful of statements per batch, not per ticket, and the alarms,
+    events and messages go in as plain tuples (core.bulk.insert_rows), so that a sweep over
+    10,000 due tickets stays within seconds (docs/benchmarks.md, issue 4). Alarm rows are
+    unique, so a repeat raises nothing.
     """
     if not tickets:
         return []
     by_id = {t.pk: t for t in tickets}
-    contacted = set(
-        Assignment.objects.filter(
-            ticket_id__in=by_id,
-            role=Assignment.Role.LEAD,
-            round=F("ticket__round"),
-            contacted_at__isnull=False,
+    ids = list(by_id)
+    # The current round's lead assignment, compared in Python with the claimed ticket's round
+    # (a join back to tickets_ticket for F("ticket__round") cost a quarter of the reads).
+    contacted = {
+        ticket_id
+        for ticket_id, rnd in Assignment.objects.filter(
+            ticket_id__in=ids, role=Assignment.Role.LEAD, contacted_at__isnull=False
         )
         .exclude(state=Assignment.State.CANCELLED)
-        .values_list("ticket_id", flat=True)
-    )
+        .values_list("ticket_id", "round")
+        if rnd == by_id[ticket_id].round
+    }
     fired: dict[int, set[tuple[str, str, dt.datetime]]] = {pk: set() for pk in by_id}
     for ticket_id, deadline, level, due_at, rnd in DeadlineAlarm.objects.filter(
-        ticket_id__in=by_id
+        ticket_id__in=ids
     ).values_list("ticket_id", "deadline", "level", "due_at", "round"):
         if rnd == by_id[ticket_id].round:
             fired[ticket_id].add((deadline, level, due_at))
-    alarms: list[DeadlineAlarm] = []
-    events: list[TicketEvent] = []
+    grace = schedule.escalation_grace()
+    alarms: list[Alarm] = []
     for ticket in tickets:
-        for live in schedule.live_deadlines(ticket, contacted=ticket.pk in contacted):
-            for level, at in live.alarm_times().items():
-                if at > now or (live.name, level, live.due) in fired[ticket.pk]:
+        done = fired[ticket.pk]
+        is_contacted = ticket.pk in contacted
+        for live in schedule.live_deadlines(ticket, contacted=is_contacted):
+            for level, at in live.alarm_times(grace).items():
+                if at > now or (live.name, level, live.due) in done:
                     continue
-                fired[ticket.pk].add((live.name, level, live.due))
-                alarms.append(
-                    DeadlineAlarm(
-                        ticket=ticket,
-                        round=ticket.round,
-                        deadline=live.name,
-                        level=level,
-                        due_at=live.due,
-                    )
-                )
-                events.append(
-                    TicketEvent(
-                        ticket=ticket,
-                        action=ALARM_ACTIONS[level],
-                        unit=ticket.lead_unit,
-                        data={"deadline": live.name, "due_at": live.due.isoformat()},
-                    )
-                )
+                done.add((live.name, level, live.due))
+                alarms.append(Alarm(ticket, live.name, level, live.due))
                 if level == "overdue" and ticket.overdue_at is None:
                     ticket.overdue_at = now
         ticket.next_check_at = schedule.next_check(
-            ticket, contacted=ticket.pk in contacted, fired=fired[ticket.pk]
+            ticket, contacted=is_contacted, fired=done, grace=grace
         )
         ticket.version += 1
         ticket.updated_at = now
-    DeadlineAlarm.objects.bulk_create(alarms, ignore_conflicts=True)
-    notifications.on_alarms([(a.ticket, a.deadline, a.level, a.due_at) for a in alarms])
-    TicketEvent.objects.bulk_create(events)
+    insert_rows(
+        DeadlineAlarm,
+        ("ticket_id", "round", "deadline", "level", "due_at"),
+        [(a.ticket.pk, a.ticket.round, a.deadline, a.level, a.due_at) for a in alarms],
+        ignore_conflicts=True,
+    )
+    notifications.on_alarms(alarms)
+    insert_rows(
+        TicketEvent,
+        ("ticket_id", "action", "unit_id", "data"),
+        [
+            (
+                a.ticket.pk,
+                ALARM_ACTIONS[a.level],
+                a.ticket.lead_unit_id,
+                {"deadline": a.deadline, "due_at": a.due_at.isoformat()},
+            )
+            for a in alarms
+        ],
+    )
     _save_sweep_columns(tickets)
     return alarms
 
@@ -1452,11 +1468,11 @@ def _save_sweep_columns(tickets: list[Ticket]) -> None:
             "FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[], %s::integer[], "
             "%s::timestamptz[]) AS v(id, nca, ova, ver, upd) WHERE t.id = v.id",
             [
-                [t.pk for t in tickets],
-                [t.next_check_at for t in tickets],
-                [t.overdue_at for t in tickets],
-                [t.version for t in tickets],
-                [t.updated_at for t in tickets],
+                int_array_literal(t.pk for t in tickets),
+                array_literal(t.next_check_at for t in tickets),
+                array_literal(t.overdue_at for t in tickets),
+                int_array_literal(t.version for t in tickets),
+                array_literal(t.updated_at for t in tickets),
             ],
         )
 

@@ -131,6 +131,48 @@ def test_a_batch_costs_the_same_statements_for_few_or_many_alarms(people: People
     assert Message.objects.filter(key__contains=":alarm:").count() == 10 * 2 * handlers
 
 
+def test_the_lead_units_webhook_gets_its_unit_and_category_at_a_fixed_cost(
+    people: People,
+) -> None:
+    """The claim loads neither unit nor category (worker.CLAIM_FIELDS); the overdue webhooks
+    load them once per batch for the hooked tickets, and the payload still names both."""
+    import json
+
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.api.models import Webhook
+    from minsheng.notify.models import Outbox
+    from minsheng.tickets.models import Category
+
+    Webhook.objects.create(unit=people.org.sunkou, url="https://sunkou.example/hook")
+    leaf = Category.objects.create(name="路灯", level=1, full_name="城乡建设/路灯")
+
+    def sweep_new(count: int) -> int:
+        for _ in range(count):
+            with time_machine.travel(at(2026, 6, 1, 10, 0), tick=False):
+                ticket = new_ticket(people, urgency="emergency", category=leaf)
+                services.ticket_dispatch(ticket=ticket, actor=people.dispatcher, lead_unit="sunkou")
+        with CaptureQueriesContext(connections["default"]) as queries:
+            assert sweep_until_done(now=at(2026, 6, 1, 10, 31)) == 2 * count
+        return len(queries)
+
+    few, many = sweep_new(2), sweep_new(8)
+    per_ticket = 0 if connection.vendor == "postgresql" else 1
+    # Each overdue webhook is its own outbox row (notify.enqueue: savepoint, insert, release);
+    # the unit and category are read once per batch, not per ticket.
+    assert many - few == 6 * (per_ticket + 3)
+    bodies = [
+        json.loads(row.context["body"])
+        for row in Outbox.objects.filter(channel="webhook", recipient__startswith="https://sunkou")
+    ]
+    overdue = [b for b in bodies if b["event"] == "ticket.overdue"]
+    assert len(overdue) == 10  # each ticket's sign deadline, once
+    for body in overdue:
+        assert body["data"]["ticket"]["lead_unit"] == people.org.sunkou.code
+        assert body["data"]["ticket"]["category"] == "城乡建设/路灯"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_racing_over_the_same_rows_act_once(people: People) -> None:
     tickets = [emergency(people) for _ in range(30)]
