@@ -22,7 +22,9 @@ message as title and text, a random leaf category (read from the database for ea
 the intake form does), a random village of 台前县 and a phone from a pool. Django's set-up and
 20 warm-up intakes per process are not timed; the processes start together. The figure is
 tickets per second, all processes together, median of the runs; the latency of single intakes
-(p50, p95) is reported too. Afterwards the benchmark checks that the ticket numbers are unique,
+(p50, p95) is reported too. Where the word index is the worker's (tickets migration 0009),
+one more process runs the worker's word-index step during each run, on the same cores, and
+the queue left at the end (the lag) is reported. Afterwards the benchmark checks that the ticket numbers are unique,
 that each day's numbers are gap-free (1 … TicketSequence.last) and counts the SQL statements of
 one intake (after a first one, as in a running process).
 
@@ -141,6 +143,34 @@ def worker(url: str, seconds: float, seed: int, ready, go, results) -> None:  # 
     results.put({"count": count, "errors": errors, "latencies": latencies})
 
 
+def word_worker(url: str, seconds: float, go, results) -> None:  # type: ignore[no-untyped-def]
+    """The worker's word-index step (tickets/words.py) beside the intakes, as a running
+    installation has it: the bigrams the intakes no longer write are written here, on the same
+    two cores, in batches of 500, then a 1 s pause when the queue is empty."""
+    setup(url)
+    from minsheng.tickets.words import index_until_done
+
+    go.wait()
+    indexed = passes = 0
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        done = index_until_done(limit=500)
+        indexed += done
+        passes += 1
+        if not done:
+            time.sleep(1.0)
+    results.put({"indexed": indexed, "passes": passes})
+
+
+def queued_words(url: str) -> int | None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        if conn.execute("SELECT to_regclass('tickets_ticketwords_queue')").fetchone()[0] is None:
+            return None
+        return int(conn.execute("SELECT count(*) FROM tickets_ticketwords_queue").fetchone()[0])
+
+
 def sample_waits(url: str, seconds: float) -> dict[str, float]:
     """While the workers run: every 20 ms, what the database's other active backends wait for
     (share of samples; "CPU" = active and not waiting), e.g. "Lock:transactionid" is a wait for
@@ -171,6 +201,12 @@ def run(url: str, processes: int, seconds: float, seed: int) -> dict:
         ctx.Process(target=worker, args=(url, seconds, seed + i, ready, go, results))
         for i in range(processes)
     ]
+    # With tickets migration 0009 the word index is the worker's: run its step alongside.
+    words = None
+    if queued_words(url) is not None:
+        words_out = ctx.Queue()
+        words = ctx.Process(target=word_worker, args=(url, seconds, go, words_out))
+        words.start()
     for p in procs:
         p.start()
     for _ in procs:
@@ -180,6 +216,13 @@ def run(url: str, processes: int, seconds: float, seed: int) -> dict:
     outs = [results.get(timeout=seconds + 120) for _ in procs]
     for p in procs:
         p.join()
+    word_index = None
+    if words is not None:
+        word_index = words_out.get(timeout=seconds + 120)
+        words.join()
+        # The lag: tickets taken but not yet indexed when the intakes stopped (the search
+        # finds them all the same; the next worker pass indexes them).
+        word_index["queued_at_end"] = queued_words(url)
     count = sum(o["count"] for o in outs)
     latencies = sorted(x for o in outs for x in o["latencies"])
     return {
@@ -190,6 +233,7 @@ def run(url: str, processes: int, seconds: float, seed: int) -> dict:
         "p50_ms": 1000 * latencies[len(latencies) // 2] if latencies else None,
         "p95_ms": 1000 * latencies[int(len(latencies) * 0.95)] if latencies else None,
         "waits": waits,
+        "word_index": word_index,
     }
 
 
@@ -246,6 +290,13 @@ def main() -> int:
                 f"backends (share of 20 ms samples): {waits}",
                 flush=True,
             )
+            if outcome["word_index"] is not None:
+                w = outcome["word_index"]
+                print(
+                    f"    word-index worker alongside: {w['indexed']:,} tickets indexed in "
+                    f"{w['passes']} passes, {w['queued_at_end']:,} still queued at the end",
+                    flush=True,
+                )
 
     # Checks: unique numbers, each day's numbers 1 … last without gaps.
     with connection.cursor() as cur:

@@ -26,7 +26,10 @@ What it does:
    default 60/min would answer 429 to almost everything). The rate limit stays switched on, so
    every POST still counts against its minute window in the database, as in production.
 2. Starts `gunicorn minsheng.wsgi:application --workers N --bind 127.0.0.1:P` (DEBUG off,
-   `CONN_MAX_AGE` 60 s as configured for PostgreSQL) and waits until it answers.
+   `CONN_MAX_AGE` 60 s as configured for PostgreSQL) and waits until it answers; where the
+   search's word index is the worker's (tickets migration 0009), also the worker's word-index
+   step (`bench/word_worker.py`), as a running installation has it beside the web server. The
+   tickets still waiting for it after each run are reported.
 3. Writes 5,000 distinct form bodies like a citizens' app would post: api_key, a service_code
    from `GET /open311/v2/services.json` (services without required attributes), a real citizen
    message (../shared/data/messages) as description, an address_id of a village of 台前县, a
@@ -128,6 +131,29 @@ def start_gunicorn(url: str, workers: int, port: int, log: Path) -> subprocess.P
             time.sleep(0.5)
     stop(proc)
     raise SystemExit(f"gunicorn did not answer within 60 s; see {log}")
+
+
+def start_word_worker(url: str) -> subprocess.Popen | None:
+    """With tickets migration 0009 the search's word index is the worker's: run its step beside
+    gunicorn for the whole benchmark (bench/word_worker.py), on the same cores."""
+    if queued_words() is None:
+        return None
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "bench" / "word_worker.py"), "--database-url", url],
+        cwd=REPO,
+        start_new_session=True,
+    )
+
+
+def queued_words() -> int | None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT to_regclass('tickets_ticketwords_queue')")
+        if cur.fetchone()[0] is None:
+            return None
+        cur.execute("SELECT count(*) FROM tickets_ticketwords_queue")
+        return int(cur.fetchone()[0])
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -293,6 +319,7 @@ def main() -> int:
     log = REPO / "var" / "bench_open311_gunicorn.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     proc = start_gunicorn(args.database_url, args.workers, args.port, log)
+    words = start_word_worker(args.database_url)
     bodies = REPO / "var" / "bench_open311_bodies.txt"
     results: dict[int, list[dict]] = {}
     try:
@@ -307,6 +334,7 @@ def main() -> int:
                 tag = f"{stamp}c{connections}r{i}"
                 r = run_wrk(args.port, connections, args.seconds, bodies, tag)
                 r["check"] = check(tag, r)
+                r["queued_words"] = queued_words()
                 results[connections].append(r)
                 print(
                     f"  {connections} connections, run {i + 1}: {r['per_second']:.0f} req/s "
@@ -314,11 +342,18 @@ def main() -> int:
                     f"{r['server_errors']} × 5xx, socket errors {r['errors_connect'] + r['errors_read'] + r['errors_write'] + r['errors_timeout']}); "
                     f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.0f} ms; "
                     f"tickets {r['check']['tickets']:,} (in flight at stop {r['in_flight']}), "
-                    f"{'nothing lost, no duplicates' if r['check']['ok'] else 'CHECK FAILED ' + str(r['check'])}",
+                    f"{'nothing lost, no duplicates' if r['check']['ok'] else 'CHECK FAILED ' + str(r['check'])}"
+                    + (
+                        f"; {r['queued_words']:,} tickets waiting for the word index"
+                        if r["queued_words"] is not None
+                        else ""
+                    ),
                     flush=True,
                 )
     finally:
         stop(proc)
+        if words is not None:
+            stop(words)
         connection.close()
         if not args.keep:
             removed = cleanup(first_ticket_id, first_outbox_id)

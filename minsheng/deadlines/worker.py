@@ -9,7 +9,9 @@ Each pass:
 2. **Daily jobs** — the morning digest for units, once a day after DIGEST_HOUR, claimed by
    inserting a unique JobRun row.
 3. **Outbox delivery** — notify.delivery.deliver_due, when the notify app is installed.
-4. **Statistics rollups** — minsheng.stats.rollup.refresh_until_done (docs/metrics.md).
+4. **Search words** — tickets.words.index_until_done: the bigrams of new and changed tickets
+   (PostgreSQL; the search finds them before this too, tickets migration 0009).
+5. **Statistics rollups** — minsheng.stats.rollup.refresh_until_done (docs/metrics.md).
 
 Every claim and its effects commit together, so a worker killed mid-batch leaves nothing
 half-done: the batch rolls back and is claimed again. SIGTERM stops the loop between batches.
@@ -33,6 +35,7 @@ from minsheng.deadlines.digest import send_daily_digest
 from minsheng.deadlines.models import JobRun
 from minsheng.tickets import services
 from minsheng.tickets.models import Ticket
+from minsheng.tickets.words import index_until_done
 
 log = logging.getLogger("minsheng.worker")
 
@@ -183,6 +186,8 @@ class Worker:
             run_daily_jobs()
         if not self.stop.is_set():
             done += deliver_outbox()
+        if not self.stop.is_set():
+            done += index_until_done(limit=self.batch, stop=self.stop)
         if not self.stop.is_set():
             done += refresh_stats(limit=self.batch, stop=self.stop)
         return done

@@ -192,9 +192,13 @@ def _with_words(tickets: QuerySet[Ticket], words: list[str]) -> QuerySet[Ticket]
         # Candidates from the GIN index of the tickets' bigrams (tickets migration 0003) instead
         # of reading every ticket's text; the LIKE above keeps the result exact. Always, even
         # for a frequent word: without the index PostgreSQL misestimates `LIKE '%路灯%'` as rare
-        # and reads every ticket (3-5 s), see docs/benchmarks.md, issue 3.
+        # and reads every ticket (3-5 s), see docs/benchmarks.md, issue 3. The tickets the
+        # worker has not indexed yet (new, or with a changed text) are all candidates too
+        # (migration 0009, tickets/words.py), so the answer never waits for the worker.
         candidates = RawSQL(
-            "SELECT ticket_id FROM tickets_ticketwords WHERE bigrams @> %s::text[]", (bigrams,)
+            "SELECT ticket_id FROM tickets_ticketwords WHERE bigrams @> %s::text[] "
+            "UNION ALL SELECT ticket_id FROM tickets_ticketwords_queue",
+            (bigrams,),
         )
         tickets = tickets.filter(pk__in=candidates)
     return tickets
