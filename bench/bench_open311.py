@@ -149,10 +149,13 @@ def queued_words() -> int | None:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("SELECT to_regclass('tickets_ticketwords_queue')")
-        if cur.fetchone()[0] is None:
+        cur.execute(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.columns "
+            "WHERE table_name = 'tickets_ticketwords' AND column_name = 'pending')"
+        )
+        if not cur.fetchone()[0]:  # before tickets migration 0009
             return None
-        cur.execute("SELECT count(*) FROM tickets_ticketwords_queue")
+        cur.execute("SELECT count(*) FROM tickets_ticketwords WHERE pending")
         return int(cur.fetchone()[0])
 
 

@@ -2083,9 +2083,6 @@ def fill_word_index(conn: object) -> None:
         conn.execute("SET LOCAL maintenance_work_mem = '1GB'")  # type: ignore[attr-defined]
         conn.execute("DROP INDEX IF EXISTS tickets_ticketwords_bigrams")  # type: ignore[attr-defined]
         conn.execute("TRUNCATE tickets_ticketwords")  # type: ignore[attr-defined]
-        cur = conn.execute("SELECT to_regclass('tickets_ticketwords_queue')")  # type: ignore[attr-defined]
-        if cur.fetchone()[0] is not None:  # tickets 0009: every loaded ticket is indexed here
-            conn.execute("TRUNCATE tickets_ticketwords_queue")  # type: ignore[attr-defined]
         conn.execute(  # type: ignore[attr-defined]
             "INSERT INTO tickets_ticketwords (ticket_id, bigrams) "
             "SELECT id, minsheng_bigrams(title || ' ' || description) FROM tickets_ticket"
@@ -2344,9 +2341,6 @@ def main(argv: list[str] | None = None) -> int:
         # The statistics benchmark never searches by words; at 10,000,000 tickets the index
         # would take hours. The search's word index is left empty: word searches find nothing.
         conn.execute("TRUNCATE tickets_ticketwords")
-        cur = conn.execute("SELECT to_regclass('tickets_ticketwords_queue')")
-        if cur.fetchone()[0] is not None:  # tickets 0009
-            conn.execute("TRUNCATE tickets_ticketwords_queue")
     else:
         fill_word_index(conn)
     words_seconds = time.perf_counter() - words_started

@@ -4,7 +4,7 @@ what a running installation's worker does for the search beside a load benchmark
 
 Usage: .venv/bin/python bench/word_worker.py --database-url URL
 
-Batches of 500 queued tickets, a 1 s pause when the queue is empty; at exit it prints how many
+Batches of 500 pending tickets, a 1 s pause when none is pending; at exit it prints how many
 tickets it indexed.
 """
 

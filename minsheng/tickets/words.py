@@ -1,9 +1,9 @@
 """The search's word index, filled by the worker (tickets migrations 0003 and 0009).
 
-Triggers queue every new ticket, and every ticket whose title or description changed, in
-`tickets_ticketwords_queue`; `index_queued` writes their bigrams into `tickets_ticketwords`
-(whose GIN index serves `selectors._with_words`) a batch at a time. The search also offers every
-queued ticket as a candidate, so it is exact whether or not the worker has been.
+Triggers mark every new ticket, and every ticket whose title or description changed, `pending`
+in `tickets_ticketwords`; `index_queued` writes their bigrams (whose GIN index serves
+`selectors._with_words`) a batch at a time. The search also offers every pending ticket as a
+candidate, so it is exact whether or not the worker has been.
 
 PostgreSQL only: on SQLite the search is a plain LIKE and there is nothing to index.
 """
@@ -14,27 +14,31 @@ import threading
 
 from django.db import connection, transaction
 
-# One transaction: take up to `limit` queued ids (skipping those another worker, or a text
-# change in progress, holds), remove them from the queue, and write their bigrams from the text
-# as committed now. A ticket deleted meanwhile has no row to join and is simply dropped.
+# One statement: take up to `limit` pending rows (skipping those another worker, or a text
+# change in progress, holds) and write their bigrams from the text as committed now. A ticket
+# deleted meanwhile has lost its row to the delete trigger.
 _INDEX_BATCH = """
-WITH taken AS (
-  DELETE FROM tickets_ticketwords_queue
-  WHERE ticket_id IN (
-    SELECT ticket_id FROM tickets_ticketwords_queue
-    ORDER BY ticket_id LIMIT %s FOR UPDATE SKIP LOCKED
-  )
-  RETURNING ticket_id
+UPDATE tickets_ticketwords w
+SET bigrams = minsheng_bigrams(t.title || ' ' || t.description), pending = false
+FROM tickets_ticket t
+WHERE t.id = w.ticket_id AND w.ticket_id IN (
+  SELECT ticket_id FROM tickets_ticketwords WHERE pending
+  ORDER BY ticket_id LIMIT %s FOR UPDATE SKIP LOCKED
 )
-INSERT INTO tickets_ticketwords (ticket_id, bigrams)
-SELECT t.id, minsheng_bigrams(t.title || ' ' || t.description)
-FROM tickets_ticket t JOIN taken ON taken.ticket_id = t.id
-ON CONFLICT (ticket_id) DO UPDATE SET bigrams = EXCLUDED.bigrams
 """
 
 
+def pending_count() -> int | None:
+    """Tickets waiting for the worker (None where there is no word index: SQLite)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM tickets_ticketwords WHERE pending")
+        return int(cursor.fetchone()[0])
+
+
 def index_queued(*, limit: int = 500) -> int:
-    """One batch; returns how many tickets were indexed (0: the queue is empty, or held)."""
+    """One batch; returns how many tickets were indexed (0: none pending, or all held)."""
     if connection.vendor != "postgresql":
         return 0
     with transaction.atomic(), connection.cursor() as cursor:

@@ -75,9 +75,12 @@ def test_the_word_index_follows_a_changed_text(people: People, texts: dict[str, 
     assert _titles(people, words="灯坏") == ["楼道灯坏"]
 
 
-def _count(table: str, ids: list[int]) -> int:
+def _count(ids: list[int], condition: str = "true") -> int:
     with connection.cursor() as cur:
-        cur.execute(f"SELECT count(*) FROM {table} WHERE ticket_id = ANY(%s)", [ids])  # noqa: S608
+        cur.execute(
+            f"SELECT count(*) FROM tickets_ticketwords WHERE ticket_id = ANY(%s) AND {condition}",  # noqa: S608
+            [ids],
+        )
         return int(cur.fetchone()[0])
 
 
@@ -91,15 +94,15 @@ def test_the_worker_indexes_queued_tickets_and_the_search_agrees_before_and_afte
     people: People, texts: dict[str, Ticket]
 ) -> None:
     ids = [t.pk for t in texts.values()]
-    # The intake only queued them (tickets migration 0009); the search finds them already.
-    assert _count("tickets_ticketwords", ids) == 0
-    assert _count("tickets_ticketwords_queue", ids) == len(ids)
+    # The intake only marked them pending (tickets migration 0009); the search finds them.
+    assert _count(ids, "pending") == len(ids)
+    assert words.pending_count() == len(ids)
     before = {
         w: _titles(people, words=w) for w in ("路灯", "三晚不亮", "施工 噪音", "热", "路灯 施工")
     }
     assert words.index_until_done(limit=3) == len(ids)  # two batches
-    assert _count("tickets_ticketwords", ids) == len(ids)
-    assert _count("tickets_ticketwords_queue", ids) == 0
+    assert _count(ids, "NOT pending AND cardinality(bigrams) > 0") == len(ids)
+    assert words.pending_count() == 0
     assert {w: _titles(people, words=w) for w in before} == before
     assert before["三晚不亮"] == ["铭功路路灯不亮"] and before["路灯 施工"] == []
     assert words.index_queued() == 0  # nothing left: a repeat does nothing
@@ -110,35 +113,36 @@ def test_a_changed_text_is_queued_again(people: People, texts: dict[str, Ticket]
     words.index_until_done()
     ticket = texts["暖气"]
     Ticket.objects.filter(pk=ticket.pk).update(description="楼道里的灯坏了。")
-    assert _count("tickets_ticketwords_queue", [ticket.pk]) == 1
-    assert _titles(people, words="楼道") == ["供暖不热"]  # old bigrams, but queued
+    assert _count([ticket.pk], "pending") == 1
+    assert _titles(people, words="楼道") == ["供暖不热"]  # old bigrams, but pending
     assert _titles(people, words="室温") == []  # old bigrams match, the text does not
     assert words.index_until_done() == 1
     assert _titles(people, words="楼道") == ["供暖不热"]
     assert _titles(people, words="室温") == []
     # An update that leaves the text alone queues nothing.
     Ticket.objects.filter(pk=ticket.pk).update(urgency="urgent")
-    assert _count("tickets_ticketwords_queue", [ticket.pk]) == 0
+    assert _count([ticket.pk], "pending") == 0
 
 
 @postgres_only
 def test_the_word_index_forgets_deleted_tickets(people: People, texts: dict[str, Ticket]) -> None:
     ids = [t.pk for t in texts.values()]
     words.index_until_done()
-    assert _count("tickets_ticketwords", ids) == len(ids)
+    assert _count(ids) == len(ids)
     Ticket.objects.filter(pk=texts["路灯"].pk).delete()
-    assert _count("tickets_ticketwords", ids) == len(ids) - 1
-    # A ticket deleted while still queued leaves the queue too.
-    queued = new_ticket(people, title="新的工单")
-    Ticket.objects.filter(pk=queued.pk).delete()
-    assert _count("tickets_ticketwords_queue", [queued.pk]) == 0
+    assert _count(ids) == len(ids) - 1
+    # A ticket deleted while still pending goes too.
+    pending = new_ticket(people, title="新的工单")
+    assert _count([pending.pk], "pending") == 1
+    Ticket.objects.filter(pk=pending.pk).delete()
+    assert _count([pending.pk]) == 0
 
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_a_text_change_racing_the_worker_is_never_lost(people: People) -> None:
-    """The change's transaction holds the queued row: the worker skips it, and indexes the new
-    text once the change is committed."""
+    """The change's transaction holds the ticket's word row: the worker skips it, and indexes
+    the new text once the change is committed."""
     ticket = new_ticket(people, title="供暖不热", description="小区暖气不热。")
     words.index_until_done()
     changed, release = threading.Event(), threading.Event()
