@@ -146,7 +146,7 @@ def worker(url: str, seconds: float, seed: int, ready, go, results) -> None:  # 
 def word_worker(url: str, seconds: float, go, results) -> None:  # type: ignore[no-untyped-def]
     """The worker's word-index step (tickets/words.py) beside the intakes, as a running
     installation has it: the bigrams the intakes no longer write are written here, on the same
-    two cores, in batches of 500, then a 1 s pause when the queue is empty."""
+    two cores, in batches of 500, then a 1 s pause when none is pending."""
     setup(url)
     from minsheng.tickets.words import index_until_done
 
@@ -160,24 +160,6 @@ def word_worker(url: str, seconds: float, go, results) -> None:  # type: ignore[
         if not done:
             time.sleep(1.0)
     results.put({"indexed": indexed, "passes": passes})
-
-
-# Whether the word index is the worker's (tickets migration 0009: the `pending` column).
-PENDING_COLUMN = (
-    "SELECT EXISTS (SELECT 1 FROM information_schema.columns "
-    "WHERE table_name = 'tickets_ticketwords' AND column_name = 'pending')"
-)
-
-
-def queued_words(url: str) -> int | None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        if not conn.execute(PENDING_COLUMN).fetchone()[0]:
-            return None
-        return int(
-            conn.execute("SELECT count(*) FROM tickets_ticketwords WHERE pending").fetchone()[0]
-        )
 
 
 def sample_waits(url: str, seconds: float) -> dict[str, float]:
@@ -212,7 +194,7 @@ def run(url: str, processes: int, seconds: float, seed: int) -> dict:
     ]
     # With tickets migration 0009 the word index is the worker's: run its step alongside.
     words = None
-    if queued_words(url) is not None:
+    if benchdb.pending_words(url) is not None:
         words_out = ctx.Queue()
         words = ctx.Process(target=word_worker, args=(url, seconds, go, words_out))
         words.start()
@@ -231,7 +213,7 @@ def run(url: str, processes: int, seconds: float, seed: int) -> dict:
         words.join()
         # The lag: tickets taken but not yet indexed when the intakes stopped (the search
         # finds them all the same; the next worker pass indexes them).
-        word_index["queued_at_end"] = queued_words(url)
+        word_index["pending_at_end"] = benchdb.pending_words(url)
     count = sum(o["count"] for o in outs)
     latencies = sorted(x for o in outs for x in o["latencies"])
     return {
@@ -303,7 +285,7 @@ def main() -> int:
                 w = outcome["word_index"]
                 print(
                     f"    word-index worker alongside: {w['indexed']:,} tickets indexed in "
-                    f"{w['passes']} passes, {w['queued_at_end']:,} still queued at the end",
+                    f"{w['passes']} passes, {w['pending_at_end']:,} still pending at the end",
                     flush=True,
                 )
 

@@ -136,27 +136,13 @@ def start_gunicorn(url: str, workers: int, port: int, log: Path) -> subprocess.P
 def start_word_worker(url: str) -> subprocess.Popen | None:
     """With tickets migration 0009 the search's word index is the worker's: run its step beside
     gunicorn for the whole benchmark (bench/word_worker.py), on the same cores."""
-    if queued_words() is None:
+    if benchdb.pending_words(url) is None:
         return None
     return subprocess.Popen(
         [sys.executable, str(REPO / "bench" / "word_worker.py"), "--database-url", url],
         cwd=REPO,
         start_new_session=True,
     )
-
-
-def queued_words() -> int | None:
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT EXISTS (SELECT 1 FROM information_schema.columns "
-            "WHERE table_name = 'tickets_ticketwords' AND column_name = 'pending')"
-        )
-        if not cur.fetchone()[0]:  # before tickets migration 0009
-            return None
-        cur.execute("SELECT count(*) FROM tickets_ticketwords WHERE pending")
-        return int(cur.fetchone()[0])
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -337,7 +323,7 @@ def main() -> int:
                 tag = f"{stamp}c{connections}r{i}"
                 r = run_wrk(args.port, connections, args.seconds, bodies, tag)
                 r["check"] = check(tag, r)
-                r["queued_words"] = queued_words()
+                r["pending_words"] = benchdb.pending_words(args.database_url)
                 results[connections].append(r)
                 print(
                     f"  {connections} connections, run {i + 1}: {r['per_second']:.0f} req/s "
@@ -347,8 +333,8 @@ def main() -> int:
                     f"tickets {r['check']['tickets']:,} (in flight at stop {r['in_flight']}), "
                     f"{'nothing lost, no duplicates' if r['check']['ok'] else 'CHECK FAILED ' + str(r['check'])}"
                     + (
-                        f"; {r['queued_words']:,} tickets waiting for the word index"
-                        if r["queued_words"] is not None
+                        f"; {r['pending_words']:,} tickets waiting for the word index"
+                        if r["pending_words"] is not None
                         else ""
                     ),
                     flush=True,

@@ -25,3 +25,20 @@ def setup(url: str) -> None:
     import django
 
     django.setup()
+
+
+def pending_words(url: str) -> int | None:
+    """Tickets waiting for the worker's word index (tickets migration 0009), or None on a
+    database from before it (the word index then written by the intake itself)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        has_column = conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.columns "
+            "WHERE table_name = 'tickets_ticketwords' AND column_name = 'pending')"
+        ).fetchone()[0]
+        if not has_column:
+            return None
+        return int(
+            conn.execute("SELECT count(*) FROM tickets_ticketwords WHERE pending").fetchone()[0]
+        )

@@ -3,7 +3,7 @@
 Django's `bulk_create` builds a model instance per row and prepares every value of it field by
 field; for the worker's sweep (thousands of alarms, events and messages per pass) that Python
 work cost more than the INSERTs themselves (docs/benchmarks.md, issue 4). On PostgreSQL,
-`insert_rows` sends each column as one array literal and inserts `SELECT * FROM unnest(…)`: a
+`insert_rows` sends each column as one array literal and inserts `SELECT … FROM unnest(…)`: a
 short statement of fixed shape, whatever the number of rows. Elsewhere (SQLite) it falls back to
 `bulk_create`.
 """
@@ -72,8 +72,8 @@ def insert_rows(
     of rows sent (with `ignore_conflicts`, some may have been skipped).
 
     Like `bulk_create`, it calls no `save()` and sends no signals; `auto_now`/`auto_now_add`
-    fields take the time of the call and may not be given. A field that
-    is neither given nor has a default is a bug at the call site.
+    fields take the time of the call and may not be given. A field that is neither given nor
+    has a default is a bug at the call site.
     """
     rows = list(rows)
     if not rows:

@@ -53,8 +53,14 @@ def _when(moment: dt.datetime | None) -> str:
     return timezone.localtime(moment).strftime("%m月%d日 %H:%M") if moment else "—"
 
 
+def _detail_url() -> Callable[[str], str]:
+    """The ticket page's URL for a ticket number: one reverse() for any number of tickets (a
+    sweep batch's alarms), since a ticket number is URL-safe (digits and letters)."""
+    return reverse("tickets:detail", args=["NUMBER"]).replace("NUMBER", "{}", 1).format
+
+
 def _url(ticket: Ticket) -> str:
-    return reverse("tickets:detail", args=[ticket.number])
+    return _detail_url()(ticket.number)
 
 
 def unit_members(units: Iterable[Unit | int]) -> dict[int, list[User]]:
@@ -182,8 +188,7 @@ def on_alarms(raised: Sequence[tuple[Ticket, str, str, dt.datetime]]) -> None:
             hotline[role] = hotline_users(role)
         return hotline[role]
 
-    # One reverse() per batch, not per alarm (a ticket number is URL-safe: digits and letters).
-    url_of = reverse("tickets:detail", args=["NUMBER"]).replace("NUMBER", "{}", 1).format
+    url_of = _detail_url()  # one reverse() per batch, not per alarm
     overdue: list[tuple[Ticket, str, dt.datetime]] = []
     notices: list[Notice] = []
     for ticket, deadline, level, due in raised:

@@ -1,7 +1,7 @@
 """The search's word index, filled by the worker (tickets migrations 0003 and 0009).
 
 Triggers mark every new ticket, and every ticket whose title or description changed, `pending`
-in `tickets_ticketwords`; `index_queued` writes their bigrams (whose GIN index serves
+in `tickets_ticketwords`; `index_pending` writes their bigrams (whose GIN index serves
 `selectors._with_words`) a batch at a time. The search also offers every pending ticket as a
 candidate, so it is exact whether or not the worker has been.
 
@@ -37,7 +37,7 @@ def pending_count() -> int | None:
         return int(cursor.fetchone()[0])
 
 
-def index_queued(*, limit: int = 500) -> int:
+def index_pending(*, limit: int = 500) -> int:
     """One batch; returns how many tickets were indexed (0: none pending, or all held)."""
     if connection.vendor != "postgresql":
         return 0
@@ -49,7 +49,7 @@ def index_queued(*, limit: int = 500) -> int:
 def index_until_done(*, limit: int = 500, stop: threading.Event | None = None) -> int:
     total = 0
     while stop is None or not stop.is_set():
-        done = index_queued(limit=limit)
+        done = index_pending(limit=limit)
         total += done
         if done < limit:
             break

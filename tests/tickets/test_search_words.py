@@ -90,7 +90,7 @@ postgres_only = pytest.mark.skipif(
 
 
 @postgres_only
-def test_the_worker_indexes_queued_tickets_and_the_search_agrees_before_and_after(
+def test_the_worker_indexes_pending_tickets_and_the_search_agrees_before_and_after(
     people: People, texts: dict[str, Ticket]
 ) -> None:
     ids = [t.pk for t in texts.values()]
@@ -105,11 +105,11 @@ def test_the_worker_indexes_queued_tickets_and_the_search_agrees_before_and_afte
     assert words.pending_count() == 0
     assert {w: _titles(people, words=w) for w in before} == before
     assert before["三晚不亮"] == ["铭功路路灯不亮"] and before["路灯 施工"] == []
-    assert words.index_queued() == 0  # nothing left: a repeat does nothing
+    assert words.index_pending() == 0  # nothing left: a repeat does nothing
 
 
 @postgres_only
-def test_a_changed_text_is_queued_again(people: People, texts: dict[str, Ticket]) -> None:
+def test_a_changed_text_is_pending_again(people: People, texts: dict[str, Ticket]) -> None:
     words.index_until_done()
     ticket = texts["暖气"]
     Ticket.objects.filter(pk=ticket.pk).update(description="楼道里的灯坏了。")
@@ -160,11 +160,11 @@ def test_a_text_change_racing_the_worker_is_never_lost(people: People) -> None:
     thread.start()
     try:
         assert changed.wait(timeout=30)
-        assert words.index_queued() == 0  # held by the uncommitted change: skipped
+        assert words.index_pending() == 0  # held by the uncommitted change: skipped
     finally:
         release.set()
         thread.join(timeout=30)
-    assert words.index_queued() == 1
+    assert words.index_pending() == 1
     with connection.cursor() as cur:
         cur.execute(
             "SELECT bigrams @> ARRAY['楼道'] FROM tickets_ticketwords WHERE ticket_id = %s",

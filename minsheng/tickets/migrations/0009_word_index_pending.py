@@ -6,7 +6,7 @@ of `tickets_ticketwords` inside the intake's transaction: with a million tickets
 a gigabyte, and its maintenance (and the merges of its pending list) was most of an intake's
 cost and the tail of Open311 POSTs. Now the triggers only write the ticket's row with an empty
 array and `pending = true` (a text change sets `pending` again), and the worker
-(`tickets.words.index_queued`) takes pending rows in batches with SKIP LOCKED and writes their
+(`tickets.words.index_pending`) takes pending rows in batches with SKIP LOCKED and writes their
 bigrams.
 
 The search stays exact at every moment: its candidates are `bigrams @> <the word's bigrams> OR
