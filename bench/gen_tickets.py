@@ -2084,8 +2084,9 @@ def fill_word_index(conn: object) -> None:
         conn.execute("DROP INDEX IF EXISTS tickets_ticketwords_bigrams")  # type: ignore[attr-defined]
         conn.execute("TRUNCATE tickets_ticketwords")  # type: ignore[attr-defined]
         conn.execute(  # type: ignore[attr-defined]
-            "INSERT INTO tickets_ticketwords (ticket_id, bigrams) "
-            "SELECT id, minsheng_bigrams(title || ' ' || description) FROM tickets_ticket"
+            "INSERT INTO tickets_ticketwords (ticket_id, bigrams, created_at) "
+            "SELECT id, minsheng_bigrams(title || ' ' || description), created_at "
+            "FROM tickets_ticket"
         )
         conn.execute(definition)  # type: ignore[attr-defined]
     conn.execute("VACUUM (ANALYZE) tickets_ticketwords")  # type: ignore[attr-defined]

@@ -136,3 +136,33 @@ def insert_rows(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
     return len(rows)
+
+
+def insert_unless_exists(obj: models.Model) -> bool:
+    """INSERT `obj` unless a unique constraint already holds its twin: True (and `obj.pk` set)
+    when the row was written, False when it existed. Does not break the caller's transaction.
+
+    One statement, `INSERT … ON CONFLICT DO NOTHING RETURNING pk` (PostgreSQL, and SQLite since
+    3.35), where `save()` in a savepoint to catch the IntegrityError costs three round trips.
+    Values are prepared as `save()` prepares them (`pre_save`, then `get_db_prep_save`); like
+    `bulk_create`, no signals are sent.
+    """
+    meta = obj._meta
+    fields = [f for f in meta.concrete_fields if not isinstance(f, AutoFieldMixin)]
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 (model metadata)
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return True

@@ -15,12 +15,12 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from minsheng.core.bulk import insert_rows
+from minsheng.core.bulk import insert_rows, insert_unless_exists
 from minsheng.notify.channels import deliverable_channels
 from minsheng.notify.delivery import nudge
 from minsheng.notify.message_templates import render
@@ -37,7 +37,7 @@ def enqueue(
 
     `key` makes the call idempotent: a second call with the same key (a replayed event, a sweep
     that runs twice) does nothing and returns None, without breaking the caller's transaction
-    (the insert runs in a savepoint). Raises ValueError for an unknown channel or template, a
+    (`INSERT … ON CONFLICT DO NOTHING`). Raises ValueError for an unknown channel or template, a
     context the template cannot be filled from, or an empty recipient: those are bugs at the
     call site, better found there than as dead rows later.
     """
@@ -51,10 +51,7 @@ def enqueue(
     row = Outbox(
         key=key, channel=channel, recipient=recipient.strip(), template=template, context=values
     )
-    try:
-        with transaction.atomic():
-            row.save(force_insert=True)
-    except IntegrityError:
+    if not insert_unless_exists(row):
         return None
     transaction.on_commit(nudge)
     return row

@@ -26,7 +26,7 @@ from minsheng.open311.models import (
     ServiceAttribute,
     ServiceRequest,
 )
-from minsheng.org.models import Division, Role, RoleGrant, User
+from minsheng.org.models import Division, Role, RoleGrant, User, roles_joined
 from minsheng.tickets.models import Category, Channel, Ticket
 from minsheng.tickets.services import ticket_intake
 
@@ -105,11 +105,14 @@ def client_authenticate(key: str) -> ApiClient | None:
         return None
     client = (
         ApiClient.objects.select_related("user")
+        # The service account's roles in the same query: every POST checks them.
+        .annotate(user_roles=roles_joined("user"))
         .filter(key_hash=hash_key(key), is_active=True)
         .first()
     )
     if client is None or not client.user.is_active:
         return None
+    client.user.prime_roles(client.user_roles)
     return client
 
 

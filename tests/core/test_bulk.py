@@ -74,3 +74,30 @@ def test_a_required_field_left_out_or_a_stamp_given_is_refused(people: People) -
             [(ticket.pk, dt.datetime.now(tz=dt.UTC), "x")],
         )
     assert not TicketEvent.objects.filter(action="x").exists()
+
+
+def test_insert_unless_exists_writes_once_and_keeps_the_transaction(people: People) -> None:
+    from django.db import transaction
+
+    from minsheng.core.bulk import insert_unless_exists
+    from minsheng.notify.models import Outbox
+
+    context = {"number": "2612050001", "when": timezone.now()}
+    with transaction.atomic():
+        first = Outbox(
+            key="k:1", channel="sms", recipient="13800000000", template="t", context=context
+        )
+        assert insert_unless_exists(first) is True
+        assert first.pk is not None and not first._state.adding
+        twin = Outbox(key="k:1", channel="log", recipient="x", template="u")
+        assert insert_unless_exists(twin) is False
+        assert twin.pk is None
+        # The transaction is still usable after the skipped row (no IntegrityError raised).
+        other = Outbox(key="k:2", channel="log", recipient="y", template="v")
+        assert insert_unless_exists(other) is True
+    stored = Outbox.objects.get(key="k:1")
+    assert stored.pk == first.pk and stored.channel == "sms" and stored.recipient == "13800000000"
+    # Values prepared as save() prepares them: JSON through the field's encoder, defaults filled.
+    assert stored.context["number"] == "2612050001" and isinstance(stored.context["when"], str)
+    assert stored.status == Outbox.Status.PENDING and stored.next_attempt_at is not None
+    assert Outbox.objects.filter(key__in=["k:1", "k:2"]).count() == 2

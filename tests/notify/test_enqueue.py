@@ -91,7 +91,7 @@ def test_it_keeps_one_row_per_key_and_the_transaction_usable(
             template="ticket_accepted_sms",
             context={"number": "2611230001"},
         )
-        # The failed insert was confined to a savepoint: this transaction still works.
+        # The duplicate was skipped by the INSERT itself: this transaction still works.
         assert Outbox.objects.filter(key=first.key).count() == 1
     assert again is None
     assert Outbox.objects.get().recipient == PHONE
