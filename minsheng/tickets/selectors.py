@@ -16,7 +16,8 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
-from minsheng.org.models import HOTLINE_ROLES, Division, User
+from minsheng.core.bulk import int_array_literal
+from minsheng.org.models import HOTLINE_ROLES, Division, Unit, User
 from minsheng.org.scoping import scope_for
 from minsheng.textproc.pii import mask_phone
 from minsheng.tickets.models import (
@@ -197,11 +198,17 @@ def _search_bigrams(words: list[str]) -> list[str]:
 
 
 def _with_words(
-    tickets: QuerySet[Ticket], words: list[str], window: Window = ALL_TIME
+    tickets: QuerySet[Ticket],
+    words: list[str],
+    window: Window = ALL_TIME,
+    candidates: list[int] | None = None,
 ) -> QuerySet[Ticket]:
     for word in words:
         tickets = tickets.filter(Q(title__contains=word) | Q(description__contains=word))
     bigrams = _search_bigrams(words)
+    if candidates is not None:
+        # Already taken from the word index (a unit's scope, _scope_word_candidates).
+        return tickets.filter(pk__in=candidates)
     if connection.vendor == "postgresql" and bigrams:
         # Candidates from the GIN index of the tickets' bigrams (tickets migration 0003) instead
         # of reading every ticket's text; the LIKE above keeps the result exact. Always, even
@@ -278,7 +285,13 @@ def search_ticket_ids(user: User, query: TicketSearch, limit: int | None) -> lis
     in windows); without a limit every window is read too, and one query beats four.
     """
     words = query.words.split()
-    windowed = scope_for(user).everything and bool(_search_bigrams(words))
+    bigrams = _search_bigrams(words)
+    if connection.vendor == "postgresql" and bigrams and not scope_for(user).everything:
+        candidates = _scope_word_candidates(user, bigrams)
+        if candidates is not None:
+            tickets = _search(user, query, ALL_TIME, candidates=candidates)
+            return list(tickets.values_list("pk", flat=True)[:limit])
+    windowed = scope_for(user).everything and bool(bigrams)
     if connection.vendor != "postgresql" or limit is None or not windowed:
         return list(search_tickets(user, query).values_list("pk", flat=True)[:limit])
     now = timezone.now()
@@ -296,6 +309,43 @@ def search_ticket_ids(user: User, query: TicketSearch, limit: int | None) -> lis
     return ids
 
 
+# A unit's word search asks the word index only about the unit's own tickets when they are at
+# most this many (their ids travel as one array); a larger scope takes the plain query.
+SCOPE_IDS_MAX = 20_000
+
+_SCOPE_CANDIDATES = """
+SELECT ticket_id FROM tickets_ticketwords
+WHERE bigrams @> (SELECT %s::text[]) AND ticket_id = ANY(%s::bigint[])
+UNION
+SELECT ticket_id FROM tickets_ticketwords WHERE pending AND ticket_id = ANY(%s::bigint[])
+"""
+
+
+def _scope_word_candidates(user: User, bigrams: list[str]) -> list[int] | None:
+    """The word index's candidates among the tickets of a unit's scope (None: the scope is too
+    large to list). The GIN bitmap is ANDed with the scope's ids in the word table's primary
+    key, so that only the candidates' rows are read: a frequent word otherwise reads ~17,000
+    rows of the word table (one 8 kB block each) to keep the 35 in the unit's scope
+    (60-140 ms when those blocks are not cached; docs/benchmarks.md, issue 3). Two SELECTs in a
+    UNION, because with `(… OR pending)` PostgreSQL ANDs the ids with the pending branch only."""
+    # The scope's units first, then their assignments by unit (an index-only range each); a
+    # DISTINCT with a LIMIT over the join made PostgreSQL walk all assignments (100 ms).
+    units = list(Unit.objects.filter(scope_for(user).units_q()).values_list("pk", flat=True))
+    parts = Assignment.objects.filter(unit_id__in=units).values_list("ticket_id", flat=True)
+    # A ticket may have several parts in the scope: read up to twice the cap, and never
+    # decide on a truncated list.
+    rows = list(parts[: 2 * SCOPE_IDS_MAX + 1])
+    ids = sorted(set(rows))
+    if len(rows) > 2 * SCOPE_IDS_MAX or len(ids) > SCOPE_IDS_MAX:
+        return None
+    if not ids:
+        return []
+    array = int_array_literal(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(_SCOPE_CANDIDATES, [bigrams, array, array])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _created_range(query: TicketSearch) -> Window:
     """The query's days as a half-open range of instants (local midnights)."""
     return (
@@ -304,7 +354,9 @@ def _created_range(query: TicketSearch) -> Window:
     )
 
 
-def _search(user: User, query: TicketSearch, window: Window) -> QuerySet[Ticket]:
+def _search(
+    user: User, query: TicketSearch, window: Window, candidates: list[int] | None = None
+) -> QuerySet[Ticket]:
     tickets = tickets_visible_to(user)
     if query.number:
         tickets = _with_number_prefix(tickets, query.number.strip())
@@ -314,7 +366,7 @@ def _search(user: User, query: TicketSearch, window: Window) -> QuerySet[Ticket]
         if not user.has_role(*HOTLINE_ROLES):
             tickets = tickets.filter(confidential=False)
     if query.words.split():
-        tickets = _with_words(tickets, query.words.split(), window)
+        tickets = _with_words(tickets, query.words.split(), window, candidates)
     if query.category_id:
         tickets = tickets.filter(category_id=query.category_id)
     if query.unit_id:

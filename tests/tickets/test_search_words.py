@@ -229,9 +229,17 @@ def aged(people: People) -> list[Ticket]:
         {},
     ],
 )
+@pytest.mark.parametrize("scope_ids_max", [selectors.SCOPE_IDS_MAX, 5])
 def test_a_searchs_first_ids_are_its_first_results_whatever_the_windows(
-    people: People, aged: list[Ticket], query: dict[str, object]
+    people: People,
+    aged: list[Ticket],
+    query: dict[str, object],
+    scope_ids_max: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # alice's scope (孙口镇) holds 24 tickets: with a cap of 5 her search takes the plain
+    # query, with the real cap the word index is asked about her tickets only.
+    monkeypatch.setattr(selectors, "SCOPE_IDS_MAX", scope_ids_max)
     search = selectors.TicketSearch(**query)  # type: ignore[arg-type]
     if connection.vendor == "postgresql":
         # Half of them indexed by the worker, half still pending: both are candidates.
