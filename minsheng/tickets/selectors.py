@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from minsheng.core.bulk import int_array_literal
 from minsheng.org.models import HOTLINE_ROLES, Division, Unit, User
-from minsheng.org.scoping import scope_for
+from minsheng.org.scoping import Scope, scope_for
 from minsheng.textproc.pii import mask_phone
 from minsheng.tickets.models import (
     Assignment,
@@ -282,16 +282,18 @@ def search_ticket_ids(user: User, query: TicketSearch, limit: int | None) -> lis
     instead of all of them (docs/benchmarks.md, issue 3). Only for users who see every ticket:
     a unit's scope (a few thousand tickets) bounds its search better than time does, and its
     few results would make it read every window anyway (measured: 25 ms as one query, 240 ms
-    in windows); without a limit every window is read too, and one query beats four.
+    in windows); without a limit every window is read too, and one query beats four. A unit's
+    word search instead asks the word index about the unit's own tickets first
+    (`_scope_word_candidates`).
     """
-    words = query.words.split()
-    bigrams = _search_bigrams(words)
-    if connection.vendor == "postgresql" and bigrams and not scope_for(user).everything:
-        candidates = _scope_word_candidates(user, bigrams)
+    bigrams = _search_bigrams(query.words.split())
+    scope = scope_for(user)
+    if connection.vendor == "postgresql" and bigrams and not scope.everything:
+        candidates = _scope_word_candidates(scope, bigrams)
         if candidates is not None:
             tickets = _search(user, query, ALL_TIME, candidates=candidates)
             return list(tickets.values_list("pk", flat=True)[:limit])
-    windowed = scope_for(user).everything and bool(bigrams)
+    windowed = scope.everything and bool(bigrams)
     if connection.vendor != "postgresql" or limit is None or not windowed:
         return list(search_tickets(user, query).values_list("pk", flat=True)[:limit])
     now = timezone.now()
@@ -321,7 +323,7 @@ SELECT ticket_id FROM tickets_ticketwords WHERE pending AND ticket_id = ANY(%s::
 """
 
 
-def _scope_word_candidates(user: User, bigrams: list[str]) -> list[int] | None:
+def _scope_word_candidates(scope: Scope, bigrams: list[str]) -> list[int] | None:
     """The word index's candidates among the tickets of a unit's scope (None: the scope is too
     large to list). The GIN bitmap is ANDed with the scope's ids in the word table's primary
     key, so that only the candidates' rows are read: a frequent word otherwise reads ~17,000
@@ -330,7 +332,7 @@ def _scope_word_candidates(user: User, bigrams: list[str]) -> list[int] | None:
     UNION, because with `(… OR pending)` PostgreSQL ANDs the ids with the pending branch only."""
     # The scope's units first, then their assignments by unit (an index-only range each); a
     # DISTINCT with a LIMIT over the join made PostgreSQL walk all assignments (100 ms).
-    units = list(Unit.objects.filter(scope_for(user).units_q()).values_list("pk", flat=True))
+    units = list(Unit.objects.filter(scope.units_q()).values_list("pk", flat=True))
     parts = Assignment.objects.filter(unit_id__in=units).values_list("ticket_id", flat=True)
     # A ticket may have several parts in the scope: read up to twice the cap, and never
     # decide on a truncated list.

@@ -158,3 +158,18 @@ def test_ticket_page_query_count_does_not_grow_with_the_timeline(
     for i in range(6):
         ticket = services.ticket_progress(ticket=ticket, actor=people.alice, note=f"进展 {i}")
     assert queries(client, url) == before
+
+
+def test_word_search_query_count_is_pinned(people: People, client: Client) -> None:
+    """A word search's count does not grow with its results. On PostgreSQL the hotline's is
+    read in at most four windows of time (selectors.search_ticket_ids) and a unit's asks the
+    word index about its own tickets first (its units, their tickets, the candidates)."""
+    extra = 3 if connection.vendor == "postgresql" else 0
+    login(client, people.operator)
+    # 7 as for any search (the layout's 5, the ids, the rows); on PostgreSQL the ids take up to
+    # four window queries (here all four: none is full).
+    assert pinned(client, "/tickets/?words=路灯", lambda: dispatched(people)) == 7 + extra
+    login(client, people.alice)
+    # On PostgreSQL: the scope's units, their tickets and the word index's candidates, then
+    # one query for the ids.
+    assert pinned(client, "/tickets/?words=路灯", lambda: dispatched(people)) == 7 + extra
