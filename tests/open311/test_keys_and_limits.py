@@ -236,3 +236,25 @@ def test_the_admin_refuses_a_broken_attribute(admin: Client, street_light: Categ
         response.status_code == 200
         and "每个选项必须恰好有 key 和 name 两项" in response.content.decode()
     )
+
+
+def test_the_key_lookup_returns_the_rows_as_stored(db: None) -> None:
+    client, key = client_create(name="一键通", rate_limit_per_minute=120, note="测试")
+    ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+    stored = ApiClient.objects.select_related("user").get(pk=client.pk)
+    found = client_authenticate(key)
+    assert found is not None
+    fields = [f.attname for f in ApiClient._meta.concrete_fields]
+    assert [getattr(found, f) for f in fields] == [getattr(stored, f) for f in fields]
+    user_fields = [f.attname for f in User._meta.concrete_fields]
+    assert [getattr(found.user, f) for f in user_fields] == [
+        getattr(stored.user, f) for f in user_fields
+    ]
+    assert not found._state.adding and found.user.role_set == {Role.OPERATOR}
+    # A wrong key, a revoked client, a switched-off account: nobody.
+    assert client_authenticate(key + "x") is None
+    User.objects.filter(pk=client.user_id).update(is_active=False)
+    assert client_authenticate(key) is None
+    User.objects.filter(pk=client.user_id).update(is_active=True)
+    ApiClient.objects.filter(pk=client.pk).update(is_active=False)
+    assert client_authenticate(key) is None
