@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
@@ -207,8 +207,7 @@ def _with_words(
         tickets = tickets.filter(Q(title__contains=word) | Q(description__contains=word))
     bigrams = _search_bigrams(words)
     if candidates is not None:
-        # Already taken from the word index (a unit's scope, _scope_word_candidates).
-        return tickets.filter(pk__in=candidates)
+        return tickets  # already taken from the word index (_scope_word_candidates)
     if connection.vendor == "postgresql" and bigrams:
         # Candidates from the GIN index of the tickets' bigrams (tickets migration 0003) instead
         # of reading every ticket's text; the LIKE above keeps the result exact. Always, even
@@ -275,22 +274,28 @@ def search_ticket_ids(user: User, query: TicketSearch, limit: int | None) -> lis
     """The ids of the first `limit` results of `search_tickets(user, query)` (all of them with
     None), in its order.
 
-    With a limit, a word search on PostgreSQL asks window by window, newest first
+    On PostgreSQL a unit's search starts from the unit's own tickets: their ids
+    (`_scope_ticket_ids`, a few thousand) go into the query as one array, so PostgreSQL reads
+    those tickets by primary key and filters them, instead of walking a month's or a
+    category's tickets of the whole county by date and probing each for the scope (a month's
+    closed tickets: 82 ms → 25 ms at 1,000,000 tickets; docs/benchmarks.md, issue 3). A word
+    search asks the word index about those tickets only (`_scope_word_candidates`).
+
+    With a limit, a hotline user's word search on PostgreSQL asks window by window, newest first
     (`WORD_WINDOWS`), and stops when it has `limit` ids: the windows are disjoint ranges of
     created_at, so their results follow each other in the search's order. A frequent word
     (路灯: 16,000 tickets of 1,000,000) thus reads the few hundred candidates of the last week
-    instead of all of them (docs/benchmarks.md, issue 3). Only for users who see every ticket:
-    a unit's scope (a few thousand tickets) bounds its search better than time does, and its
-    few results would make it read every window anyway (measured: 25 ms as one query, 240 ms
-    in windows); without a limit every window is read too, and one query beats four. A unit's
-    word search instead asks the word index about the unit's own tickets first
-    (`_scope_word_candidates`).
+    instead of all of them. Only for users who see every ticket: a unit's scope bounds its
+    search better than time does, and its few results would make it read every window anyway
+    (measured: 25 ms as one query, 240 ms in windows); without a limit every window is read
+    too, and one query beats four.
     """
     bigrams = _search_bigrams(query.words.split())
     scope = scope_for(user)
-    if connection.vendor == "postgresql" and bigrams and not scope.everything:
-        candidates = _scope_word_candidates(scope, bigrams)
-        if candidates is not None:
+    if connection.vendor == "postgresql" and not scope.everything:
+        scope_ids = _scope_ticket_ids(scope)
+        if scope_ids is not None:
+            candidates = _scope_word_candidates(scope_ids, bigrams) if bigrams else scope_ids
             tickets = _search(user, query, ALL_TIME, candidates=candidates)
             return list(tickets.values_list("pk", flat=True)[:limit])
     windowed = scope.everything and bool(bigrams)
@@ -311,8 +316,8 @@ def search_ticket_ids(user: User, query: TicketSearch, limit: int | None) -> lis
     return ids
 
 
-# A unit's word search asks the word index only about the unit's own tickets when they are at
-# most this many (their ids travel as one array); a larger scope takes the plain query.
+# A unit's search names the unit's tickets by id when they are at most this many (they travel
+# as one array); a larger scope takes the plain query.
 SCOPE_IDS_MAX = 20_000
 
 _SCOPE_CANDIDATES = """
@@ -323,26 +328,42 @@ SELECT ticket_id FROM tickets_ticketwords WHERE pending AND ticket_id = ANY(%s::
 """
 
 
-def _scope_word_candidates(scope: Scope, bigrams: list[str]) -> list[int] | None:
-    """The word index's candidates among the tickets of a unit's scope (None: the scope is too
-    large to list). The GIN bitmap is ANDed with the scope's ids in the word table's primary
-    key, so that only the candidates' rows are read: a frequent word otherwise reads ~17,000
-    rows of the word table (one 8 kB block each) to keep the 35 in the unit's scope
-    (60-140 ms when those blocks are not cached; docs/benchmarks.md, issue 3). Two SELECTs in a
-    UNION, because with `(… OR pending)` PostgreSQL ANDs the ids with the pending branch only."""
-    # The scope's units first, then their assignments by unit (an index-only range each); a
-    # DISTINCT with a LIMIT over the join made PostgreSQL walk all assignments (100 ms).
-    units = list(Unit.objects.filter(scope.units_q()).values_list("pk", flat=True))
-    parts = Assignment.objects.filter(unit_id__in=units).values_list("ticket_id", flat=True)
+def _scope_ticket_ids(scope: Scope) -> list[int] | None:
+    """The ids of the tickets of a unit's scope, sorted (None: more than SCOPE_IDS_MAX).
+
+    One statement: the scope's units as an InitPlan, then their assignments by unit, an
+    index-only range each (3 ms for a township's 7,700 parts at 1,000,000 tickets). As a join,
+    PostgreSQL scanned every assignment (140 ms). Read with a plain cursor: Django's
+    `values_list` spent 15-20 ms of Python on those rows."""
+    if not scope.unit_paths:
+        return []
+    units = Unit.objects.filter(scope.units_q()).order_by().values("pk")
+    units_sql, units_params = units.query.sql_with_params()
     # A ticket may have several parts in the scope: read up to twice the cap, and never
     # decide on a truncated list.
-    rows = list(parts[: 2 * SCOPE_IDS_MAX + 1])
-    ids = sorted(set(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ticket_id FROM {Assignment._meta.db_table} "  # noqa: S608 (our SQL)
+            f"WHERE unit_id = ANY(ARRAY({units_sql})) LIMIT %s",
+            [*units_params, 2 * SCOPE_IDS_MAX + 1],
+        )
+        rows = cursor.fetchall()
+    ids = sorted({row[0] for row in rows})
     if len(rows) > 2 * SCOPE_IDS_MAX or len(ids) > SCOPE_IDS_MAX:
         return None
-    if not ids:
+    return ids
+
+
+def _scope_word_candidates(scope_ids: list[int], bigrams: list[str]) -> list[int]:
+    """The word index's candidates among the tickets of a unit's scope. The GIN bitmap is
+    ANDed with the scope's ids in the word table's primary key, so that only the candidates'
+    rows are read: a frequent word otherwise reads ~17,000 rows of the word table (one 8 kB
+    block each) to keep the 35 in the unit's scope (60-140 ms when those blocks are not
+    cached; docs/benchmarks.md, issue 3). Two SELECTs in a UNION, because with
+    `(… OR pending)` PostgreSQL ANDs the ids with the pending branch only."""
+    if not scope_ids:
         return []
-    array = int_array_literal(ids)
+    array = int_array_literal(scope_ids)
     with connection.cursor() as cursor:
         cursor.execute(_SCOPE_CANDIDATES, [bigrams, array, array])
         return [row[0] for row in cursor.fetchall()]
@@ -359,7 +380,23 @@ def _created_range(query: TicketSearch) -> Window:
 def _search(
     user: User, query: TicketSearch, window: Window, candidates: list[int] | None = None
 ) -> QuerySet[Ticket]:
-    tickets = tickets_visible_to(user)
+    """The search's queryset. `candidates`: ids of tickets of the user's scope only (never
+    anything else), to which the search is narrowed instead of the scope's subquery."""
+    if candidates is None:
+        tickets = tickets_visible_to(user)
+    else:
+        # Ids taken from the user's own scope (search_ticket_ids), so the scope's subquery
+        # would only repeat them, and it misled PostgreSQL: with a second filter (a lead unit)
+        # it expected 30 rows and probed the subquery 5,251 times (64 ms instead of 25).
+        # One array literal, which PostgreSQL reads as a list of primary keys (`= ANY`), where
+        # Django's `pk__in` would bind thousands of parameters one by one.
+        tickets = Ticket.objects.select_related(*LIST_RELATED).filter(
+            RawSQL(  # noqa: S611 (our table name; the ids travel as a parameter)
+                f'"{Ticket._meta.db_table}"."id" = ANY(%s::bigint[])',
+                [int_array_literal(candidates)],
+                output_field=BooleanField(),
+            )
+        )
     if query.number:
         tickets = _with_number_prefix(tickets, query.number.strip())
     if query.phone:

@@ -227,6 +227,10 @@ def aged(people: People) -> list[Ticket]:
         {"words": "路灯", "created_to": dt.date(2025, 12, 1)},
         {"words": "灯"},  # one character: no bigram, the plain search
         {},
+        # Without words a unit's search still starts from its own tickets' ids.
+        {"status": "dispatched", "created_from": dt.date(2026, 4, 1)},
+        {"status": "closed"},
+        {"created_to": dt.date(2026, 5, 28)},
     ],
 )
 @pytest.mark.parametrize("scope_ids_max", [selectors.SCOPE_IDS_MAX, 5])

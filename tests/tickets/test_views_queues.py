@@ -145,7 +145,10 @@ def test_search_query_count_is_pinned(people: People, client: Client) -> None:
     login(client, people.alice)
     # 7 (was 9): the count comes with the page's ids, capped (minsheng.core.pagination), and
     # the form's category and unit options are cached per process (tickets.forms.OptionsCache).
-    assert pinned(client, "/tickets/", lambda: dispatched(people, confidential=True)) == 7
+    # On PostgreSQL one more: a unit's search first reads its tickets' ids
+    # (selectors._scope_ticket_ids).
+    extra = 1 if connection.vendor == "postgresql" else 0
+    assert pinned(client, "/tickets/", lambda: dispatched(people, confidential=True)) == 7 + extra
 
 
 def test_ticket_page_query_count_does_not_grow_with_the_timeline(
@@ -170,6 +173,6 @@ def test_word_search_query_count_is_pinned(people: People, client: Client) -> No
     # four window queries (here all four: none is full).
     assert pinned(client, "/tickets/?words=路灯", lambda: dispatched(people)) == 7 + extra
     login(client, people.alice)
-    # On PostgreSQL: the scope's units, their tickets and the word index's candidates, then
-    # one query for the ids.
-    assert pinned(client, "/tickets/?words=路灯", lambda: dispatched(people)) == 7 + extra
+    # On PostgreSQL: the scope's tickets (its units as a sub-select) and the word index's
+    # candidates, then one query for the ids.
+    assert pinned(client, "/tickets/?words=路灯", lambda: dispatched(people)) == 7 + (2 if extra else 0)
