@@ -36,10 +36,15 @@ REFRESH_SECONDS = 600
 """A renamed division changes no count: rebuild at least this often anyway."""
 
 
+def _refresh_period() -> int:
+    """Which REFRESH_SECONDS period of the process's clock this is: a new one rebuilds."""
+    return int(time.monotonic() // REFRESH_SECONDS)
+
+
 def _state(county: str) -> tuple[object, ...]:
     divisions = _divisions_in_scope(county).count()
     landmarks = Landmark.objects.aggregate(n=Count("id"), last=Max("updated_at"))
-    return (divisions, landmarks["n"], landmarks["last"], int(time.monotonic() // REFRESH_SECONDS))
+    return (divisions, landmarks["n"], landmarks["last"], _refresh_period())
 
 
 def gazetteer() -> Gazetteer:

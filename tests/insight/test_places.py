@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from minsheng.insight import places
 from minsheng.insight.models import Landmark
 from minsheng.insight.places import gazetteer, match_place, place_guesses
 from minsheng.org.models import Division, Role
@@ -34,11 +35,16 @@ def test_it_sees_new_landmarks_and_divisions_at_once(county: dict[str, Division]
 
 
 def test_the_gazetteer_is_built_once(
-    county: dict[str, Division], django_assert_num_queries
+    county: dict[str, Division], django_assert_num_queries, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
+    # Within one refresh period (a test that straddled a 10-minute mark of the clock failed).
+    monkeypatch.setattr(places, "_refresh_period", lambda: 7)
     first = gazetteer()
     with django_assert_num_queries(2):  # the two change checks; nothing is rebuilt
         assert gazetteer() is first
+    # A new period rebuilds, even when nothing changed.
+    monkeypatch.setattr(places, "_refresh_period", lambda: 8)
+    assert gazetteer() is not first
 
 
 def test_guesses_carry_labels_and_the_best(county: dict[str, Division]) -> None:
