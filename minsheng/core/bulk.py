@@ -147,6 +147,19 @@ def insert_unless_exists(obj: models.Model) -> bool:
     Values are prepared as `save()` prepares them (`pre_save`, then `get_db_prep_save`); like
     `bulk_create`, no signals are sent.
     """
+    return _insert(obj, "ON CONFLICT DO NOTHING ")
+
+
+def insert_one(obj: models.Model) -> None:
+    """INSERT the new `obj` and set its pk: what `obj.save(force_insert=True)` does, for models
+    that no signal receiver watches, at a fraction of its Python (no SQL compiler: the
+    statement is a string of the model's columns). The intake's rows (ticket, timeline event,
+    Open311 record) go in this way: every POST and call paid Django's INSERT compilation three
+    times while the day's number was locked (docs/benchmarks.md, issue 5)."""
+    _insert(obj, "")
+
+
+def _insert(obj: models.Model, conflict: str) -> bool:
     meta = obj._meta
     fields = [f for f in meta.concrete_fields if not isinstance(f, AutoFieldMixin)]
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
@@ -155,7 +168,7 @@ def insert_unless_exists(obj: models.Model) -> bool:
         f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 (model metadata)
         f"({', '.join(quote(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
+        f"{conflict}RETURNING {quote(meta.pk.column)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from minsheng.core.bulk import insert_one
 from minsheng.core.compiled import CompiledQuery
 from minsheng.core.keys import command_line_safe_key
 from minsheng.open311.models import (
@@ -263,7 +264,7 @@ def service_request_create(*, new: NewRequest) -> Ticket:
         lat=new.lat,
         lng=new.lng,
     )
-    record = ServiceRequest.objects.create(
+    record = ServiceRequest(
         ticket=ticket,
         client=new.client,
         email=new.email,
@@ -272,6 +273,7 @@ def service_request_create(*, new: NewRequest) -> Ticket:
         address_id=new.address_id,
         media_url=new.media_url,
     )
+    insert_one(record)
     values: list[Any] = [
         RequestAttributeValue(
             request=record,

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from minsheng.core.bulk import array_literal, insert_rows, int_array_literal
+from minsheng.core.bulk import array_literal, insert_one, insert_rows, int_array_literal
 from minsheng.deadlines import schedule
 from minsheng.deadlines.models import DeadlineAlarm
 from minsheng.org.models import HOTLINE_ROLES, Division, Role, Unit, User
@@ -136,7 +136,7 @@ def _event(
     public: bool = False,
     **data: Any,
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
+    event = TicketEvent(
         ticket=ticket,
         actor=actor,
         action=action,
@@ -147,6 +147,8 @@ def _event(
         public=public,
         data=data,
     )
+    insert_one(event)
+    return event
 
 
 DEADLINE_FIELDS = (
@@ -447,7 +449,7 @@ def ticket_intake(
     with transaction.atomic(savepoint=False):
         # The number last: its row lock is held from here until commit (see _next_number).
         ticket.number = _next_number(now)
-        ticket.save(force_insert=True)
+        insert_one(ticket)
         _event(ticket, actor, "intake", old_status="-", public=True, channel=channel)
         notifications.on_intake(ticket)
     return ticket

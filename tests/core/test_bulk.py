@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from minsheng.core.bulk import insert_rows
+from minsheng.core.bulk import insert_one, insert_rows
 from minsheng.notify.models import Message
 from minsheng.tickets.models import TicketEvent
 from tests.conftest import People
@@ -101,3 +101,44 @@ def test_insert_unless_exists_writes_once_and_keeps_the_transaction(people: Peop
     assert stored.context["number"] == "2612050001" and isinstance(stored.context["when"], str)
     assert stored.status == Outbox.Status.PENDING and stored.next_attempt_at is not None
     assert Outbox.objects.filter(key__in=["k:1", "k:2"]).count() == 2
+
+
+def test_insert_one_writes_what_save_would(people: People) -> None:
+    ticket = new_ticket(people)
+    before = timezone.now()
+    event = TicketEvent(
+        ticket=ticket, actor=people.operator, action="note", note="备注", data={"a": [1, "二"]}
+    )
+    insert_one(event)
+    assert event.pk is not None and not event._state.adding
+    stored = TicketEvent.objects.get(pk=event.pk)
+    # auto_now_add as save() sets it, the JSON as given, defaults for the rest.
+    assert before <= stored.at <= timezone.now() and stored.at == event.at
+    assert (stored.ticket_id, stored.actor_id, stored.action, stored.note, stored.data) == (
+        ticket.pk,
+        people.operator.pk,
+        "note",
+        "备注",
+        {"a": [1, "二"]},
+    )
+    assert (stored.old_status, stored.new_status, stored.public, stored.unit_id) == (
+        "",
+        "",
+        False,
+        None,
+    )
+
+
+def test_insert_one_refuses_a_duplicate_and_writes_nothing(people: People) -> None:
+    from django.db import IntegrityError, transaction
+
+    from minsheng.tickets.models import Ticket
+
+    ticket = new_ticket(people)
+    twin = Ticket.objects.get(pk=ticket.pk)
+    twin.pk = None
+    twin._state.adding = True
+    count = Ticket.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_one(twin)  # the same number: the unique constraint refuses it
+    assert Ticket.objects.count() == count and twin.pk is None
