@@ -205,9 +205,12 @@ def _with_words(
 ) -> QuerySet[Ticket]:
     for word in words:
         tickets = tickets.filter(Q(title__contains=word) | Q(description__contains=word))
-    bigrams = _search_bigrams(words)
     if candidates is not None:
-        return tickets  # already taken from the word index (_scope_word_candidates)
+        # The caller narrowed the search to these ids (search_ticket_ids): the scope's
+        # tickets, already asked of the word index where the words have bigrams; the LIKE
+        # above keeps the result exact either way.
+        return tickets
+    bigrams = _search_bigrams(words)
     if connection.vendor == "postgresql" and bigrams:
         # Candidates from the GIN index of the tickets' bigrams (tickets migration 0003) instead
         # of reading every ticket's text; the LIKE above keeps the result exact. Always, even

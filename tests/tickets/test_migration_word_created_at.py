@@ -10,6 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 from minsheng.tickets.models import Ticket
 from tests.conftest import People
 from tests.factories import new_ticket
+from tests.tickets.test_search_words import word_row_dated_as_its_ticket
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the word index is PostgreSQL's"),
@@ -67,10 +68,4 @@ def test_the_back_fill_gives_every_word_row_its_tickets_created_at(people: Peopl
     # The trigger of 0010 writes the column for new tickets and follows a moved created_at.
     fresh = new_ticket(people)
     Ticket.objects.filter(pk=fresh.pk).update(created_at=tickets[0].created_at)
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT w.created_at = t.created_at FROM tickets_ticketwords w "
-            "JOIN tickets_ticket t ON t.id = w.ticket_id WHERE t.id = %s",
-            [fresh.pk],
-        )
-        assert cur.fetchone()[0] is True
+    assert word_row_dated_as_its_ticket(fresh.pk)

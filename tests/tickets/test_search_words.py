@@ -263,13 +263,17 @@ def test_a_searchs_first_ids_are_its_first_results_whatever_the_windows(
         assert titles == [f"路灯{i}" for i in range(len(AGES))]
 
 
-@postgres_only
-def test_the_word_row_carries_the_tickets_created_at(people: People) -> None:
-    ticket = new_ticket(people)
+def word_row_dated_as_its_ticket(ticket_id: int) -> bool:
+    """The ticket's word row carries the ticket's created_at (tickets migration 0010)."""
     with connection.cursor() as cur:
         cur.execute(
             "SELECT w.created_at = t.created_at FROM tickets_ticketwords w "
             "JOIN tickets_ticket t ON t.id = w.ticket_id WHERE t.id = %s",
-            [ticket.pk],
+            [ticket_id],
         )
-        assert cur.fetchone()[0] is True
+        return cur.fetchone()[0] is True
+
+
+@postgres_only
+def test_the_word_row_carries_the_tickets_created_at(people: People) -> None:
+    assert word_row_dated_as_its_ticket(new_ticket(people).pk)
