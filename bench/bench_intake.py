@@ -315,6 +315,7 @@ def main() -> int:
     if not args.keep:
         with connection.cursor() as cur:
             cur.execute("DELETE FROM tickets_ticketevent WHERE ticket_id >= %s", [first_id])
+            cur.execute("DELETE FROM deadlines_deadlinecheck WHERE ticket_id >= %s", [first_id])
             # The 受理短信 the intakes queued (the outbox has no foreign key to the ticket).
             cur.execute("DELETE FROM notify_outbox WHERE id >= %s", [first_outbox_id])
             cur.execute("DELETE FROM tickets_ticket WHERE id >= %s", [first_id])

@@ -3,7 +3,8 @@
 Usage (from the repository root):
 
     .venv/bin/python bench/bench_sweep.py [--database-url URL] [--small-url URL] [--runs N]
-                                          [--batch N] [--idle-sweeps N] [--json FILE]
+                                          [--batch N] [--threads N] [--idle-sweeps N]
+                                          [--json FILE]
 
     --database-url URL  the big database, filled by bench/gen_tickets.py with due tickets
                         (default postgres://postgres@127.0.0.1:5432/minsheng_bench_open, made by
@@ -13,6 +14,9 @@ Usage (from the repository root):
                         --open-share 1`); "-" skips it
     --runs N            timed runs of each figure, default 5
     --batch N           the sweep's batch size (`limit`), default 500 as in the worker
+    --threads N         the sweep's threads (`threads`), default 2 as in the worker
+                        (MINSHENG_WORKER_SWEEP_THREADS); with more than one, every timed run
+                        is followed by the same sweep in one thread, for the ratio
     --idle-sweeps N     sweeps timed per run when nothing is due, default 200
     --json FILE         also write every figure and run as JSON
 
@@ -23,10 +27,10 @@ generated due tickets are due however long ago the data were made):
 
 1. *Due sweep*: one full `sweep_until_done(now=…)` over the N due tickets (one overdue alarm
    each): claim batches with SELECT … FOR UPDATE SKIP LOCKED, raise the alarms, write the
-   events, re-plan `next_check_at`. Before each run the tables are vacuumed and a CHECKPOINT
+   events, re-plan the tickets' `DeadlineCheck.next_check_at`. Before each run the tables are vacuumed and a CHECKPOINT
    taken (not timed); after it the run is checked (every due ticket raised one alarm, nothing
-   left due) and undone: the new alarm and event rows are deleted and the tickets' columns
-   restored from a snapshot table (`minsheng_bench_sweep_snapshot`), so every run sweeps the
+   left due) and undone: the new alarm and event rows are deleted and the tickets' columns and
+   checks restored from a snapshot table (`minsheng_bench_sweep_snapshot`), so every run sweeps the
    same state. Then the same runs with the notifications patched out (in-app messages and
    webhooks: the floor of the design), and one more, profiled run that splits the time by
    SQL statement kind.
@@ -109,12 +113,21 @@ def restore() -> int:
             # A mark recorded by an older version of this script may be missing: 0 then.
             cur.execute(f"DELETE FROM {table} WHERE id > %s", [int(marks.get(key, 0))])
         cur.execute(
-            f"""UPDATE tickets_ticket t SET next_check_at = s.next_check_at, overdue_at = s.overdue_at,
-                       version = s.version, updated_at = s.updated_at
+            f"""UPDATE tickets_ticket t SET overdue_at = s.overdue_at, version = s.version,
+                       updated_at = s.updated_at
                 FROM {SNAPSHOT} s WHERE t.id = s.id
-                  AND (t.next_check_at, t.version) IS DISTINCT FROM (s.next_check_at, s.version)"""
+                  AND (t.overdue_at, t.version, t.updated_at)
+                      IS DISTINCT FROM (s.overdue_at, s.version, s.updated_at)"""
         )
-        return cur.rowcount
+        restored = cur.rowcount
+        # The checks: re-planned (moved or gone) by the sweep, put back as they were.
+        cur.execute(
+            f"""INSERT INTO deadlines_deadlinecheck (ticket_id, next_check_at)
+                SELECT id, next_check_at FROM {SNAPSHOT}
+                ON CONFLICT (ticket_id) DO UPDATE SET next_check_at = excluded.next_check_at
+                WHERE deadlines_deadlinecheck.next_check_at <> excluded.next_check_at"""
+        )
+        return restored + cur.rowcount
 
 
 def snapshot(now) -> int:  # type: ignore[no-untyped-def]
@@ -125,8 +138,10 @@ def snapshot(now) -> int:  # type: ignore[no-untyped-def]
         cur.execute("SELECT to_regclass(%s)", [SNAPSHOT])
         if cur.fetchone()[0] is None:
             cur.execute(
-                f"""CREATE TABLE {SNAPSHOT} AS SELECT id, next_check_at, overdue_at, version, updated_at
-                    FROM tickets_ticket WHERE next_check_at <= %s""",
+                f"""CREATE TABLE {SNAPSHOT} AS
+                    SELECT t.id, c.next_check_at, t.overdue_at, t.version, t.updated_at
+                    FROM deadlines_deadlinecheck c JOIN tickets_ticket t ON t.id = c.ticket_id
+                    WHERE c.next_check_at <= %s""",
                 [now],
             )
             for key, table in MARKS:
@@ -140,9 +155,9 @@ def snapshot(now) -> int:  # type: ignore[no-untyped-def]
 
 
 def due_count(now) -> int:  # type: ignore[no-untyped-def]
-    from minsheng.tickets.models import Ticket
+    from minsheng.deadlines.models import DeadlineCheck
 
-    return Ticket.objects.filter(next_check_at__lte=now).count()
+    return DeadlineCheck.objects.filter(next_check_at__lte=now).count()
 
 
 def settle() -> None:
@@ -150,7 +165,12 @@ def settle() -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
-        for table in ("tickets_ticket", "tickets_ticketevent", "deadlines_deadlinealarm"):
+        for table in (
+            "tickets_ticket",
+            "tickets_ticketevent",
+            "deadlines_deadlinealarm",
+            "deadlines_deadlinecheck",
+        ):
             cur.execute(f"VACUUM (ANALYZE) {table}")
         cur.execute("CHECKPOINT")
 
@@ -158,14 +178,10 @@ def settle() -> None:
 def explain_claim(now, limit: int) -> str:  # type: ignore[no-untyped-def]
     from django.db import connection, transaction
 
-    from minsheng.deadlines.worker import _claim_postgres  # noqa: F401 (the query below is its own)
-    from minsheng.tickets.models import Ticket
+    from minsheng.deadlines.worker import _due
 
-    qs = (
-        Ticket.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(next_check_at__lte=now)
-        .order_by("next_check_at")[:limit]
-    )
+    # The claim's own query (worker._claim_postgres).
+    qs = _due(now, limit).select_for_update(skip_locked=True, of=("self",))
     with transaction.atomic(), connection.cursor() as cur:
         sql, params = qs.query.sql_with_params()
         cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
@@ -198,7 +214,11 @@ class Profile:
         if head.startswith('INSERT INTO "tickets_ticketevent"'):
             return "INSERT events"
         if head.startswith(('UPDATE "tickets_ticket"', "UPDATE tickets_ticket")):
-            return "UPDATE tickets (4 columns)"
+            return "UPDATE tickets (first overdue_at)"
+        if head.startswith(
+            ("INSERT INTO deadlines_deadlinecheck", "DELETE FROM deadlines_deadlinecheck")
+        ):
+            return "re-plan checks (deadlines_deadlinecheck)"
         return head.split(" ", 1)[0]
 
     def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
@@ -224,38 +244,51 @@ def child_due(args: argparse.Namespace) -> dict:
         raise SystemExit(f"expected {n_due} due tickets, found {due_count(now)}")
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT count(*), count(*) FILTER (WHERE next_check_at IS NOT NULL), "
+            "SELECT count(*), (SELECT count(*) FROM deadlines_deadlinecheck), "
             "count(*) FILTER (WHERE status IN ('new','dispatched','in_progress','returned','replied')) "
             "FROM tickets_ticket"
         )
         total, scheduled, open_ = cur.fetchone()
     plan_due = explain_claim(now, args.batch)
-    runs, alarms = [], []
-    for _ in range(args.runs):
+
+    def timed(threads: int) -> float:
         settle()
         connection.close()
         connection.ensure_connection()
         started = time.perf_counter()
-        raised = sweep_until_done(now=now, limit=args.batch)
-        runs.append(time.perf_counter() - started)
+        raised = sweep_until_done(now=now, limit=args.batch, threads=threads)
+        seconds = time.perf_counter() - started
         left = due_count(now)
         if raised != n_due or left:
             raise SystemExit(
                 f"sweep raised {raised} alarms for {n_due} due tickets, {left} still due"
             )
         alarms.append(raised)
+        return seconds
+
+    runs, one_thread, alarms = [], [], []
+    for _ in range(args.runs):
+        runs.append(timed(args.threads))
         if len(runs) == 1:
             # While nothing is due: the idle sweep on this (big) database, and its plan.
             idle = idle_runs(args, now)
             plan_idle = explain_claim(now, args.batch)
         restore()
+        if args.threads > 1:  # the same sweep in one thread, alternating, for the ratio
+            one_thread.append(timed(1))
+            restore()
     what_if = what_if_runs(args, now, n_due)
-    # Profiled run: where the time goes.
+    if one_thread:
+        what_if["one thread (threads=1), alternating with the runs above"] = {
+            "runs": one_thread,
+            "median": statistics.median(one_thread),
+        }
+    # Profiled run (one thread: the statement timer wraps this thread's connection only).
     settle()
     profile = Profile()
     with connection.execute_wrapper(profile):
         started = time.perf_counter()
-        sweep_until_done(now=now, limit=args.batch)
+        sweep_until_done(now=now, limit=args.batch, threads=1)
         profiled_total = time.perf_counter() - started
     restore()
     return {
@@ -265,6 +298,7 @@ def child_due(args: argparse.Namespace) -> dict:
         "scheduled": scheduled,
         "due": n_due,
         "batch": args.batch,
+        "threads": args.threads,
         "runs": runs,
         "median": statistics.median(runs),
         "alarms": alarms,
@@ -300,7 +334,7 @@ def what_if_runs(args: argparse.Namespace, now, n_due: int) -> dict:  # type: ig
             connection.close()
             connection.ensure_connection()
             started = time.perf_counter()
-            raised = worker.sweep_until_done(now=now, limit=args.batch)
+            raised = worker.sweep_until_done(now=now, limit=args.batch, threads=args.threads)
             runs.append(time.perf_counter() - started)
             if raised != n_due or due_count(now):
                 raise SystemExit(f"what-if {label!r}: raised {raised} for {n_due} due tickets")
@@ -315,13 +349,13 @@ def idle_runs(args: argparse.Namespace, now) -> list[float]:  # type: ignore[no-
     from minsheng.deadlines.worker import sweep_until_done
 
     for _ in range(20):  # warm-up
-        sweep_until_done(now=now, limit=args.batch)
+        sweep_until_done(now=now, limit=args.batch, threads=args.threads)
     medians = []
     for _ in range(args.runs):
         times = []
         for _ in range(args.idle_sweeps):
             started = time.perf_counter()
-            raised = sweep_until_done(now=now, limit=args.batch)
+            raised = sweep_until_done(now=now, limit=args.batch, threads=args.threads)
             times.append((time.perf_counter() - started) * 1000)
             if raised:
                 raise SystemExit("an idle sweep raised alarms: something is due")
@@ -345,7 +379,9 @@ def child_idle(args: argparse.Namespace) -> dict:
     if due_count(now):
         raise SystemExit("the database has due tickets; generate it with --due 0")
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*), count(next_check_at) FROM tickets_ticket")
+        cur.execute(
+            "SELECT (SELECT count(*) FROM tickets_ticket), (SELECT count(*) FROM deadlines_deadlinecheck)"
+        )
         total, scheduled = cur.fetchone()
     idle = idle_runs(args, now)
     if args.sweep_first:
@@ -379,6 +415,8 @@ def run_child(
         str(runs or args.runs),
         "--batch",
         str(args.batch),
+        "--threads",
+        str(args.threads),
         "--idle-sweeps",
         str(args.idle_sweeps),
     ]
@@ -394,6 +432,7 @@ def main() -> int:
     parser.add_argument("--small-url", default=DEFAULT_SMALL)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--idle-sweeps", type=int, default=200)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--child", choices=["due", "idle"], help=argparse.SUPPRESS)
@@ -425,13 +464,14 @@ def main() -> int:
         big["idle_ratios"] = [p[0] / p[1] for p in pairs]
     print(
         f"database {big['database']}: {big['tickets']:,} tickets, {big['open']:,} open, "
-        f"{big['scheduled']:,} with next_check_at, {big['due']:,} due; batch {big['batch']}"
+        f"{big['scheduled']:,} with a next check, {big['due']:,} due; batch {big['batch']}, "
+        f"{big['threads']} sweep threads"
     )
     print(
         f"due sweep: median {big['median']:.2f} s of {len(big['runs'])} runs "
         f"({', '.join(f'{t:.2f}' for t in big['runs'])}); {big['alarms'][0]:,} alarms per run"
     )
-    print(f"  profiled run {big['profile_total']:.2f} s:")
+    print(f"  profiled run (one thread) {big['profile_total']:.2f} s:")
     sql_total = 0.0
     for kind, v in sorted(big["profile"].items(), key=lambda kv: -kv[1]["seconds"]):
         sql_total += v["seconds"]

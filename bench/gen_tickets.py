@@ -18,7 +18,7 @@ Usage (from the repository root):
                         alarm that has come and not been raised (its reply deadline falls in the
                         last ten minutes). Every other ticket's passed alarms are raised
                         (DeadlineAlarm rows and timeline events exist) and its next_check_at is
-                        NULL (closed, or nothing pending) or in the future. Default 0.
+                        absent (closed, or nothing pending) or in the future. Default 0.
     --seed S            random seed (default 12345): the same arguments give the same data.
     --reset             truncate the ticket tables first (tickets, assignments, events, alarms,
                         callbacks, sequences and everything else referencing tickets); without
@@ -61,8 +61,8 @@ What is generated (shares are of all tickets unless said otherwise):
   township" rule applied to every township; no entry: the division's township government.
   With --province, a department of the catalogue is that county's counterpart of it.
 - every deadline alarm whose time has passed while its deadline was live has its DeadlineAlarm
-  row and timeline event; `overdue_at` is the first overdue alarm; `next_check_at` is the next
-  alarm not raised yet (NULL for closed tickets).
+  row and timeline event; `overdue_at` is the first overdue alarm; the ticket's DeadlineCheck
+  row holds the next alarm not raised yet (no row for closed tickets).
 - about 4-5 timeline events per ticket (intake, direct answer or dispatch, sign, contact,
   reply, callback, alarms …), assignments (lead, assist, subtask), callbacks.
 
@@ -578,6 +578,7 @@ class Out:
     events: list[str] = field(default_factory=list)
     alarms: list[str] = field(default_factory=list)
     callbacks: list[str] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
 
 
 TICKET_COLUMNS = (
@@ -621,7 +622,6 @@ TICKET_COLUMNS = (
     "deadlines_provisional",
     "paused_at",
     "overdue_at",
-    "next_check_at",
     "created_by_id",
     "created_at",
     "updated_at",
@@ -671,6 +671,7 @@ CALLBACK_COLUMNS = (
     "by_id",
     "at",
 )
+CHECK_COLUMNS = ("ticket_id", "next_check_at")
 
 
 @dataclass
@@ -1945,8 +1946,10 @@ class Generator:
             f"{reply_text}\t{pg(replied_at)}\t{close_reason}\t{transferred}\t{satisfaction}\t{pg(closed_at)}\t"
             f"{extension}\t{pg(dispatch_started)}\t{pg(dispatch_due)}\t{pg(dispatched_at)}\t{pg(sign_due)}\t"
             f"{pg(contact_due)}\t{pg(reply_due)}\t{pg(callback_due)}\t{provisional}\t\\N\t{pg(overdue_at)}\t"
-            f"{pg(next_check)}\t{created_by or n}\t{pg(created)}\t{pg(updated)}\t{max(1, events)}\n"
+            f"{created_by or n}\t{pg(created)}\t{pg(updated)}\t{max(1, events)}\n"
         )
+        if next_check is not None:  # deadlines.DeadlineCheck: a row only while one is pending
+            out.checks.append(f"{tid}\t{pg(next_check)}\n")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -2122,7 +2125,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.conf import settings
     from django.db import connection
 
-    from minsheng.deadlines.models import DeadlineAlarm
+    from minsheng.deadlines.models import DeadlineAlarm, DeadlineCheck
     from minsheng.org.demo import seed_demo
     from minsheng.tickets.catalogue import seed_demo_catalogue
     from minsheng.tickets.models import Assignment, Callback, Ticket, TicketEvent, TicketSequence
@@ -2133,6 +2136,7 @@ def main(argv: list[str] | None = None) -> int:
         "event": TicketEvent._meta.db_table,
         "alarm": DeadlineAlarm._meta.db_table,
         "callback": Callback._meta.db_table,
+        "check": DeadlineCheck._meta.db_table,
         "sequence": TicketSequence._meta.db_table,
     }
     conn = psycopg.connect(url, autocommit=True)
@@ -2240,7 +2244,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with conn.transaction():
         dropped = secondary_indexes(
-            conn, [tables[k] for k in ("ticket", "assignment", "event", "alarm", "callback")]
+            conn,
+            [tables[k] for k in ("ticket", "assignment", "event", "alarm", "callback", "check")],
         )
         for _table, index, definition in dropped:
             conn.execute(
@@ -2257,6 +2262,7 @@ def main(argv: list[str] | None = None) -> int:
         "events": CopyWriter(url, tables["event"], EVENT_COLUMNS),
         "alarms": CopyWriter(url, tables["alarm"], ALARM_COLUMNS),
         "callbacks": CopyWriter(url, tables["callback"], CALLBACK_COLUMNS),
+        "checks": CopyWriter(url, tables["check"], CHECK_COLUMNS),
     }
     for w in writers.values():
         w.start()
@@ -2346,14 +2352,14 @@ def main(argv: list[str] | None = None) -> int:
         fill_word_index(conn)
     words_seconds = time.perf_counter() - words_started
     vacuum_started = time.perf_counter()
-    for key in ("ticket", "assignment", "event", "alarm", "callback", "sequence"):
+    for key in ("ticket", "assignment", "event", "alarm", "callback", "check", "sequence"):
         conn.execute(f'VACUUM (ANALYZE) "{tables[key]}"')
     # The units, places and categories seeded above (tens of thousands with --province): plans
     # scoped by a unit's path are only as good as these statistics.
     conn.execute("ANALYZE org_unit, org_division, tickets_category")
     vacuum_seconds = time.perf_counter() - vacuum_started
     due_now = conn.execute(
-        f'SELECT count(*) FROM "{tables["ticket"]}" WHERE next_check_at <= %s',
+        f'SELECT count(*) FROM "{tables["check"]}" WHERE next_check_at <= %s',
         [dt.datetime.fromtimestamp(now, dt.UTC)],
     ).fetchone()[0]
     counts = {w.table: w.rows for w in writers.values()}

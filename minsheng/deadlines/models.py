@@ -162,3 +162,35 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.key}"
+
+
+class DeadlineCheck(models.Model):
+    """When the worker must next look at a ticket: the time of its earliest alarm not raised
+    yet. A row exists only while such an alarm is pending (open tickets with live deadlines), so
+    the table stays as small as the open workload however many tickets are closed.
+
+    It lives beside the ticket, not on it, because the sweep re-plans it for every ticket it
+    claims: as an indexed column of `tickets_ticket` each re-plan was a non-HOT update that wrote
+    a new entry into every one of the ticket's two dozen indexes (most of a due sweep's time;
+    docs/benchmarks.md, issue 4). Here the sweep writes one narrow row with two indexes, and the
+    ticket row itself changes only when an alarm sets `overdue_at`, a column no index covers.
+
+    Written only while the ticket's row is locked (the services' `_lock`, the sweep's claim),
+    through `minsheng.deadlines.schedule.save_checks`.
+    """
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="deadline_check",
+    )
+    # The sweep is an index range scan on it: `next_check_at <= now ORDER BY next_check_at`.
+    next_check_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("时限检查")
+        verbose_name_plural = _("时限检查")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.next_check_at.isoformat()}"

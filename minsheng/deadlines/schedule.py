@@ -1,8 +1,9 @@
 """Deadlines as data on the ticket, and when the worker must next look at it.
 
-The ticket services call `on_*` after each state change; they set the deadline columns and
-`next_check_at`, the one indexed column the worker sweeps. A sweep with nothing due is therefore
-an index probe whatever the number of tickets.
+The ticket services set the deadline columns after each state change, and `save_checks` stores
+when the worker must next look at the ticket (`DeadlineCheck.next_check_at`, the one indexed
+column the worker sweeps, in a narrow table of its own). A sweep with nothing due is therefore an
+index probe whatever the number of tickets.
 
 Which deadlines are live depends on the state:
 
@@ -22,12 +23,16 @@ deadline, escalation to the supervisors after the grace (MINSHENG_ESCALATION_GRA
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import connection
 
+from minsheng.core.bulk import array_literal, int_array_literal
 from minsheng.deadlines.clock import current_calendar, due
+from minsheng.deadlines.models import DeadlineCheck
 from minsheng.deadlines.policy import Policy, category_chain, policy_for
 
 if TYPE_CHECKING:
@@ -101,6 +106,50 @@ def next_check(
         if (live.name, level, live.due) not in fired
     ]
     return min(times) if times else None
+
+
+# Both SQLite (3.24+) and PostgreSQL take this upsert; the WHERE spares the write (and a dead
+# row) when a service leaves the time as it was, which most actions do.
+_UPSERT = (
+    "INSERT INTO deadlines_deadlinecheck (ticket_id, next_check_at) {values} "
+    "ON CONFLICT (ticket_id) DO UPDATE SET next_check_at = excluded.next_check_at "
+    "WHERE deadlines_deadlinecheck.next_check_at <> excluded.next_check_at"
+)
+
+
+def save_checks(checks: Sequence[tuple[int, dt.datetime | None]]) -> None:
+    """Store when the worker must next look at each ticket: (ticket id, time), None when no
+    alarm is pending (the row goes). The caller holds the tickets' rows locked.
+
+    Two statements at most, whatever the number of tickets: the sweep re-plans hundreds at once.
+    """
+    gone = [pk for pk, at in checks if at is None]
+    planned = [(pk, at) for pk, at in checks if at is not None]
+    if gone:
+        # Nothing refers to a check and no signal listens: Django deletes with one statement.
+        DeadlineCheck.objects.filter(ticket_id__in=gone).delete()
+    if not planned:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(planned) > 1:
+            # One array per column, as core.bulk.insert_rows does: the statement's shape and
+            # its binding cost stay fixed however many rows a sweep batch re-plans.
+            cursor.execute(
+                _UPSERT.format(
+                    values="SELECT * FROM unnest(%s::bigint[], %s::timestamptz[])",
+                ),
+                [
+                    int_array_literal(pk for pk, _ in planned),
+                    array_literal(at.isoformat() for _, at in planned),
+                ],
+            )
+            return
+        field = DeadlineCheck._meta.get_field("next_check_at")
+        rows = [(pk, field.get_db_prep_value(at, connection)) for pk, at in planned]
+        if len(rows) == 1:  # a service's one ticket
+            cursor.execute(_UPSERT.format(values="VALUES (%s, %s)"), rows[0])
+        else:
+            cursor.executemany(_UPSERT.format(values="VALUES (%s, %s)"), rows)
 
 
 def set_dispatch_deadline(ticket: Ticket, start: dt.datetime) -> None:

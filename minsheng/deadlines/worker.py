@@ -1,11 +1,12 @@
 """The background worker: a loop over the database, no broker.
 
 Each pass:
-1. **Deadline sweep** — claims tickets whose `next_check_at` has come and raises their alarms
-   (tickets.services.tickets_raise_alarms). On PostgreSQL the claim is
-   `SELECT … FOR UPDATE SKIP LOCKED`, so several workers on several machines share the work; on
-   SQLite (one machine, writers serialised by IMMEDIATE transactions) it is a conditional UPDATE
-   per row that succeeds only if nobody changed the ticket since it was read.
+1. **Deadline sweep** — claims tickets whose `next_check_at` (deadlines.DeadlineCheck) has
+   come and raises their alarms (tickets.services.tickets_raise_alarms). On PostgreSQL the
+   claim is `SELECT … FOR UPDATE SKIP LOCKED`, so several workers on several machines (and
+   several threads of one, MINSHENG_WORKER_SWEEP_THREADS) share the work; on SQLite (one
+   machine, writers serialised by IMMEDIATE transactions) it is a conditional UPDATE per row
+   that succeeds only if nobody changed the ticket since it was read.
 2. **Daily jobs** — the morning digest for units, once a day after DIGEST_HOUR, claimed by
    inserting a unique JobRun row.
 3. **Outbox delivery** — notify.delivery.deliver_due, when the notify app is installed.
@@ -25,10 +26,13 @@ import os
 import signal
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import FrameType
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from minsheng.deadlines.digest import send_daily_digest
@@ -70,31 +74,35 @@ CLAIM_FIELDS = (
     "callback_due",
     "overdue_at",
     "version",
-)  # next_check_at and updated_at are only written (a deferred field set is never read back)
+)  # overdue_at is written back for the tickets whose first overdue alarm is raised
+
+
+def _due(now: dt.datetime, limit: int) -> QuerySet[Ticket]:
+    """The tickets whose next check has come, earliest first: a range scan of the check
+    table's index joined to the tickets by primary key."""
+    return (
+        Ticket.objects.only(*CLAIM_FIELDS)
+        .filter(deadline_check__next_check_at__lte=now)
+        .order_by("deadline_check__next_check_at")[:limit]
+    )
 
 
 def _claim_postgres(now: dt.datetime, limit: int) -> list[Ticket]:
-    return list(
-        Ticket.objects.select_for_update(skip_locked=True, of=("self",))
-        .only(*CLAIM_FIELDS)
-        .filter(next_check_at__lte=now)
-        .order_by("next_check_at")[:limit]
-    )
+    # The ticket rows are locked (not the check rows): every writer of a check holds its
+    # ticket's row, so the ticket's lock is the one mutex of the services and the workers.
+    return list(_due(now, limit).select_for_update(skip_locked=True, of=("self",)))
 
 
 def _claim_conditional(now: dt.datetime, limit: int) -> list[Ticket]:
-    candidates = list(
-        Ticket.objects.only(*CLAIM_FIELDS)
-        .filter(next_check_at__lte=now)
-        .order_by("next_check_at")[:limit]
-    )
+    candidates = list(_due(now, limit))
     claimed = []
     for ticket in candidates:
-        # The claim: bump the version only if nobody touched the ticket since we read it.
+        # The claim: a write that matches only if nobody changed the ticket since we read it
+        # (the version unchanged). It also takes SQLite's write lock, should the transaction
+        # not hold it yet. The version itself stays: an alarm is not an action on the ticket.
         if Ticket.objects.filter(pk=ticket.pk, version=ticket.version).update(
-            version=ticket.version + 1
+            version=ticket.version
         ):
-            ticket.version += 1
             claimed.append(ticket)
     return claimed
 
@@ -114,9 +122,38 @@ def sweep_deadlines(*, now: dt.datetime | None = None, limit: int = 500) -> tupl
 
 
 def sweep_until_done(
-    *, now: dt.datetime | None = None, limit: int = 500, stop: threading.Event | None = None
+    *,
+    now: dt.datetime | None = None,
+    limit: int = 500,
+    stop: threading.Event | None = None,
+    threads: int = 1,
 ) -> int:
-    """Batches until no due ticket is left (or only ones other workers hold). Returns alarms."""
+    """Batches until no due ticket is left (or only ones other workers hold). Returns alarms.
+
+    With `threads` > 1 on PostgreSQL, when more than a batch is due, that many threads sweep
+    side by side, each on its own connection, exactly as that many workers would (SKIP LOCKED
+    gives each its own tickets): one thread's Python (the alarms, the messages) runs while the
+    database executes another's statements, so a big sweep uses both cores of a small server
+    (docs/benchmarks.md, issue 4). A sweep with less than a batch due (the usual pass) stays
+    in the calling thread and opens no connection. The extra threads see only committed
+    tickets, not a caller's open transaction: hence the default of one (tests; the worker passes
+    MINSHENG_WORKER_SWEEP_THREADS). SQLite has one writer at a time and always sweeps in the
+    calling thread.
+    """
+    if stop is not None and stop.is_set():
+        return 0
+    claimed, total = sweep_deadlines(now=now, limit=limit)
+    if claimed == 0:
+        return total
+    if claimed < limit or threads <= 1 or connection.vendor != "postgresql":
+        return total + _sweep_batches(now, limit, stop)
+    with ThreadPoolExecutor(max_workers=threads - 1, thread_name_prefix="sweep") as pool:
+        helpers = [pool.submit(_sweep_thread, now, limit, stop) for _ in range(threads - 1)]
+        total += _sweep_batches(now, limit, stop)
+        return total + sum(helper.result() for helper in helpers)
+
+
+def _sweep_batches(now: dt.datetime | None, limit: int, stop: threading.Event | None) -> int:
     total = 0
     while stop is None or not stop.is_set():
         claimed, raised = sweep_deadlines(now=now, limit=limit)
@@ -124,6 +161,13 @@ def sweep_until_done(
         if claimed == 0:
             break
     return total
+
+
+def _sweep_thread(now: dt.datetime | None, limit: int, stop: threading.Event | None) -> int:
+    try:
+        return _sweep_batches(now, limit, stop)
+    finally:
+        connection.close()  # this thread's own connection (Django's are per thread)
 
 
 def run_daily_jobs(*, now: dt.datetime | None = None) -> bool:
@@ -169,6 +213,7 @@ def worker_id() -> str:
 class Worker:
     idle_seconds: float = 5.0
     batch: int = 500
+    sweep_threads: int = field(default_factory=lambda: int(settings.MINSHENG_WORKER_SWEEP_THREADS))
     stop: threading.Event = field(default_factory=threading.Event)
     wake: threading.Event | None = None
 
@@ -181,7 +226,7 @@ class Worker:
         signal.signal(signal.SIGINT, handle)
 
     def run_once(self) -> int:
-        done = sweep_until_done(limit=self.batch, stop=self.stop)
+        done = sweep_until_done(limit=self.batch, stop=self.stop, threads=self.sweep_threads)
         if not self.stop.is_set():
             run_daily_jobs()
         if not self.stop.is_set():

@@ -227,10 +227,10 @@ class Ticket(models.Model):
     callback_due = models.DateTimeField(_("回访时限"), null=True, blank=True)
     deadlines_provisional = models.BooleanField(_("时限待定"), default=False)
     paused_at = models.DateTimeField(_("暂停计时"), null=True, blank=True)
+    # Set by the worker's first overdue alarm. No index covers it, so that the sweep's write of
+    # it can be a HOT update. When the worker next looks at the ticket is not here but in
+    # deadlines.DeadlineCheck, for the same reason.
     overdue_at = models.DateTimeField(_("首次超期"), null=True, blank=True)
-    # When the worker must next look at this ticket (the earliest alarm not yet raised);
-    # NULL when nothing is pending. The worker's sweep is an index range scan on it.
-    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

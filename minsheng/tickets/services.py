@@ -161,28 +161,27 @@ DEADLINE_FIELDS = (
     "callback_due",
     "deadlines_provisional",
     "paused_at",
-    "next_check_at",
 )
 
 
-def _reschedule(ticket: Ticket) -> None:
-    """Point `next_check_at` at the earliest alarm the worker has not raised yet."""
+def _next_check(ticket: Ticket) -> dt.datetime | None:
+    """The earliest alarm the worker has not raised yet: when it must next look at the ticket."""
     lead = _lead(ticket) if ticket.status in (Status.DISPATCHED, Status.IN_PROGRESS) else None
     fired = set(
         DeadlineAlarm.objects.filter(ticket=ticket, round=ticket.round).values_list(
             "deadline", "level", "due_at"
         )
     )
-    ticket.next_check_at = schedule.next_check(
-        ticket, contacted=bool(lead and lead.contacted_at), fired=fired
-    )
+    return schedule.next_check(ticket, contacted=bool(lead and lead.contacted_at), fired=fired)
 
 
 def _save(ticket: Ticket, *fields: str) -> None:
-    """Every service ends here: deadlines re-planned, version bumped, one UPDATE."""
-    _reschedule(ticket)
+    """Every service ends here: version bumped, one UPDATE of the ticket, and the worker's next
+    check re-planned (one upsert, which writes nothing when the time stays;
+    deadlines.schedule.save_checks)."""
     ticket.version += 1
     ticket.save(update_fields=[*fields, *DEADLINE_FIELDS, "version", "updated_at"])
+    schedule.save_checks([(ticket.pk, _next_check(ticket))])
 
 
 def _active_assignments(ticket: Ticket) -> list[Assignment]:
@@ -441,7 +440,7 @@ def ticket_intake(
         created_by=actor,
     )
     schedule.set_dispatch_deadline(ticket, now)
-    ticket.next_check_at = schedule.next_check(ticket, contacted=False, fired=set())
+    next_check = schedule.next_check(ticket, contacted=False, fired=set())
     # Everything above only reads and checks, so a refusal changes nothing. The writes run in
     # one transaction; without a savepoint of their own, because a caller that nests the intake
     # in its own transaction (Open311: the ticket and its Open311 record) fails as a whole
@@ -450,6 +449,7 @@ def ticket_intake(
         # The number last: its row lock is held from here until commit (see _next_number).
         ticket.number = _next_number(now)
         insert_one(ticket)
+        schedule.save_checks([(ticket.pk, next_check)])
         _event(ticket, actor, "intake", old_status="-", public=True, channel=channel)
         notifications.on_intake(ticket)
     return ticket
@@ -1411,6 +1411,8 @@ def tickets_raise_alarms(*, tickets: list[Ticket], now: dt.datetime) -> list[Ala
             fired[ticket_id].add((deadline, level, due_at))
     grace = schedule.escalation_grace()
     alarms: list[Alarm] = []
+    checks: list[tuple[int, dt.datetime | None]] = []
+    first_overdue: list[Ticket] = []
     for ticket in tickets:
         done = fired[ticket.pk]
         is_contacted = ticket.pk in contacted
@@ -1422,11 +1424,13 @@ def tickets_raise_alarms(*, tickets: list[Ticket], now: dt.datetime) -> list[Ala
                 alarms.append(Alarm(ticket, live.name, level, live.due))
                 if level == "overdue" and ticket.overdue_at is None:
                     ticket.overdue_at = now
-        ticket.next_check_at = schedule.next_check(
-            ticket, contacted=is_contacted, fired=done, grace=grace
+                    first_overdue.append(ticket)
+        checks.append(
+            (
+                ticket.pk,
+                schedule.next_check(ticket, contacted=is_contacted, fired=done, grace=grace),
+            )
         )
-        ticket.version += 1
-        ticket.updated_at = now
     insert_rows(
         DeadlineAlarm,
         ("ticket_id", "round", "deadline", "level", "due_at"),
@@ -1447,34 +1451,37 @@ def tickets_raise_alarms(*, tickets: list[Ticket], now: dt.datetime) -> list[Ala
             for a in alarms
         ],
     )
-    _save_sweep_columns(tickets)
+    _save_first_overdue(first_overdue)
+    schedule.save_checks(checks)
     return alarms
 
 
-def _save_sweep_columns(tickets: list[Ticket]) -> None:
-    """Write what a sweep changed on each claimed ticket.
+def _save_first_overdue(tickets: list[Ticket]) -> None:
+    """Write `overdue_at` on the tickets whose first overdue alarm this sweep raised.
+
+    Nothing else of the ticket changes: an alarm is the clock's doing, not an action on the
+    ticket, so neither `version` (a form opened before the alarm stays valid) nor `updated_at`
+    (the time of the last action, which the API's `updated_after` and the statistics' watermark
+    follow; units' systems hear of overdue tickets by the "overdue" webhook) moves. With no
+    indexed column written, PostgreSQL can update the row in place (HOT) instead of adding an
+    entry to each of the ticket's two dozen indexes (docs/benchmarks.md, issue 4).
 
     On PostgreSQL one UPDATE … FROM unnest(arrays): Django's bulk_update writes a
-    `CASE WHEN id = … THEN …` per row and column, which PostgreSQL plans and evaluates per row
-    (about 0.4 s per batch of 500; docs/benchmarks.md, issue 4).
+    `CASE WHEN id = … THEN …` per row, which PostgreSQL plans and evaluates per row.
     """
-    fields = ["next_check_at", "overdue_at", "version", "updated_at"]
+    if not tickets:
+        return
     if connection.vendor != "postgresql":
-        Ticket.objects.bulk_update(tickets, fields)
+        Ticket.objects.bulk_update(tickets, ["overdue_at"])
         return
     with connection.cursor() as cursor:
-        # The table and columns are Django's defaults for Ticket (a test pins them).
+        # The table and column are Django's defaults for Ticket (a test pins them).
         cursor.execute(
-            "UPDATE tickets_ticket AS t SET next_check_at = v.nca, overdue_at = v.ova, "
-            "version = v.ver, updated_at = v.upd "
-            "FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[], %s::integer[], "
-            "%s::timestamptz[]) AS v(id, nca, ova, ver, upd) WHERE t.id = v.id",
+            "UPDATE tickets_ticket AS t SET overdue_at = v.ova "
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, ova) WHERE t.id = v.id",
             [
                 int_array_literal(t.pk for t in tickets),
-                array_literal(t.next_check_at for t in tickets),
                 array_literal(t.overdue_at for t in tickets),
-                int_array_literal(t.version for t in tickets),
-                array_literal(t.updated_at for t in tickets),
             ],
         )
 

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ import time_machine
 from django.db import connection
 
 from minsheng.deadlines import clock
-from minsheng.deadlines.models import DeadlineAlarm, JobRun
+from minsheng.deadlines.models import DeadlineAlarm, DeadlineCheck, JobRun
 from minsheng.deadlines.worker import run_daily_jobs, sweep_deadlines, sweep_until_done
 from minsheng.tickets import services
 from minsheng.tickets.models import Ticket, TicketEvent
@@ -43,6 +44,13 @@ def alarms(ticket: Ticket) -> list[tuple[str, str]]:
     )
 
 
+def next_check(ticket: Ticket) -> dt.datetime | None:
+    """When the worker will next look at the ticket (None: no row, nothing pending)."""
+    return (
+        DeadlineCheck.objects.filter(ticket=ticket).values_list("next_check_at", flat=True).first()
+    )
+
+
 def emergency(people: People) -> Ticket:
     """Dispatched at 10:00: sign due 10:30, contact 11:00, reply 12:00 (natural hours)."""
     with time_machine.travel(at(2026, 6, 1, 10, 0), tick=False):
@@ -52,7 +60,7 @@ def emergency(people: People) -> Ticket:
 
 def test_it_warns_at_three_quarters_then_marks_overdue(people: People) -> None:
     ticket = emergency(people)
-    assert ticket.next_check_at == at(2026, 6, 1, 10, 22, 30)  # 75% of the sign half-hour
+    assert next_check(ticket) == at(2026, 6, 1, 10, 22, 30)  # 75% of the sign half-hour
     assert sweep_until_done(now=at(2026, 6, 1, 10, 20)) == 0
     assert sweep_until_done(now=at(2026, 6, 1, 10, 25)) == 1
     assert alarms(ticket) == [("sign", "warn")]
@@ -62,6 +70,28 @@ def test_it_warns_at_three_quarters_then_marks_overdue(people: People) -> None:
     assert ("sign", "overdue") in alarms(ticket)
     assert ticket.overdue_at == at(2026, 6, 1, 10, 31)
     assert TicketEvent.objects.filter(ticket=ticket, action="deadline_overdue").count() == 1
+
+
+def test_an_alarm_leaves_the_ticket_s_version_and_update_time(people: People) -> None:
+    """The clock is not an action: a form opened before the alarm stays valid, and the API's
+    `updated_after` keeps following people's and systems' actions."""
+    ticket = emergency(people)
+    before = Ticket.objects.values("version", "updated_at").get(pk=ticket.pk)
+    assert sweep_until_done(now=at(2026, 6, 1, 10, 31)) == 2  # the sign's warning and overdue
+    after = Ticket.objects.values("version", "updated_at", "overdue_at").get(pk=ticket.pk)
+    assert after.pop("overdue_at") == at(2026, 6, 1, 10, 31)
+    assert after == before
+    assert next_check(ticket) == at(2026, 6, 1, 10, 45)  # the contact's warning: 75% of 1 h
+    # A later overdue alarm keeps the first overdue time.
+    sweep_until_done(now=at(2026, 6, 1, 11, 1))
+    ticket.refresh_from_db()
+    assert ticket.overdue_at == at(2026, 6, 1, 10, 31)
+    # The handler acts on the version the page showed before the alarms: accepted.
+    with time_machine.travel(at(2026, 6, 1, 11, 2), tick=False):
+        signed = services.ticket_sign(
+            ticket=ticket, actor=people.alice, expected_version=before["version"]
+        )
+    assert signed.version == before["version"] + 1
 
 
 def test_it_escalates_after_the_grace(people: People, settings) -> None:  # type: ignore[no-untyped-def]
@@ -84,7 +114,7 @@ def test_signing_and_contact_retire_their_deadlines(people: People) -> None:
     with time_machine.travel(at(2026, 6, 1, 10, 5), tick=False):
         services.ticket_sign(ticket=ticket, actor=people.alice)
         ticket = services.ticket_contact(ticket=ticket, actor=people.alice, method="phone")
-    assert ticket.next_check_at == at(2026, 6, 1, 11, 30)  # only the reply remains: 75% of 2 h
+    assert next_check(ticket) == at(2026, 6, 1, 11, 30)  # only the reply remains: 75% of 2 h
     sweep_until_done(now=at(2026, 6, 1, 11, 45))
     assert alarms(ticket) == [("reply", "warn")]
 
@@ -95,7 +125,8 @@ def test_a_closed_ticket_is_never_checked_again(people: People) -> None:
         actor=people.operator,
         answer="请携带身份证办理",
     )
-    assert ticket.next_check_at is None
+    assert next_check(ticket) is None
+    assert not DeadlineCheck.objects.filter(ticket=ticket).exists()
 
 
 def test_a_sweep_with_nothing_due_claims_nothing(people: People) -> None:
@@ -200,14 +231,57 @@ def _database_url() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_sweep_in_threads_raises_every_alarm_once(
+    people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More than a batch due: on PostgreSQL helper threads join, each on its own connection,
+    and close it when done; SQLite sweeps in the calling thread. Either way each ticket's
+    alarms are raised once and every check moves past now."""
+    from minsheng.deadlines import worker
+
+    tickets = [emergency(people) for _ in range(7)]
+    threads_used: set[str] = set()
+    real = worker.sweep_deadlines
+
+    def recording(**kwargs):  # type: ignore[no-untyped-def]
+        threads_used.add(threading.current_thread().name)
+        return real(**kwargs)
+
+    monkeypatch.setattr(worker, "sweep_deadlines", recording)
+
+    def sessions() -> int:
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+            return int(cur.fetchone()[0])
+
+    before = sessions() if connection.vendor == "postgresql" else 0
+    now = at(2026, 6, 1, 10, 31)  # each ticket's sign warning and sign overdue
+    assert sweep_until_done(now=now, limit=2, threads=3) == 2 * len(tickets)
+    assert sorted(
+        DeadlineAlarm.objects.values_list("ticket_id", "level").order_by("ticket_id", "level")
+    ) == sorted((t.pk, level) for t in tickets for level in ("overdue", "warn"))
+    assert not DeadlineCheck.objects.filter(next_check_at__lte=now).exists()
+    assert sweep_until_done(now=now, limit=2, threads=3) == 0
+    if connection.vendor == "postgresql":
+        assert any(name.startswith("sweep") for name in threads_used)
+        # The helpers' connections are closed (a closed session leaves pg_stat_activity when
+        # its server process has exited: wait for that, a few seconds at most).
+        waited_until = time.monotonic() + 10
+        while sessions() != before and time.monotonic() < waited_until:
+            time.sleep(0.05)
+        assert sessions() == before
+    else:
+        assert threads_used == {threading.current_thread().name}
+
+
+@pytest.mark.django_db(transaction=True)
 def test_sigterm_stops_the_worker_between_batches(people: People, tmp_path: Path) -> None:
     for _ in range(5):
         new_ticket(people, urgency="emergency")
     Ticket.objects.update(  # received long ago, never dispatched
-        dispatch_started_at=at(2020, 1, 1, 0, 0),
-        dispatch_due=at(2020, 1, 1, 1, 0),
-        next_check_at=at(2020, 1, 1, 0, 45),
+        dispatch_started_at=at(2020, 1, 1, 0, 0), dispatch_due=at(2020, 1, 1, 1, 0)
     )
+    assert DeadlineCheck.objects.update(next_check_at=at(2020, 1, 1, 0, 45)) == 5
     env = {**os.environ, "DATABASE_URL": _database_url(), "MINSHENG_VAR_DIR": str(tmp_path)}
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "run_worker", "--idle", "0.2", "--batch", "2"],
@@ -219,7 +293,7 @@ def test_sigterm_stops_the_worker_between_batches(people: People, tmp_path: Path
     )
     deadline = time.monotonic() + 60
     while (
-        Ticket.objects.filter(next_check_at__lte=at(2021, 1, 1, 0, 0)).exists()
+        DeadlineCheck.objects.filter(next_check_at__lte=at(2021, 1, 1, 0, 0)).exists()
         and time.monotonic() < deadline
     ):
         time.sleep(0.2)
@@ -228,16 +302,19 @@ def test_sigterm_stops_the_worker_between_batches(people: People, tmp_path: Path
     assert proc.returncode == 0, out
     assert "stopped" in out
     # Every ticket was handled whole: its next check moved and its warning was raised once.
-    assert not Ticket.objects.filter(next_check_at__lte=at(2021, 1, 1, 0, 0)).exists()
+    assert not DeadlineCheck.objects.filter(next_check_at__lte=at(2021, 1, 1, 0, 0)).exists()
     assert DeadlineAlarm.objects.filter(level="warn", deadline="dispatch").count() == 5
     assert DeadlineAlarm.objects.count() == 15  # warn, overdue and escalate for each
 
 
-def test_the_sweeps_raw_update_names_the_tickets_table_and_columns() -> None:
-    # services._save_sweep_columns writes these names literally on PostgreSQL.
+def test_the_sweeps_raw_statements_name_the_tables_and_columns() -> None:
+    # services._save_first_overdue and schedule.save_checks write these names literally.
     meta = Ticket._meta
     assert meta.db_table == "tickets_ticket"
-    assert [
-        meta.get_field(name).column  # type: ignore[union-attr]
-        for name in ("id", "next_check_at", "overdue_at", "version", "updated_at")
-    ] == ["id", "next_check_at", "overdue_at", "version", "updated_at"]
+    assert [meta.get_field(name).column for name in ("id", "overdue_at")] == ["id", "overdue_at"]  # type: ignore[union-attr]
+    check = DeadlineCheck._meta
+    assert check.db_table == "deadlines_deadlinecheck"
+    assert [check.get_field(name).column for name in ("ticket", "next_check_at")] == [  # type: ignore[union-attr]
+        "ticket_id",
+        "next_check_at",
+    ]

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from minsheng.tickets.models import Ticket
 from tests.conftest import People
 from tests.factories import new_ticket
+from tests.migrating import migrate, migrate_to_latest
 from tests.tickets.test_search_words import word_row_dated_as_its_ticket
 
 pytestmark = [
@@ -19,12 +19,6 @@ pytestmark = [
 
 BEFORE = [("tickets", "0009_word_index_pending")]
 AFTER = [("tickets", "0010_word_index_created_at")]
-
-
-def _migrate(target: list[tuple[str, str]]) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
 
 
 def _column_exists() -> bool:
@@ -39,7 +33,7 @@ def _column_exists() -> bool:
 def test_the_back_fill_gives_every_word_row_its_tickets_created_at(people: People) -> None:
     tickets = [new_ticket(people, title=f"路灯{i}") for i in range(3)]
     try:
-        _migrate(BEFORE)
+        migrate(BEFORE)
         assert not _column_exists()
         # A ticket taken while 0009's trigger is in place: its row has no created_at to keep.
         with connection.cursor() as cur:
@@ -48,9 +42,9 @@ def test_the_back_fill_gives_every_word_row_its_tickets_created_at(people: Peopl
                 "WHERE id = %s",
                 [tickets[0].pk],
             )
-        _migrate(AFTER)
+        migrate(AFTER)
     finally:
-        _migrate(AFTER)  # whatever happened, the schema the other tests expect
+        migrate_to_latest()  # whatever happened, the schema the other tests expect
     assert _column_exists()
     with connection.cursor() as cur:
         cur.execute(
