@@ -108,8 +108,9 @@ def next_check(
     return min(times) if times else None
 
 
-# Both SQLite (3.24+) and PostgreSQL take this upsert; the WHERE spares the write (and a dead
-# row) when a service leaves the time as it was, which most actions do.
+# Both SQLite (3.24+) and PostgreSQL take this upsert; the WHERE spares the new row version
+# (on PostgreSQL the existing row is still locked) when a service leaves the time as it was,
+# which most actions do.
 _UPSERT = (
     "INSERT INTO deadlines_deadlinecheck (ticket_id, next_check_at) {values} "
     "ON CONFLICT (ticket_id) DO UPDATE SET next_check_at = excluded.next_check_at "

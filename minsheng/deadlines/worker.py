@@ -146,16 +146,27 @@ def sweep_until_done(
     if claimed == 0:
         return total
     if claimed < limit or threads <= 1 or connection.vendor != "postgresql":
-        return total + _sweep_batches(now, limit, stop)
+        return total + _sweep_batches(now, limit, (stop,))
+    # A failing thread halts the others after their current batch (each batch commits whole),
+    # and its error is logged where it happens and raised to the caller.
+    halt = threading.Event()
     with ThreadPoolExecutor(max_workers=threads - 1, thread_name_prefix="sweep") as pool:
-        helpers = [pool.submit(_sweep_thread, now, limit, stop) for _ in range(threads - 1)]
-        total += _sweep_batches(now, limit, stop)
+        helpers = [
+            pool.submit(_sweep_thread, now, limit, (stop, halt), halt) for _ in range(threads - 1)
+        ]
+        try:
+            total += _sweep_batches(now, limit, (stop, halt))
+        except Exception:
+            halt.set()
+            raise
         return total + sum(helper.result() for helper in helpers)
 
 
-def _sweep_batches(now: dt.datetime | None, limit: int, stop: threading.Event | None) -> int:
+def _sweep_batches(
+    now: dt.datetime | None, limit: int, stops: tuple[threading.Event | None, ...]
+) -> int:
     total = 0
-    while stop is None or not stop.is_set():
+    while not any(event is not None and event.is_set() for event in stops):
         claimed, raised = sweep_deadlines(now=now, limit=limit)
         total += raised
         if claimed == 0:
@@ -163,9 +174,18 @@ def _sweep_batches(now: dt.datetime | None, limit: int, stop: threading.Event | 
     return total
 
 
-def _sweep_thread(now: dt.datetime | None, limit: int, stop: threading.Event | None) -> int:
+def _sweep_thread(
+    now: dt.datetime | None,
+    limit: int,
+    stops: tuple[threading.Event | None, ...],
+    halt: threading.Event,
+) -> int:
     try:
-        return _sweep_batches(now, limit, stop)
+        return _sweep_batches(now, limit, stops)
+    except Exception:
+        halt.set()
+        log.exception("deadline sweep thread failed")
+        raise
     finally:
         connection.close()  # this thread's own connection (Django's are per thread)
 

@@ -177,7 +177,7 @@ def _next_check(ticket: Ticket) -> dt.datetime | None:
 
 def _save(ticket: Ticket, *fields: str) -> None:
     """Every service ends here: version bumped, one UPDATE of the ticket, and the worker's next
-    check re-planned (one upsert, which writes nothing when the time stays;
+    check re-planned (one upsert, which adds no row version when the time stays;
     deadlines.schedule.save_checks)."""
     ticket.version += 1
     ticket.save(update_fields=[*fields, *DEADLINE_FIELDS, "version", "updated_at"])
@@ -1462,7 +1462,8 @@ def _save_first_overdue(tickets: list[Ticket]) -> None:
     Nothing else of the ticket changes: an alarm is the clock's doing, not an action on the
     ticket, so neither `version` (a form opened before the alarm stays valid) nor `updated_at`
     (the time of the last action, which the API's `updated_after` and the statistics' watermark
-    follow; units' systems hear of overdue tickets by the "overdue" webhook) moves. With no
+    follow; units' systems hear of their sign, contact and reply deadlines passing by the
+    `ticket.overdue` webhook, docs/api.md) moves. With no
     indexed column written, PostgreSQL can update the row in place (HOT) instead of adding an
     entry to each of the ticket's two dozen indexes (docs/benchmarks.md, issue 4).
 

@@ -275,6 +275,34 @@ def test_a_sweep_in_threads_raises_every_alarm_once(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_failing_sweep_thread_fails_the_sweep_and_leaves_no_half_batch(
+    people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the sweep runs in threads on PostgreSQL only")
+    tickets = [emergency(people) for _ in range(7)]
+    real = services.tickets_raise_alarms
+
+    def failing_in_helpers(**kwargs):  # type: ignore[no-untyped-def]
+        if threading.current_thread().name.startswith("sweep"):
+            raise RuntimeError("helper failed")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "tickets_raise_alarms", failing_in_helpers)
+    now = at(2026, 6, 1, 10, 31)
+    with pytest.raises(RuntimeError, match="helper failed"):
+        sweep_until_done(now=now, limit=2, threads=2)
+    # What was swept is whole: each swept ticket has both of its alarms, the others none.
+    per_ticket = dict.fromkeys((t.pk for t in tickets), 0)
+    for ticket_id in DeadlineAlarm.objects.values_list("ticket_id", flat=True):
+        per_ticket[ticket_id] += 1
+    assert set(per_ticket.values()) <= {0, 2}
+    monkeypatch.setattr(services, "tickets_raise_alarms", real)
+    sweep_until_done(now=now, limit=2, threads=1)
+    assert DeadlineAlarm.objects.count() == 2 * len(tickets)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_sigterm_stops_the_worker_between_batches(people: People, tmp_path: Path) -> None:
     for _ in range(5):
         new_ticket(people, urgency="emergency")

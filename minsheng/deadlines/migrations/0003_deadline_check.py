@@ -10,9 +10,11 @@ COPY_FORWARD = (
     "INSERT INTO deadlines_deadlinecheck (ticket_id, next_check_at) "
     "SELECT id, next_check_at FROM tickets_ticket WHERE next_check_at IS NOT NULL"
 )
+# Backwards the column has just been added back, empty: only the tickets with a check get a value.
 COPY_BACK = (
     "UPDATE tickets_ticket SET next_check_at = (SELECT c.next_check_at "
-    "FROM deadlines_deadlinecheck c WHERE c.ticket_id = tickets_ticket.id)"
+    "FROM deadlines_deadlinecheck c WHERE c.ticket_id = tickets_ticket.id) "
+    "WHERE id IN (SELECT ticket_id FROM deadlines_deadlinecheck)"
 )
 
 
