@@ -122,7 +122,8 @@ def save_checks(checks: Sequence[tuple[int, dt.datetime | None]]) -> None:
     """Store when the worker must next look at each ticket: (ticket id, time), None when no
     alarm is pending (the row goes). The caller holds the tickets' rows locked.
 
-    Two statements at most, whatever the number of tickets: the sweep re-plans hundreds at once.
+    On PostgreSQL two statements at most, whatever the number of tickets: the sweep re-plans
+    hundreds at once. SQLite runs the upsert once per row (its sweep is small and local).
     """
     gone = [pk for pk, at in checks if at is None]
     planned = [(pk, at) for pk, at in checks if at is not None]
