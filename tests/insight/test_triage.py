@@ -39,7 +39,8 @@ def trained(settings: pytest.FixtureRequest, sample_model_file: Path) -> Path:
 
 
 @pytest.fixture
-def model_path(settings: pytest.FixtureRequest, tmp_path: Path) -> Path:
+def model_path(settings: pytest.FixtureRequest, tmp_path: Path, db: None) -> Path:
+    """Training reads the category tree from the database."""
     path = tmp_path / "var" / "triage" / "model-v1.joblib"
     settings.MINSHENG_TRIAGE_MODEL = path  # type: ignore[attr-defined]
     return path
@@ -335,3 +336,33 @@ def test_the_operators_category_beats_the_model(
     html = client.get(f"/tickets/{ticket.number}/").content.decode()
     assert re.search(r'<option value="tq-rsj"[^>]*selected', html)
     assert "建议：台前县人社局" in client.get("/dispatch/").content.decode()
+
+
+# --- The category tree's names -------------------------------------------------------------------
+
+
+def test_training_takes_the_names_from_the_installations_category_tree(
+    model_path: Path, tmp_path: Path, db: None
+) -> None:
+    data = sample_csv(tmp_path / "labelled.csv")
+    run("train", "--input", str(data), "--no-unlabelled")
+    assert Classifier.load(model_path).info.params["category_names"] == 0  # no tree yet
+
+    load_categories()
+    output = run("train", "--input", str(data), "--no-unlabelled")
+    model = Classifier.load(model_path)
+    described = model.info.params["category_names"]
+    assert described > 20 and f"分类树描述 {described} 条" in output
+    # 原民办代课教师 is a leaf of 教育文体 in the tree; SAMPLE alone reads 待遇 as 劳动和社会保障.
+    assert model.suggest("原民办代课教师的待遇")[0].label == "教育文体"
+
+
+def test_category_names_follow_the_labels_level(db: None) -> None:
+    load_categories()
+    names = triage.category_names(["环境保护", "教育文体/教育收费/乱收费", "没有这个分类"])
+    assert "环境污染 噪音污染" in names["环境保护"]
+    assert "教育文体/教育收费/乱收费" not in names  # a leaf: nothing below it
+    assert "没有这个分类" not in names
+    Category.objects.filter(full_name="环境保护/环境污染/噪音污染").update(is_active=False)
+    triage._categories.clear()
+    assert "环境污染 噪音污染" not in triage.category_names(["环境保护"])["环境保护"]

@@ -13,15 +13,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from minsheng.textproc.classify import (
+    CATEGORY_NAMES_SHARE,
     FORMAT,
     FORMAT_VERSION,
+    SEPARATOR,
     Classifier,
     Example,
     ModelFileError,
     ModelVersionError,
     TrainingDataError,
+    category_names_from_paths,
     evaluate,
     read_labelled_csv,
+    read_taxonomy_csv,
     read_texts_csv,
 )
 
@@ -346,3 +350,103 @@ def test_learns_the_real_messages() -> None:
     assert len(Counter(e.label for e in examples)) == 7
     assert result.accuracy > 0.6
     assert result.macro_f1 > 0.55
+
+
+# --- The category tree's own words ---------------------------------------------------------------
+
+TREE = [
+    ("城乡建设", "城乡规划", "违章建筑"),
+    ("城乡建设", "住房保障", "其他"),
+    ("城乡建设", "其他", "其他"),
+    ("环境保护", "环境污染", "电磁污染"),
+    ("环境保护", "环境污染", "噪音污染"),
+    ("教育文体", "教师队伍和待遇", "原民办代课教师"),
+    ("卫生计生", "医疗服务", "其他"),
+]
+
+
+def test_category_names_from_paths_describe_a_label_by_the_names_below_it() -> None:
+    names = category_names_from_paths(TREE, ["城乡建设", "环境保护", "教育文体", "交通运输"])
+    assert names == {
+        "城乡建设": ["城乡规划 违章建筑", "住房保障"],  # 其他 says nothing, and only once
+        "环境保护": ["环境污染 电磁污染", "环境污染 噪音污染"],
+        "教育文体": ["教师队伍和待遇 原民办代课教师"],
+    }  # 交通运输 is not in the tree, 卫生计生 not a label
+    leaves = category_names_from_paths(TREE, ["城乡建设/城乡规划/违章建筑", "环境保护/环境污染"])
+    assert leaves == {"环境保护/环境污染": ["电磁污染", "噪音污染"]}  # a leaf has nothing below
+
+
+def test_read_taxonomy_csv(tmp_path: Path) -> None:
+    path = tmp_path / "taxonomy.csv"
+    path.write_text(
+        "level1,level2,level3\n城乡建设,城乡规划,违章建筑\n环境保护,环境污染,\n", "utf-8"
+    )
+    assert read_taxonomy_csv(path) == [
+        ("城乡建设", "城乡规划", "违章建筑"),
+        ("环境保护", "环境污染"),
+    ]
+    path.write_text("name,parent\n城乡建设,\n", "utf-8")
+    with pytest.raises(TrainingDataError, match="缺少列 level1"):
+        read_taxonomy_csv(path)
+    with pytest.raises(TrainingDataError, match="找不到文件"):
+        read_taxonomy_csv(tmp_path / "missing.csv")
+
+
+TEACHERS = "原民办代课教师的待遇"
+"""SAMPLE's 待遇 and 教师 lean to 劳动和社会保障; the tree files 原民办代课教师 under 教育文体."""
+RADIATION = "楼顶新装的基站电磁辐射太强"
+"""Not one of its characters' pairs is in SAMPLE; the tree's 电磁污染 names it."""
+
+
+@pytest.fixture(scope="module")
+def named() -> Classifier:
+    names = category_names_from_paths(TREE, SAMPLE)
+    return Classifier.train(sample_examples(), UNLABELLED, category_names=names)
+
+
+def test_the_category_names_teach_what_the_examples_do_not(
+    model: Classifier, named: Classifier
+) -> None:
+    assert model.suggest(TEACHERS)[0].label == "劳动和社会保障"
+    assert named.suggest(TEACHERS)[0].label == "教育文体"
+    # Where the examples give nothing to go on, the names alone answer.
+    assert model.suggest(RADIATION) == []
+    assert named.suggest(RADIATION)[0].label == "环境保护"
+    assert named.suggest("😀😀") == []
+    assert named.info.params["category_names"] == 5  # the descriptions of TREE under the labels
+    assert named.info.params["category_names_share"] == CATEGORY_NAMES_SHARE
+    assert model.info.params["category_names"] == 0
+    # The examples still count: what they teach clearly stays.
+    assert named.suggest("公司拖欠工资三个月")[0].label == "劳动和社会保障"
+    assert sum(s.score for s in named.suggest(RADIATION, k=4)) == pytest.approx(1, abs=1e-3)
+
+
+def test_without_descriptions_for_any_label_the_names_are_not_used() -> None:
+    plain = Classifier.train(
+        sample_examples(), UNLABELLED, category_names={"交通运输": ["公交线路"], "环境保护": []}
+    )
+    assert plain.info.params["category_names"] == 0
+    assert plain.suggest(TEACHERS)[0].label == "劳动和社会保障"
+    assert plain.suggest(RADIATION) == []
+
+
+def test_the_category_names_are_kept_in_the_model_file(named: Classifier, tmp_path: Path) -> None:
+    loaded = Classifier.load(named.save(tmp_path / "named.joblib"))
+    texts = [TEACHERS, RADIATION, "学校乱收补课费", "违章建筑"]
+    assert [loaded.suggest(t) for t in texts] == [named.suggest(t) for t in texts]
+
+
+def test_a_file_from_before_the_category_names_still_loads(
+    model: Classifier, tmp_path: Path
+) -> None:
+    path = model.save(tmp_path / "old.joblib")
+    payload = joblib.load(path)
+    del payload["category_names"]
+    joblib.dump(payload, path)
+    assert Classifier.load(path).suggest("工厂偷排废气") == model.suggest("工厂偷排废气")
+
+
+def test_the_separator_is_the_category_trees() -> None:
+    from minsheng.tickets.catalogue import SEPARATOR as TREE_SEPARATOR
+
+    assert SEPARATOR == TREE_SEPARATOR

@@ -129,7 +129,8 @@ class Command(BaseCommand):
         info = model.info
         self.stdout.write(
             f"已保存 {model_path()}：{len(info.label_counts)} 个分类，"
-            f"{info.examples} 条样本，自训练 {info.pseudo_labelled} 条。"
+            f"{info.examples} 条样本，自训练 {info.pseudo_labelled} 条，"
+            f"分类树描述 {info.params.get('category_names', 0)} 条。"
         )
 
     # --- evaluate
