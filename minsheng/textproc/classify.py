@@ -29,14 +29,15 @@ The category tree's own words (when ``Classifier.train`` is given ``category_nam
 category is described by the names below it in the deployment's tree (城乡建设 by 安全生产
 事故处理, 城市建设和市政管理 园林绿化环卫, …, 其他 left out) and by its own name. A text is scored
 against each category by the best cosine between its character 1–2-gram TF-IDF (vocabulary and
-IDF from the training texts) and one of the category's descriptions, turned into shares by a
+IDF from the training texts and the descriptions) and one of the category's descriptions, turned into shares by a
 softmax (temperature :data:`CATEGORY_NAMES_TEMPERATURE`), and mixed in at
 :data:`CATEGORY_NAMES_SHARE`. The names are what the hotline's experts wrote down about each
 category (原民办代课教师 is 教育文体, 工资福利 is 劳动和社会保障): knowledge that a few hundred
 labelled messages cannot teach. Alone they classify labelled.csv at macro-F1 0.87 without seeing
 one label; mixed with the SVM they take the cross-validated macro-F1 from 0.80 to about 0.90
 (docs/benchmarks.md), for one sparse product per suggestion. A text in which the SVM finds no
-known term but the names do is answered by the names alone.
+known term but which names a description (shares a two-character term with it) is answered by
+the names alone, at no more than their share.
 
 Sentence embeddings (opt-in, :mod:`minsheng.textproc.embed`): trained with
 ``MINSHENG_TRIAGE_EMBEDDINGS=1``, the model also holds a logistic regression on the e5
@@ -319,6 +320,13 @@ def read_taxonomy_csv(path: Path | str) -> list[tuple[str, ...]]:
     return paths
 
 
+def _description(phrase: str) -> str:
+    """The phrase normalised, or "" when it says nothing: no letter or character (an emoji, a
+    blank), or only 其他."""
+    clean = normalize_text(phrase).strip()
+    return clean if clean != OTHER and any(c.isalnum() for c in clean) else ""
+
+
 def _own_name(label: str) -> str:
     """A label's description of itself: its names below the root, 其他 left out (城乡规划 违章建筑
     for 城乡建设/城乡规划/违章建筑, 教育收费 for 教育文体/教育收费/其他), or the root's name."""
@@ -335,7 +343,7 @@ class _CategoryNames:
         self.described = 0  # descriptions from the tree, the labels' own names not counted
         for index, label in enumerate(labels):
             for n, phrase in enumerate([_own_name(label), *names.get(label, [])]):
-                clean = normalize_text(phrase)
+                clean = _description(phrase)
                 if clean:
                     phrases.append(clean)
                     owners.append(index)
@@ -349,20 +357,26 @@ class _CategoryNames:
             max_df=0.5,
             dtype=np.float32,
         ).fit(corpus + phrases)
-        self.phrases = self.vectoriser.transform(phrases).T.tocsc()
+        self.phrases = self.vectoriser.transform(phrases).T.tocsr()  # terms × phrases
         self.owners = np.array(owners)
         self.labels = len(labels)
+        terms = self.vectoriser.get_feature_names_out()
+        # The two-character terms: a text that shares only single characters with the
+        # descriptions (电, 设) has not named anything.
+        self.pairs = np.flatnonzero([len(term) == 2 for term in terms])
 
     def scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(one row of shares per text, whether the text matched any description at all);
-        the shares of a text that matches nothing are even."""
-        sims = (self.vectoriser.transform(texts) @ self.phrases).toarray()
+        """(one row of shares per text, whether the text names a description: shares one of its
+        two-character terms); the shares of a text that matches nothing are even."""
+        matrix = self.vectoriser.transform(texts)
+        sims = (matrix @ self.phrases).toarray()
         best = np.zeros((len(texts), self.labels), dtype=np.float64)
         np.maximum.at(best.T, self.owners, sims.T)
         shifted = (best - best.max(axis=1, keepdims=True)) / CATEGORY_NAMES_TEMPERATURE
         exp = np.exp(shifted)
         shares: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
-        return shares, best.max(axis=1) > 0
+        named = (matrix[:, self.pairs] @ self.phrases[self.pairs]).getnnz(axis=1) > 0
+        return shares, np.asarray(named)
 
 
 # --- The classifier ------------------------------------------------------------------------------
@@ -477,13 +491,17 @@ class Classifier:
             ).fit(embedder.embed([d[0] for d in docs]), labels)
         names: _CategoryNames | None = None
         described = {
-            label: [str(p) for p in phrases]
+            label: kept
             for label, phrases in (category_names or {}).items()
-            if label in counts and phrases
+            if label in counts
+            and (kept := [str(p) for p in phrases if _description(str(p))])
         }
         if described:
             labels_order = [str(label) for label in model.classes_]
-            names = _CategoryNames(labels_order, described, [d[0] for d in docs + pool])
+            try:
+                names = _CategoryNames(labels_order, described, [d[0] for d in docs + pool])
+            except ValueError:  # "After pruning, no terms remain": too little text; they are
+                names = None  # optional, the model answers without them
         info = TrainingInfo(
             trained_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             examples=len(examples),
@@ -543,8 +561,12 @@ class Classifier:
                 for share, part in others:
                     scores = scores + share * part[row]
             elif named is not None and matched is not None and matched[row]:
-                # No word the examples taught, but the tree's names know some: they answer.
-                scores = named[row]
+                # No term the examples taught, but the text names a description: the names
+                # answer, the SVM's share spread evenly (it has no opinion), so that such an
+                # answer never looks surer than the names' share.
+                scores = CATEGORY_NAMES_SHARE * named[row] + (1 - CATEGORY_NAMES_SHARE) / len(
+                    named[row]
+                )
             else:
                 results.append([])  # nothing to go on
                 continue
