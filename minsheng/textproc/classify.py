@@ -493,8 +493,7 @@ class Classifier:
         described = {
             label: kept
             for label, phrases in (category_names or {}).items()
-            if label in counts
-            and (kept := [str(p) for p in phrases if _description(str(p))])
+            if label in counts and (kept := [str(p) for p in phrases if _description(str(p))])
         }
         if described:
             labels_order = [str(label) for label in model.classes_]
