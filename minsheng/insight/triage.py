@@ -133,8 +133,9 @@ def _category_nodes() -> dict[str, _Node]:
 def _leaf_for(
     node: _Node, nodes: dict[str, _Node], text: str, text_words: set[str]
 ) -> _Node | None:
-    """The active leaf under ``node`` that the text names best; its 其他 leaf when none is
-    named; None when it has no active leaf."""
+    """The active leaf under ``node`` that the text names best; else the one leaf sharing the
+    most two-character pieces of its names with the text; else its 其他 leaf; None when it has
+    no active leaf."""
     if node.is_leaf:
         return node if node.is_active else None
     prefix = node.full_name + SEPARATOR
@@ -157,12 +158,34 @@ def _leaf_for(
             best, chosen = key, leaf
     if chosen is not None:
         return chosen
+    chosen = _leaf_by_pairs(leaves, prefix, text)
+    if chosen is not None:
+        return chosen
     fallbacks = [
         leaf
         for leaf in leaves
         if all(part == OTHER for part in leaf.full_name[len(prefix) :].split(SEPARATOR))
     ]
     return min(fallbacks, key=lambda n: len(n.full_name)) if fallbacks else None
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _leaf_by_pairs(leaves: list[_Node], prefix: str, text: str) -> _Node | None:
+    """When no leaf is named by a word: the one leaf sharing the most two-character pieces of
+    its names with the text (基站电磁辐射 → 电磁污染); None on a tie (污染 alone names no leaf)."""
+    text_pairs = _pairs(text)
+    scored = []
+    for leaf in leaves:
+        names = [n for n in leaf.full_name[len(prefix) :].split(SEPARATOR) if n != OTHER]
+        shared = set().union(*(_pairs(n) for n in names)) & text_pairs if names else set()
+        scored.append((len(shared), leaf))
+    scored.sort(key=lambda item: -item[0])
+    if scored and scored[0][0] and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+        return scored[0][1]
+    return None
 
 
 # --- Suggestions ---------------------------------------------------------------------------------

@@ -236,6 +236,16 @@ def test_a_label_whose_leaves_the_text_does_not_name_falls_back_to_other(
     assert best.best.leaf is not None and best.best.leaf.full_name == "环境保护/其他/其他"
 
 
+def test_a_leaf_named_only_in_part_is_chosen_when_it_alone_is(environment_unit: Unit) -> None:
+    nodes = triage._category_nodes()
+    environment = nodes["环境保护"]
+    leaf = triage._leaf_for(environment, nodes, "楼顶新装的基站电磁辐射太强", set())
+    assert leaf is not None and leaf.full_name == "环境保护/环境污染/电磁污染"
+    # 污染 is a piece of every 环境污染 leaf: it names none of them.
+    leaf = triage._leaf_for(environment, nodes, "这里污染很严重", set())
+    assert leaf is not None and leaf.full_name == "环境保护/其他/其他"
+
+
 def test_without_a_model_there_are_no_suggestions(db: None) -> None:
     result = triage.suggest(POLLUTION)
     assert not result.ready and result.categories == [] and result.unit is None
