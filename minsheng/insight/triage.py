@@ -9,7 +9,8 @@ A predicted label is a category's full name (``城乡建设`` for the demo model
 labelled.csv's first-level categories; leaves such as ``城乡建设/城乡规划/违章建筑`` for a model
 retrained with ``--level 3``). The desk's category field takes leaves only, so a label above the
 leaves is narrowed to the leaf under it whose own names the text mentions (``违章建筑``,
-``小区管理``), else to its ``其他`` leaf. The unit is the dispatch catalogue's answer
+``小区管理``), else to the one leaf sharing the most two-character pieces of its names with the
+text (基站电磁辐射 → ``电磁污染``), else to its ``其他`` leaf. The unit is the dispatch catalogue's answer
 (``responsible_unit``) for that category in the ticket's township.
 """
 
