@@ -10,8 +10,8 @@ labelled.csv's first-level categories; leaves such as ``城乡建设/城乡规�
 retrained with ``--level 3``). The desk's category field takes leaves only, so a label above the
 leaves is narrowed to the leaf under it whose own names the text mentions (``违章建筑``,
 ``小区管理``), else to the one leaf sharing the most two-character pieces of its names with the
-text (基站电磁辐射 → ``电磁污染``), else to its ``其他`` leaf. The unit is the dispatch catalogue's answer
-(``responsible_unit``) for that category in the ticket's township.
+text (基站电磁辐射 → ``电磁污染``), else to its ``其他`` leaf. The unit is the dispatch
+catalogue's answer (``responsible_unit``) for that category in the ticket's township.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from django.db.models import Count, Max
 from minsheng.org.models import Division, Unit
 from minsheng.textproc.classify import (
     MAX_CHARS,
+    OTHER,
     TOP_K,
     Classifier,
     Example,
@@ -39,10 +40,10 @@ from minsheng.textproc.normalize import normalize_text
 from minsheng.textproc.similar import words
 from minsheng.tickets.catalogue import SEPARATOR, responsible_unit, township_code_for
 from minsheng.tickets.models import Category, Status, Ticket
+from minsheng.tickets.selectors import word_bigrams
 
 logger = logging.getLogger(__name__)
 
-OTHER = "其他"
 CATEGORY_REFRESH_SECONDS = 600
 
 
@@ -170,18 +171,14 @@ def _leaf_for(
     return min(fallbacks, key=lambda n: len(n.full_name)) if fallbacks else None
 
 
-def _pairs(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
-
-
 def _leaf_by_pairs(leaves: list[_Node], prefix: str, text: str) -> _Node | None:
     """When no leaf is named by a word: the one leaf sharing the most two-character pieces of
     its names with the text (基站电磁辐射 → 电磁污染); None on a tie (污染 alone names no leaf)."""
-    text_pairs = _pairs(text)
+    text_pairs = set(word_bigrams(text))
     scored = []
     for leaf in leaves:
         names = [n for n in leaf.full_name[len(prefix) :].split(SEPARATOR) if n != OTHER]
-        shared = set().union(*(_pairs(n) for n in names)) & text_pairs if names else set()
+        shared = {pair for name in names for pair in word_bigrams(name)} & text_pairs
         scored.append((len(shared), leaf))
     scored.sort(key=lambda item: -item[0])
     if scored and scored[0][0] and (len(scored) == 1 or scored[1][0] < scored[0][0]):

