@@ -116,7 +116,7 @@ class Inputs:
 
 def worker(url: str, seconds: float, seed: int, ready, go, results) -> None:  # type: ignore[no-untyped-def]
     setup(url)
-    from minsheng.tickets.services import ticket_intake
+    from minsheng.tickets.actions import ticket_intake
 
     inputs = Inputs(seed)
     for _ in range(20):
@@ -242,8 +242,8 @@ def main() -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from minsheng.tickets.actions import ticket_intake
     from minsheng.tickets.models import Ticket, TicketSequence
-    from minsheng.tickets.services import ticket_intake
 
     first_id = (Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     with connection.cursor() as cur:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.models import Ticket
 from tests.conftest import People
 
@@ -17,26 +17,26 @@ def new_ticket(people: People, **overrides: object) -> Ticket:
         "citizen_phone": "138 0013 8000",
     }
     fields.update(overrides)
-    return services.ticket_intake(actor=people.operator, **fields)  # type: ignore[arg-type]
+    return actions.ticket_intake(actor=people.operator, **fields)  # type: ignore[arg-type]
 
 
 def dispatched(people: People, **overrides: object) -> Ticket:
     ticket = new_ticket(people, **overrides)
-    return services.ticket_dispatch(
+    return actions.ticket_dispatch(
         ticket=ticket, actor=people.dispatcher, lead_unit=people.org.sunkou
     )
 
 
 def in_progress(people: People, **overrides: object) -> Ticket:
     ticket = dispatched(people, **overrides)
-    return services.ticket_sign(ticket=ticket, actor=people.alice)
+    return actions.ticket_sign(ticket=ticket, actor=people.alice)
 
 
 def replied(people: People, **overrides: object) -> Ticket:
     ticket = in_progress(people, **overrides)
-    ticket = services.ticket_contact(
+    ticket = actions.ticket_contact(
         ticket=ticket, actor=people.alice, method="phone", note="已电话联系"
     )
-    return services.ticket_reply(
+    return actions.ticket_reply(
         ticket=ticket, actor=people.alice, result="resolved", content="已更换灯泡。"
     )

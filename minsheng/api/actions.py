@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from minsheng.api import serializers as s
 from minsheng.org.models import User
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.models import Ticket
 
 Runner = Callable[[Ticket, User, dict[str, Any]], object]
@@ -33,7 +33,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "dispatch",
         s.DispatchSerializer,
-        lambda t, u, d: services.ticket_dispatch(
+        lambda t, u, d: actions.ticket_dispatch(
             ticket=t,
             actor=u,
             lead_unit=d["lead_unit"],
@@ -47,7 +47,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "sign",
         s.SignSerializer,
-        lambda t, u, d: services.ticket_sign(
+        lambda t, u, d: actions.ticket_sign(
             ticket=t, actor=u, assignment_id=d["assignment"], **_v(d)
         ),
         "签收",
@@ -56,7 +56,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "return",
         s.ReturnSerializer,
-        lambda t, u, d: services.ticket_return(
+        lambda t, u, d: actions.ticket_return(
             ticket=t, actor=u, reason=d["reason"], assignment_id=d["assignment"], **_v(d)
         ),
         "退单",
@@ -65,7 +65,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "decompose",
         s.DecomposeSerializer,
-        lambda t, u, d: services.ticket_decompose(
+        lambda t, u, d: actions.ticket_decompose(
             ticket=t,
             actor=u,
             units=d["units"],
@@ -79,7 +79,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "contact",
         s.ContactSerializer,
-        lambda t, u, d: services.ticket_contact(
+        lambda t, u, d: actions.ticket_contact(
             ticket=t, actor=u, method=d["method"], note=d["note"], at=d["at"], **_v(d)
         ),
         "登记联系诉求人",
@@ -88,7 +88,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "progress",
         s.ProgressSerializer,
-        lambda t, u, d: services.ticket_progress(
+        lambda t, u, d: actions.ticket_progress(
             ticket=t, actor=u, note=d["note"], public=d["public"], **_v(d)
         ),
         "填写办理进展",
@@ -97,7 +97,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "extend",
         s.ExtendSerializer,
-        lambda t, u, d: services.ticket_extension_request(
+        lambda t, u, d: actions.ticket_extension_request(
             ticket=t, actor=u, days=d["days"], reason=d["reason"], **_v(d)
         ),
         "申请延期",
@@ -106,7 +106,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "reply",
         s.ReplySerializer,
-        lambda t, u, d: services.ticket_reply(
+        lambda t, u, d: actions.ticket_reply(
             ticket=t,
             actor=u,
             result=d["result"],
@@ -120,7 +120,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "callback",
         s.CallbackBodySerializer,
-        lambda t, u, d: services.ticket_callback(
+        lambda t, u, d: actions.ticket_callback(
             ticket=t,
             actor=u,
             reached=d["reached"],
@@ -135,21 +135,21 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "reopen",
         s.NoteSerializer,
-        lambda t, u, d: services.ticket_reopen(ticket=t, actor=u, note=d["note"], **_v(d)),
+        lambda t, u, d: actions.ticket_reopen(ticket=t, actor=u, note=d["note"], **_v(d)),
         "重办（回访不满意后）",
         "话务员、派单员、督办员",
     ),
     Action(
         "close",
         s.NoteSerializer,
-        lambda t, u, d: services.ticket_close(ticket=t, actor=u, note=d["note"], **_v(d)),
+        lambda t, u, d: actions.ticket_close(ticket=t, actor=u, note=d["note"], **_v(d)),
         "热线办结",
         "话务员、派单员、督办员",
     ),
     Action(
         "merge",
         s.MergeSerializer,
-        lambda t, u, d: services.ticket_merge(
+        lambda t, u, d: actions.ticket_merge(
             ticket=t, actor=u, master=d["master"], note=d["note"], **_v(d)
         ),
         "并单：本工单随主工单办理",
@@ -158,7 +158,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "return-accept",
         s.ReturnAcceptSerializer,
-        lambda t, u, d: services.ticket_return_accept(
+        lambda t, u, d: actions.ticket_return_accept(
             ticket=t,
             actor=u,
             lead_unit=d["lead_unit"],
@@ -172,7 +172,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "return-refuse",
         s.ReturnRefuseSerializer,
-        lambda t, u, d: services.ticket_return_refuse(
+        lambda t, u, d: actions.ticket_return_refuse(
             ticket=t, actor=u, note=d["note"], assignment_id=d["assignment"], **_v(d)
         ),
         "驳回退单",
@@ -181,7 +181,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "extension-approve",
         s.OptionalNoteSerializer,
-        lambda t, u, d: services.ticket_extension_decide(
+        lambda t, u, d: actions.ticket_extension_decide(
             ticket=t, actor=u, approve=True, note=d["note"], **_v(d)
         ),
         "同意延期",
@@ -190,7 +190,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "extension-refuse",
         s.NoteSerializer,
-        lambda t, u, d: services.ticket_extension_decide(
+        lambda t, u, d: actions.ticket_extension_decide(
             ticket=t, actor=u, approve=False, note=d["note"], **_v(d)
         ),
         "驳回延期",
@@ -199,7 +199,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "reassign",
         s.ReassignSerializer,
-        lambda t, u, d: services.ticket_reassign(
+        lambda t, u, d: actions.ticket_reassign(
             ticket=t, actor=u, lead_unit=d["lead_unit"], note=d["note"], **_v(d)
         ),
         "改派主办单位",
@@ -208,7 +208,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "add-assisting",
         s.AddAssistingSerializer,
-        lambda t, u, d: services.ticket_add_assisting(
+        lambda t, u, d: actions.ticket_add_assisting(
             ticket=t, actor=u, unit=d["unit"], note=d["note"], **_v(d)
         ),
         "增加协办单位",
@@ -217,7 +217,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "supervise",
         s.SuperviseSerializer,
-        lambda t, u, d: services.ticket_supervise(
+        lambda t, u, d: actions.ticket_supervise(
             ticket=t, actor=u, note=d["note"], due_at=d["due_at"], **_v(d)
         ),
         "督办",
@@ -226,14 +226,14 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "remind",
         s.OptionalNoteSerializer,
-        lambda t, u, d: services.ticket_remind(ticket=t, actor=u, note=d["note"], **_v(d)),
+        lambda t, u, d: actions.ticket_remind(ticket=t, actor=u, note=d["note"], **_v(d)),
         "催办",
         "督办员、派单员",
     ),
     Action(
         "direct-answer",
         s.DirectAnswerSerializer,
-        lambda t, u, d: services.ticket_direct_answer(
+        lambda t, u, d: actions.ticket_direct_answer(
             ticket=t, actor=u, answer=d["answer"], **_v(d)
         ),
         "直接答复咨询并办结",
@@ -242,7 +242,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "emergency-transfer",
         s.EmergencyTransferSerializer,
-        lambda t, u, d: services.ticket_emergency_transfer(
+        lambda t, u, d: actions.ticket_emergency_transfer(
             ticket=t, actor=u, to=d["to"], note=d["note"], **_v(d)
         ),
         "转警情（110/119/120/122）",
@@ -251,7 +251,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "legal-channel",
         s.LegalChannelSerializer,
-        lambda t, u, d: services.ticket_legal_channel(
+        lambda t, u, d: actions.ticket_legal_channel(
             ticket=t, actor=u, channel=d["channel"], note=d["note"], **_v(d)
         ),
         "告知法定途径并办结",

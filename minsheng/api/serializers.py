@@ -17,6 +17,13 @@ from rest_framework import serializers
 
 from minsheng.org.models import Division, Unit, User, normalize_division_code
 from minsheng.tickets import selectors
+from minsheng.tickets.actions import (
+    CONTACT_METHODS,
+    EMERGENCY_SERVICES,
+    LEGAL_CHANNELS,
+    MAX_EXTENSION_DAYS,
+    MAX_TEXT,
+)
 from minsheng.tickets.models import (
     Assignment,
     Callback,
@@ -32,13 +39,6 @@ from minsheng.tickets.models import (
     Ticket,
     TicketEvent,
     Urgency,
-)
-from minsheng.tickets.services import (
-    CONTACT_METHODS,
-    EMERGENCY_SERVICES,
-    LEGAL_CHANNELS,
-    MAX_EXTENSION_DAYS,
-    MAX_TEXT,
 )
 
 UNIT_CODE_REGEX = r"^[-a-zA-Z0-9_]{1,64}$"

@@ -25,7 +25,7 @@ from minsheng.api.idempotency import HEADER, idempotent
 from minsheng.api.pagination import keyset_page
 from minsheng.org.models import User
 from minsheng.org.selectors import units_visible_to
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.models import Category, Ticket
 from minsheng.tickets.selectors import LIST_RELATED, ticket_for, tickets_visible_to
 
@@ -136,7 +136,7 @@ class TicketList(APIView):
     def intake(self, request: Request) -> Response:
         body = s.IntakeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        ticket = services.ticket_intake(actor=_user(request), **body.validated_data)
+        ticket = actions.ticket_intake(actor=_user(request), **body.validated_data)
         ticket = Ticket.objects.select_related(*DETAIL_RELATED).get(pk=ticket.pk)
         return Response(
             _detail(request, ticket),

@@ -1,7 +1,7 @@
 """The deadline boards: 临期工单, 超期工单 (with its Excel 台账) and 督办.
 
 Views validate, call one selector or service and render; what is listed and for whom lives in
-minsheng.deadlines.selectors, what 督办 and 催办 do in minsheng.tickets.services.
+minsheng.deadlines.selectors, what 督办 and 催办 do in minsheng.tickets.actions.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from openpyxl import Workbook
 from minsheng.deadlines import selectors
 from minsheng.deadlines.clock import current_calendar
 from minsheng.org.models import Role, Unit, User
+from minsheng.tickets import actions
 from minsheng.tickets import forms as ticket_forms
-from minsheng.tickets import services
 from minsheng.tickets.errors import StaleTicket, TicketActionError
 from minsheng.tickets.models import Status, Ticket
 from minsheng.tickets.selectors import ticket_for
@@ -210,7 +210,7 @@ SUPERVISION_TABS = {
 
 @login_required
 def supervision(request: HttpRequest) -> HttpResponse:
-    user = current_user(request, *services.SUPERVISE_ROLES)
+    user = current_user(request, *actions.SUPERVISE_ROLES)
     tab = request.GET.get("tab", "escalated")
     if tab not in SUPERVISION_TABS:
         tab = "escalated"
@@ -265,7 +265,7 @@ def _run(
 @login_required
 def supervise(request: HttpRequest, number: str) -> HttpResponse:
     """One ticket's 督办 and 催办 forms; reassigning is on the ticket page (the dispatcher's)."""
-    user = current_user(request, *services.SUPERVISE_ROLES)
+    user = current_user(request, *actions.SUPERVISE_ROLES)
     ticket = ticket_for(user, number)
     supervise_form, remind_form = _supervise_form(ticket), _remind_form(ticket)
     action = request.POST.get("action") if request.method == "POST" else None
@@ -274,7 +274,7 @@ def supervise(request: HttpRequest, number: str) -> HttpResponse:
         response = _run(
             request,
             supervise_form,
-            lambda d: services.ticket_supervise(
+            lambda d: actions.ticket_supervise(
                 ticket=ticket,
                 actor=user,
                 note=d["note"],
@@ -289,7 +289,7 @@ def supervise(request: HttpRequest, number: str) -> HttpResponse:
         response = _run(
             request,
             remind_form,
-            lambda d: services.ticket_remind(
+            lambda d: actions.ticket_remind(
                 ticket=ticket, actor=user, note=d["note"], expected_version=d.get("version")
             ),
             _("已催办工单 %(number)s。") % {"number": ticket.number},

@@ -2,7 +2,7 @@
 
 Each pass:
 1. **Deadline sweep** — claims tickets whose `next_check_at` (deadlines.DeadlineCheck) has
-   come and raises their alarms (tickets.services.tickets_raise_alarms). On PostgreSQL the
+   come and raises their alarms (tickets.actions.tickets_raise_alarms). On PostgreSQL the
    claim is `SELECT … FOR UPDATE SKIP LOCKED`, so several workers on several machines (and
    several threads of one, MINSHENG_WORKER_SWEEP_THREADS) share the work; on SQLite (one
    machine, writers serialised by IMMEDIATE transactions) it is a conditional UPDATE per row
@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from minsheng.deadlines.digest import send_daily_digest
 from minsheng.deadlines.models import JobRun
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.models import Ticket
 from minsheng.tickets.words import index_until_done
 
@@ -118,7 +118,7 @@ def sweep_deadlines(*, now: dt.datetime | None = None, limit: int = 500) -> tupl
             tickets = _claim_postgres(now, limit)
         else:
             tickets = _claim_conditional(now, limit)
-        return len(tickets), len(services.tickets_raise_alarms(tickets=tickets, now=now))
+        return len(tickets), len(actions.tickets_raise_alarms(tickets=tickets, now=now))
 
 
 def sweep_until_done(

@@ -1,6 +1,6 @@
 """Every write of the Open311 app: API clients (create, revoke, authenticate, count against the
 rate limit) and posting a service request, which takes the ticket in through
-`minsheng.tickets.services.ticket_intake` — the one way a ticket comes to exist.
+`minsheng.tickets.actions.ticket_intake` — the one way a ticket comes to exist.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from minsheng.open311.models import (
     ServiceRequest,
 )
 from minsheng.org.models import Division, Role, RoleGrant, User, roles_joined
+from minsheng.tickets.actions import ticket_intake
 from minsheng.tickets.models import Category, Channel, Ticket
-from minsheng.tickets.services import ticket_intake
 
 KEY_PREFIX_LENGTH = 8
 MAX_KEY_LENGTH = 200

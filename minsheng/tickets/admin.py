@@ -2,7 +2,7 @@
 
 Categories, the dispatch catalogue and the knowledge base are reference data that
 administrators maintain here. Tickets, assignments and timeline events are shown read-only: the
-one way to change a ticket is through minsheng.tickets.services, which checks permissions and
+one way to change a ticket is through minsheng.tickets.actions, which checks permissions and
 writes the timeline; an admin form would bypass both.
 """
 

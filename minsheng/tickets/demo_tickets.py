@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from minsheng.org.models import Division, User
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.catalogue import responsible_unit
 from minsheng.tickets.models import Category, Ticket
 
@@ -153,7 +153,7 @@ def _ensure(
     if Ticket.objects.filter(title=scenario.title).exists():
         return None
     division = Division.objects.filter(code=scenario.division).first()
-    return services.ticket_intake(
+    return actions.ticket_intake(
         actor=people["operator"],
         channel="hotline",
         kind=scenario.kind,
@@ -173,26 +173,26 @@ def _handler(lead: str) -> User:
 
 
 def _dispatched(ticket: Ticket, people: dict[str, User], lead: str) -> Ticket:
-    return services.ticket_dispatch(
+    return actions.ticket_dispatch(
         ticket=ticket, actor=people["dispatcher"], lead_unit=lead, instructions="请按时办理。"
     )
 
 
 def _signed(ticket: Ticket, people: dict[str, User], lead: str) -> Ticket:
     ticket = _dispatched(ticket, people, lead)
-    return services.ticket_sign(ticket=ticket, actor=_handler(lead))
+    return actions.ticket_sign(ticket=ticket, actor=_handler(lead))
 
 
 def _in_progress(ticket: Ticket, people: dict[str, User], lead: str) -> Ticket:
     ticket = _signed(ticket, people, lead)
-    return services.ticket_contact(
+    return actions.ticket_contact(
         ticket=ticket, actor=_handler(lead), method="phone", note="已电话联系诉求人，约定上门查看。"
     )
 
 
 def _replied(ticket: Ticket, people: dict[str, User], lead: str) -> Ticket:
     ticket = _in_progress(ticket, people, lead)
-    return services.ticket_reply(
+    return actions.ticket_reply(
         ticket=ticket,
         actor=_handler(lead),
         result="resolved",
@@ -202,7 +202,7 @@ def _replied(ticket: Ticket, people: dict[str, User], lead: str) -> Ticket:
 
 def _closed(ticket: Ticket, people: dict[str, User], lead: str) -> Ticket:
     ticket = _replied(ticket, people, lead)
-    return services.ticket_callback(
+    return actions.ticket_callback(
         ticket=ticket,
         actor=people["operator"],
         reached=True,
@@ -214,7 +214,7 @@ def _closed(ticket: Ticket, people: dict[str, User], lead: str) -> Ticket:
 
 def _reopened(ticket: Ticket, people: dict[str, User], lead: str) -> Ticket:
     ticket = _replied(ticket, people, lead)
-    ticket = services.ticket_callback(
+    ticket = actions.ticket_callback(
         ticket=ticket,
         actor=people["operator"],
         reached=True,
@@ -222,28 +222,28 @@ def _reopened(ticket: Ticket, people: dict[str, User], lead: str) -> Ticket:
         satisfaction="unsatisfied",
         comment="诉求人表示费用仍未退还，要求重办。",
     )
-    return services.ticket_reopen(
+    return actions.ticket_reopen(
         ticket=ticket, actor=people["operator"], note="诉求人不满意：资料费仍未退还，请再次办理。"
     )
 
 
 def _returned(ticket: Ticket, people: dict[str, User], lead: str) -> Ticket:
     ticket = _dispatched(ticket, people, lead)
-    return services.ticket_return(
+    return actions.ticket_return(
         ticket=ticket, actor=_handler(lead), reason="该小区物业属城关镇属地管理，建议改派城关镇。"
     )
 
 
 def _extension(ticket: Ticket, people: dict[str, User], lead: str) -> Ticket:
     ticket = _in_progress(ticket, people, lead)
-    services.ticket_extension_request(
+    actions.ticket_extension_request(
         ticket=ticket, actor=_handler(lead), days=5, reason="需县农业农村局核对发放名单。"
     )
     return ticket
 
 
 def _direct_answer(ticket: Ticket, people: dict[str, User], lead: str) -> Ticket:
-    return services.ticket_direct_answer(
+    return actions.ticket_direct_answer(
         ticket=ticket,
         actor=people["operator"],
         answer="请携带户口簿、身份证和家庭收入情况说明，到户籍所在乡镇便民服务中心提出申请。",
@@ -252,7 +252,7 @@ def _direct_answer(ticket: Ticket, people: dict[str, User], lead: str) -> Ticket
 
 def _merged(ticket: Ticket, people: dict[str, User], lead: str) -> Ticket:
     master = Ticket.objects.get(title=SCENARIOS[1].title)
-    return services.ticket_merge(
+    return actions.ticket_merge(
         ticket=ticket, actor=people["dispatcher"], master=master, note="同一小区停水。"
     )
 

@@ -1,7 +1,7 @@
 """Forms of the back-office ticket screens.
 
 Forms only parse what the browser sent; every business rule (required texts, phone and ID
-formats, who may do what) lives in minsheng.tickets.services, whose `TicketActionError.field`
+formats, who may do what) lives in minsheng.tickets.actions, whose `TicketActionError.field`
 is mapped back onto these fields. Free-text fields are therefore `required=False`: the service
 says "请填写…" in one place for the web, the API and the worker alike.
 """
@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.org.models import Division, Unit
+from minsheng.tickets.actions import CONTACT_METHODS, EMERGENCY_SERVICES, LEGAL_CHANNELS
 from minsheng.tickets.models import (
     Category,
     Channel,
@@ -33,7 +34,6 @@ from minsheng.tickets.models import (
     Ticket,
     Urgency,
 )
-from minsheng.tickets.services import CONTACT_METHODS, EMERGENCY_SERVICES, LEGAL_CHANNELS
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 EMPTY = ("", "——")

@@ -1,7 +1,7 @@
 """The 接诉即办 core: tickets (工单), their assignments to units, their timeline, the dispatch
 catalogue (派单目录) and the knowledge base (知识库).
 
-Nothing here changes state on its own: every change goes through minsheng.tickets.services,
+Nothing here changes state on its own: every change goes through minsheng.tickets.actions,
 which checks permissions, writes the timeline event and bumps `Ticket.version` in one transaction.
 """
 

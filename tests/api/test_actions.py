@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from minsheng.api.actions import ACTIONS
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.models import Assignment, Ticket
 from tests.api.conftest import Api, Apis, error_code
 from tests.conftest import People
@@ -22,22 +22,22 @@ State = Callable[[People], Ticket]
 
 def contacted(people: People) -> Ticket:
     ticket = in_progress(people)
-    return services.ticket_contact(ticket=ticket, actor=people.alice, method="phone")
+    return actions.ticket_contact(ticket=ticket, actor=people.alice, method="phone")
 
 
 def returned(people: People) -> Ticket:
-    return services.ticket_return(ticket=dispatched(people), actor=people.alice, reason="不归我们")
+    return actions.ticket_return(ticket=dispatched(people), actor=people.alice, reason="不归我们")
 
 
 def extension_pending(people: People) -> Ticket:
     ticket = in_progress(people)
-    services.ticket_extension_request(ticket=ticket, actor=people.alice, days=3, reason="缺配件")
+    actions.ticket_extension_request(ticket=ticket, actor=people.alice, days=3, reason="缺配件")
     return Ticket.objects.get(pk=ticket.pk)
 
 
 def unsatisfied(people: People) -> Ticket:
     ticket = replied(people)
-    return services.ticket_callback(
+    return actions.ticket_callback(
         ticket=ticket,
         actor=people.operator,
         reached=True,
@@ -218,7 +218,7 @@ def test_an_action_by_the_wrong_person_is_403(
 
 def test_an_assisting_unit_cannot_ask_for_an_extension(apis: Apis, people: People) -> None:
     ticket = new_ticket(people)
-    services.ticket_dispatch(
+    actions.ticket_dispatch(
         ticket=ticket, actor=people.dispatcher, lead_unit="sunkou", assisting_units=["houmiao"]
     )
     apis.alice.act(ticket.number, "sign")

@@ -31,7 +31,7 @@ from minsheng.api.webhooks import (
 from minsheng.notify import channels, delivery
 from minsheng.notify.channels import PermanentError, RenderedMessage, TransientError
 from minsheng.notify.models import Outbox
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.models import Ticket
 from tests.conftest import People
 from tests.factories import dispatched, in_progress, replied
@@ -174,7 +174,7 @@ def test_the_ticket_services_tell_the_units_system_without_personal_data(
     hook = Webhook.objects.create(unit=people.org.sunkou, url="https://sunkou.example/hook")
     Webhook.objects.create(unit=people.org.houmiao, url="https://houmiao.example/hook")
     ticket = replied(people)  # dispatched to 孙口镇 through the services
-    services.ticket_callback(
+    actions.ticket_callback(
         ticket=ticket,
         actor=people.operator,
         reached=True,
@@ -184,7 +184,7 @@ def test_the_ticket_services_tell_the_units_system_without_personal_data(
     )
     late = in_progress(people, title="另一处路灯不亮")
     assert late.reply_due is not None
-    services.tickets_raise_alarms(
+    actions.tickets_raise_alarms(
         tickets=[Ticket.objects.get(pk=late.pk)], now=late.reply_due + dt.timedelta(days=30)
     )
     rows = Outbox.objects.filter(channel="webhook", recipient=hook.url)
@@ -197,7 +197,7 @@ def test_the_ticket_services_tell_the_units_system_without_personal_data(
         assert "13800138000" not in row.context["body"] and "张三" not in row.context["body"]
     # The same alarms raised again (a second worker, a replayed sweep) queue nothing more.
     count = rows.count()
-    services.tickets_raise_alarms(
+    actions.tickets_raise_alarms(
         tickets=[Ticket.objects.get(pk=late.pk)], now=late.reply_due + dt.timedelta(days=30)
     )
     assert Outbox.objects.filter(channel="webhook", recipient=hook.url).count() == count

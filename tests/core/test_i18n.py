@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import translation
 
 from minsheng.core.middleware import chosen_language
-from minsheng.tickets.services import EMERGENCY_SERVICES
+from minsheng.tickets.actions import EMERGENCY_SERVICES
 from tests.conftest import PASSWORD, People
 from tests.factories import new_ticket
 

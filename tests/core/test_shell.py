@@ -89,19 +89,19 @@ def test_healthz_answers(db: None, client: Client) -> None:
 
 
 def test_the_home_page_counts_the_work_waiting(org: Org, client: Client) -> None:
-    from minsheng.tickets import services
+    from minsheng.tickets import actions
 
     dispatcher = make_user("dora", org.hotline, Role.DISPATCHER)
     for _ in range(2):
-        services.ticket_intake(
+        actions.ticket_intake(
             actor=org.olga, channel="hotline", kind="help", title="路灯不亮", description="铭功路"
         )
     client.login(username="dora", password=PASSWORD)
     page = client.get("/").content.decode()
     assert '<strong class="num">2</strong> 待派单' in page
-    ticket = services.ticket_intake(
+    ticket = actions.ticket_intake(
         actor=org.olga, channel="hotline", kind="help", title="t", description="d"
     )
-    services.ticket_dispatch(ticket=ticket, actor=dispatcher, lead_unit=org.sunkou)
+    actions.ticket_dispatch(ticket=ticket, actor=dispatcher, lead_unit=org.sunkou)
     client.login(username="alice", password=PASSWORD)
     assert '<strong class="num">1</strong> 待签收' in client.get("/").content.decode()

@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from minsheng.deadlines import clock
 from minsheng.deadlines.worker import sweep_until_done
 from minsheng.org.models import Role
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.models import Supervision, Ticket, TicketEvent
 from minsheng.tickets.templatetags.deadlines import (
     format_span,
@@ -87,7 +87,7 @@ def row_of(html: str, ticket: Ticket) -> str:
 def emergency(people: People, lead: str = "sunkou", **fields: object) -> Ticket:
     """Dispatched now: sign due in 30 min, contact in 1 h, reply in 2 h."""
     ticket = new_ticket(people, urgency="emergency", **fields)
-    return services.ticket_dispatch(ticket=ticket, actor=people.dispatcher, lead_unit=lead)
+    return actions.ticket_dispatch(ticket=ticket, actor=people.dispatcher, lead_unit=lead)
 
 
 # --- Remaining time ------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ def test_paused_tickets_leave_the_boards_and_show_it_on_their_page(
     people: People, client: Client, frozen: Callable[[dt.datetime], None]
 ) -> None:
     ticket = in_progress(people, urgency="emergency")
-    services.ticket_pause(ticket=ticket, actor=people.alice, reason="等诉求人补充材料")
+    actions.ticket_pause(ticket=ticket, actor=people.alice, reason="等诉求人补充材料")
     frozen(at(2026, 6, 1, 11, 0))
     login(client, people.dispatcher)
     assert ticket.number not in html_of(client, DUE)
@@ -212,7 +212,7 @@ def test_the_ticket_page_shows_the_five_deadlines_and_the_live_ones_remaining(
     assert "已超期 30 分" in rows["contact"] and "remaining overdue" in rows["contact"]
     assert "剩余 30 分" in rows["reply"] and "remaining soon" in rows["reply"]
     assert "2026-06-01 10:30" in rows["sign"] and "remaining" not in rows["sign"]  # signed already
-    services.ticket_contact(ticket=ticket, actor=people.alice, method="phone", note="已联系")
+    actions.ticket_contact(ticket=ticket, actor=people.alice, method="phone", note="已联系")
     rows = deadline_rows(html_of(client, f"/tickets/{ticket.number}/"))
     assert "remaining" not in rows["contact"] and "剩余 30 分" in rows["reply"]
 
@@ -374,7 +374,7 @@ def test_tickets_the_worker_escalated_stay_on_the_board(
     frozen(at(2026, 6, 1, 11, 40))
     assert sweep_until_done() > 0
     assert TicketEvent.objects.filter(ticket=ticket, action="escalate").exists()
-    services.ticket_sign(ticket=ticket, actor=people.alice)  # the sign deadline is met, late
+    actions.ticket_sign(ticket=ticket, actor=people.alice)  # the sign deadline is met, late
     login(client, people.supervisor)
     assert numbers(html_of(client, SUPERVISION)) == [ticket.number]
 
@@ -440,7 +440,7 @@ def test_a_stale_page_is_refused_without_acting(
 ) -> None:
     ticket = emergency(people)
     stale = ticket.version
-    services.ticket_sign(ticket=ticket, actor=people.alice)
+    actions.ticket_sign(ticket=ticket, actor=people.alice)
     login(client, people.supervisor)
     response = client.post(
         f"/deadlines/supervision/{ticket.number}/",
@@ -540,7 +540,7 @@ def test_supervision_board_query_counts_are_pinned(
     def make() -> None:
         frozen(T0)
         ticket = emergency(people)
-        services.ticket_supervise(
+        actions.ticket_supervise(
             ticket=ticket, actor=people.supervisor, note="请尽快", due_at=at(2026, 6, 3, 10, 0)
         )
         frozen(at(2026, 6, 2, 12, 0))

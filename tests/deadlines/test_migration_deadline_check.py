@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from minsheng.deadlines.models import DeadlineCheck
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from tests.conftest import People
 from tests.factories import dispatched, new_ticket
 from tests.migrating import migrate, migrate_to_latest
@@ -38,7 +38,7 @@ def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
 
 def test_the_pending_checks_move_to_their_table_and_back(people: People) -> None:
     pending = [new_ticket(people), dispatched(people)]
-    done = services.ticket_direct_answer(
+    done = actions.ticket_direct_answer(
         ticket=new_ticket(people, kind="consultation"),
         actor=people.operator,
         answer="请携带身份证办理",

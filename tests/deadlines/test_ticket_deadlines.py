@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from minsheng.deadlines import clock
 from minsheng.deadlines.models import CalendarDay, CalendarYear, DeadlineCheck, DeadlinePolicy
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.errors import InvalidTransition
 from minsheng.tickets.models import Ticket
 from tests.conftest import People
@@ -72,9 +72,7 @@ def test_emergencies_count_natural_hours(people: People) -> None:
     with time_machine.travel(at(2026, 10, 2, 22, 0), tick=False):  # a holiday night
         ticket = new_ticket(people, urgency="emergency")
         assert ticket.dispatch_due == at(2026, 10, 2, 23, 0)
-        ticket = services.ticket_dispatch(
-            ticket=ticket, actor=people.dispatcher, lead_unit="sunkou"
-        )
+        ticket = actions.ticket_dispatch(ticket=ticket, actor=people.dispatcher, lead_unit="sunkou")
     assert ticket.reply_due == at(2026, 10, 3, 0, 0)
 
 
@@ -100,10 +98,8 @@ def test_a_policy_row_overrides_the_default(people: People) -> None:
 def test_an_approved_extension_moves_the_reply_deadline(people: People) -> None:
     with time_machine.travel(at(2026, 6, 1, 9, 0), tick=False):
         ticket = in_progress(people)
-        services.ticket_extension_request(
-            ticket=ticket, actor=people.alice, days=3, reason="待采购"
-        )
-        services.ticket_extension_decide(ticket=ticket, actor=people.dispatcher, approve=True)
+        actions.ticket_extension_request(ticket=ticket, actor=people.alice, days=3, reason="待采购")
+        actions.ticket_extension_decide(ticket=ticket, actor=people.dispatcher, approve=True)
     assert Ticket.objects.get(pk=ticket.pk).reply_due == at(2026, 6, 15, 9, 0)
 
 
@@ -111,14 +107,14 @@ def test_pausing_stops_the_clock_and_resuming_moves_deadlines(people: People) ->
     with time_machine.travel(at(2026, 6, 1, 9, 0), tick=False):
         ticket = in_progress(people)
         due = ticket.reply_due
-        ticket = services.ticket_pause(
+        ticket = actions.ticket_pause(
             ticket=ticket, actor=people.alice, reason="等待诉求人提供照片"
         )
         assert not DeadlineCheck.objects.filter(ticket=ticket).exists()
         with pytest.raises(InvalidTransition):
-            services.ticket_pause(ticket=ticket, actor=people.alice, reason="again")
+            actions.ticket_pause(ticket=ticket, actor=people.alice, reason="again")
     with time_machine.travel(at(2026, 6, 2, 9, 0), tick=False):
-        ticket = services.ticket_resume(ticket=ticket, actor=people.alice)
+        ticket = actions.ticket_resume(ticket=ticket, actor=people.alice)
     assert ticket.reply_due == due + dt.timedelta(days=1)
     assert DeadlineCheck.objects.get(ticket=ticket).next_check_at > at(2026, 6, 2, 9, 0)
 
@@ -126,8 +122,8 @@ def test_pausing_stops_the_clock_and_resuming_moves_deadlines(people: People) ->
 def test_the_reply_sets_the_callback_deadline(people: People) -> None:
     with time_machine.travel(at(2026, 6, 5, 16, 0), tick=False):  # a Friday
         ticket = in_progress(people)
-        services.ticket_contact(ticket=ticket, actor=people.alice, method="phone")
-        ticket = services.ticket_reply(
+        actions.ticket_contact(ticket=ticket, actor=people.alice, method="phone")
+        ticket = actions.ticket_reply(
             ticket=ticket, actor=people.alice, result="resolved", content="已修复"
         )
     assert ticket.callback_due == at(2026, 6, 9, 16, 0)  # two working days

@@ -20,7 +20,7 @@ from django.db import connection
 from minsheng.deadlines import clock
 from minsheng.deadlines.models import DeadlineAlarm, DeadlineCheck, JobRun
 from minsheng.deadlines.worker import run_daily_jobs, sweep_deadlines, sweep_until_done
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.models import Ticket, TicketEvent
 from tests.conftest import People, run_together
 from tests.factories import dispatched, new_ticket
@@ -55,7 +55,7 @@ def emergency(people: People) -> Ticket:
     """Dispatched at 10:00: sign due 10:30, contact 11:00, reply 12:00 (natural hours)."""
     with time_machine.travel(at(2026, 6, 1, 10, 0), tick=False):
         ticket = new_ticket(people, urgency="emergency")
-        return services.ticket_dispatch(ticket=ticket, actor=people.dispatcher, lead_unit="sunkou")
+        return actions.ticket_dispatch(ticket=ticket, actor=people.dispatcher, lead_unit="sunkou")
 
 
 def test_it_warns_at_three_quarters_then_marks_overdue(people: People) -> None:
@@ -88,7 +88,7 @@ def test_an_alarm_leaves_the_ticket_s_version_and_update_time(people: People) ->
     assert ticket.overdue_at == at(2026, 6, 1, 10, 31)
     # The handler acts on the version the page showed before the alarms: accepted.
     with time_machine.travel(at(2026, 6, 1, 11, 2), tick=False):
-        signed = services.ticket_sign(
+        signed = actions.ticket_sign(
             ticket=ticket, actor=people.alice, expected_version=before["version"]
         )
     assert signed.version == before["version"] + 1
@@ -112,15 +112,15 @@ def test_it_escalates_after_the_grace(people: People, settings) -> None:  # type
 def test_signing_and_contact_retire_their_deadlines(people: People) -> None:
     ticket = emergency(people)
     with time_machine.travel(at(2026, 6, 1, 10, 5), tick=False):
-        services.ticket_sign(ticket=ticket, actor=people.alice)
-        ticket = services.ticket_contact(ticket=ticket, actor=people.alice, method="phone")
+        actions.ticket_sign(ticket=ticket, actor=people.alice)
+        ticket = actions.ticket_contact(ticket=ticket, actor=people.alice, method="phone")
     assert next_check(ticket) == at(2026, 6, 1, 11, 30)  # only the reply remains: 75% of 2 h
     sweep_until_done(now=at(2026, 6, 1, 11, 45))
     assert alarms(ticket) == [("reply", "warn")]
 
 
 def test_a_closed_ticket_is_never_checked_again(people: People) -> None:
-    ticket = services.ticket_direct_answer(
+    ticket = actions.ticket_direct_answer(
         ticket=new_ticket(people, kind="consultation"),
         actor=people.operator,
         answer="请携带身份证办理",
@@ -183,7 +183,7 @@ def test_the_lead_units_webhook_gets_its_unit_and_category_at_a_fixed_cost(
         for _ in range(count):
             with time_machine.travel(at(2026, 6, 1, 10, 0), tick=False):
                 ticket = new_ticket(people, urgency="emergency", category=leaf)
-                services.ticket_dispatch(ticket=ticket, actor=people.dispatcher, lead_unit="sunkou")
+                actions.ticket_dispatch(ticket=ticket, actor=people.dispatcher, lead_unit="sunkou")
         with CaptureQueriesContext(connections["default"]) as queries:
             assert sweep_until_done(now=at(2026, 6, 1, 10, 31)) == 2 * count
         return len(queries)
@@ -281,14 +281,14 @@ def test_a_failing_sweep_thread_fails_the_sweep_and_leaves_no_half_batch(
     if connection.vendor != "postgresql":
         pytest.skip("the sweep runs in threads on PostgreSQL only")
     tickets = [emergency(people) for _ in range(7)]
-    real = services.tickets_raise_alarms
+    real = actions.tickets_raise_alarms
 
     def failing_in_helpers(**kwargs):  # type: ignore[no-untyped-def]
         if threading.current_thread().name.startswith("sweep"):
             raise RuntimeError("helper failed")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "tickets_raise_alarms", failing_in_helpers)
+    monkeypatch.setattr(actions, "tickets_raise_alarms", failing_in_helpers)
     now = at(2026, 6, 1, 10, 31)
     with pytest.raises(RuntimeError, match="helper failed"):
         sweep_until_done(now=now, limit=2, threads=2)
@@ -297,7 +297,7 @@ def test_a_failing_sweep_thread_fails_the_sweep_and_leaves_no_half_batch(
     for ticket_id in DeadlineAlarm.objects.values_list("ticket_id", flat=True):
         per_ticket[ticket_id] += 1
     assert set(per_ticket.values()) <= {0, 2}
-    monkeypatch.setattr(services, "tickets_raise_alarms", real)
+    monkeypatch.setattr(actions, "tickets_raise_alarms", real)
     sweep_until_done(now=now, limit=2, threads=1)
     assert DeadlineAlarm.objects.count() == 2 * len(tickets)
 
@@ -336,7 +336,7 @@ def test_sigterm_stops_the_worker_between_batches(people: People, tmp_path: Path
 
 
 def test_the_sweeps_raw_statements_name_the_tables_and_columns() -> None:
-    # services._save_first_overdue and schedule.save_checks write these names literally.
+    # actions.alarms._save_first_overdue and schedule.save_checks write these names literally.
     meta = Ticket._meta
     assert meta.db_table == "tickets_ticket"
     assert [meta.get_field(name).column for name in ("id", "overdue_at")] == ["id", "overdue_at"]  # type: ignore[union-attr]

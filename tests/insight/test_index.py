@@ -21,7 +21,7 @@ from minsheng.insight.index import (
 from minsheng.insight.models import ReferenceCase, TicketSignature, TicketTerm
 from minsheng.org.models import Division
 from minsheng.textproc.similar import SIGNATURE_TERMS
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.models import Ticket
 from tests.conftest import People
 from tests.factories import new_ticket, replied
@@ -67,13 +67,13 @@ def test_the_place_weighs_in(people: People, county: dict[str, Division]) -> Non
 
 def test_closed_merged_old_and_invisible_tickets_are_not_candidates(people: People) -> None:
     done = replied(people, description=LIGHTS)
-    services.ticket_callback(
+    actions.ticket_callback(
         ticket=done, actor=people.operator, reached=True, resolved=True, satisfaction="satisfied"
     )
     index_ticket(done)
     master = indexed_ticket(people, description=LIGHTS)
     duplicate = indexed_ticket(people, description=LIGHTS)
-    services.ticket_merge(ticket=duplicate, actor=people.dispatcher, master=master)
+    actions.ticket_merge(ticket=duplicate, actor=people.dispatcher, master=master)
     found = [s.ticket for s in similar_open_tickets(text=LIGHTS_AGAIN)]
     assert master in found and duplicate not in found
     assert not Ticket.objects.get(pk=done.pk).is_open and done not in found
@@ -120,7 +120,7 @@ def test_parse_time() -> None:
 
 def test_closed_tickets_with_replies_are_references(people: People) -> None:
     ticket = replied(people, description=LIGHTS)
-    services.ticket_callback(
+    actions.ticket_callback(
         ticket=ticket, actor=people.operator, reached=True, resolved=True, satisfaction="satisfied"
     )
     ticket.refresh_from_db()

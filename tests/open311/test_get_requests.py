@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from minsheng.open311.models import ApiClient
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.models import Category, Ticket
 from tests import factories
 from tests.conftest import People
@@ -42,7 +42,7 @@ def test_a_request_shows_the_ticket_in_open311_terms(
         )
     )
     number = posted[0]["service_request_id"]
-    ticket = services.ticket_dispatch(
+    ticket = actions.ticket_dispatch(
         ticket=Ticket.objects.get(number=number),
         actor=people.dispatcher,
         lead_unit=people.org.sunkou,
@@ -107,18 +107,18 @@ def test_the_xml_request_uses_the_spec_element_names(api: Api, people: People) -
 def test_status_maps_to_open_and_closed(api: Api, people: People) -> None:
     new = factories.new_ticket(people)
     replied = factories.replied(people)
-    closed = services.ticket_callback(
+    closed = actions.ticket_callback(
         ticket=factories.replied(people),
         actor=people.operator,
         reached=True,
         resolved=True,
         satisfaction="satisfied",
     )
-    transferred = services.ticket_emergency_transfer(
+    transferred = actions.ticket_emergency_transfer(
         ticket=factories.new_ticket(people), actor=people.operator, to="119"
     )
     master = factories.dispatched(people)
-    merged = services.ticket_merge(
+    merged = actions.ticket_merge(
         ticket=factories.new_ticket(people), actor=people.dispatcher, master=master
     )
     statuses = {item["service_request_id"]: item for item in api.json(api.get("requests.json"))}
@@ -131,9 +131,9 @@ def test_status_maps_to_open_and_closed(api: Api, people: People) -> None:
     assert statuses[transferred.number]["status_notes"] == "已转 119 处理。"
     assert statuses[merged.number]["status_notes"] == "与其他相同诉求合并办理。"
     # The merged ticket closes with its master.
-    services.ticket_reply(
-        ticket=services.ticket_contact(
-            ticket=services.ticket_sign(ticket=master, actor=people.alice),
+    actions.ticket_reply(
+        ticket=actions.ticket_contact(
+            ticket=actions.ticket_sign(ticket=master, actor=people.alice),
             actor=people.alice,
             method="phone",
         ),
@@ -141,7 +141,7 @@ def test_status_maps_to_open_and_closed(api: Api, people: People) -> None:
         result="resolved",
         content="已修复。",
     )
-    services.ticket_callback(
+    actions.ticket_callback(
         ticket=master, actor=people.operator, reached=True, resolved=True, satisfaction="satisfied"
     )
     [after] = api.json(api.get(f"requests/{merged.number}.json"))
@@ -263,7 +263,7 @@ def test_updated_after_and_before_find_recently_changed_tickets(api: Api, people
     old = ticket_at(people, at(200))
     ticket_at(people, at(100))
     with time_machine.travel(at(2), tick=False):
-        services.ticket_dispatch(ticket=old, actor=people.dispatcher, lead_unit=people.org.sunkou)
+        actions.ticket_dispatch(ticket=old, actor=people.dispatcher, lead_unit=people.org.sunkou)
     since = at(3).isoformat()
     # No requested-date window when only the updated window is given: the 200-day-old ticket
     # changed two days ago, and a syncing client must see it.

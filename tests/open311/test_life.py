@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.models import Category, Ticket
 from tests.conftest import People
 from tests.open311.conftest import Api, light_report, validate
@@ -26,18 +26,18 @@ def test_a_ticket_from_post_to_closed(api: Api, people: People, street_light: Ca
     )
 
     ticket = Ticket.objects.get(number=number)
-    ticket = services.ticket_dispatch(
+    ticket = actions.ticket_dispatch(
         ticket=ticket, actor=people.dispatcher, lead_unit=people.org.sunkou
     )
     [seen] = api.json(api.get(f"requests/{number}.json"))
     assert (seen["status"], seen["agency_responsible"]) == ("open", "孙口镇人民政府")
     assert seen["expected_datetime"] is not None
 
-    ticket = services.ticket_sign(ticket=ticket, actor=people.alice)
-    ticket = services.ticket_contact(
+    ticket = actions.ticket_sign(ticket=ticket, actor=people.alice)
+    ticket = actions.ticket_contact(
         ticket=ticket, actor=people.alice, method="phone", note="已电话联系"
     )
-    ticket = services.ticket_reply(
+    ticket = actions.ticket_reply(
         ticket=ticket,
         actor=people.alice,
         result="resolved",
@@ -47,7 +47,7 @@ def test_a_ticket_from_post_to_closed(api: Api, people: People, street_light: Ca
     assert seen["status"] == "open"  # replied, awaiting the callback
     assert seen["status_notes"] == "经查为线路老化，已于今日更换，路灯恢复照明。"
 
-    services.ticket_callback(
+    actions.ticket_callback(
         ticket=ticket, actor=people.operator, reached=True, resolved=True, satisfaction="satisfied"
     )
     body = api.json(api.get("requests.json", service_request_id=number, extensions="true"))
@@ -72,23 +72,23 @@ def test_an_unsatisfied_callback_reopens_and_the_app_sees_it_open_again(
     number = api.json(api.post("requests.json", light_report(street_light)))[0][
         "service_request_id"
     ]
-    ticket = services.ticket_dispatch(
+    ticket = actions.ticket_dispatch(
         ticket=Ticket.objects.get(number=number),
         actor=people.dispatcher,
         lead_unit=people.org.sunkou,
     )
-    ticket = services.ticket_sign(ticket=ticket, actor=people.alice)
-    ticket = services.ticket_reply(
+    ticket = actions.ticket_sign(ticket=ticket, actor=people.alice)
+    ticket = actions.ticket_reply(
         ticket=ticket, actor=people.alice, result="resolved", content="已修复。"
     )
-    ticket = services.ticket_callback(
+    ticket = actions.ticket_callback(
         ticket=ticket,
         actor=people.operator,
         reached=True,
         resolved=False,
         satisfaction="unsatisfied",
     )
-    services.ticket_reopen(ticket=ticket, actor=people.operator, note="群众反映仍不亮")
+    actions.ticket_reopen(ticket=ticket, actor=people.operator, note="群众反映仍不亮")
     [seen] = api.json(api.get(f"requests/{number}.json", extensions="true"))
     assert seen["status"] == "open" and seen["status_notes"] is None
     assert [n["type"] for n in seen["notes"]][-1] == "reopen"

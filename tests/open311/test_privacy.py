@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.models import Category, Ticket
 from tests.conftest import People
 from tests.open311.conftest import Api, light_report, parse_xml
@@ -53,17 +53,17 @@ def test_nothing_personal_leaves_through_open311(
     ticket = Ticket.objects.get(number=number)
     assert ticket.citizen_phone == PHONE and ticket.citizen_name == NAME  # the hotline has them
 
-    ticket = services.ticket_dispatch(
+    ticket = actions.ticket_dispatch(
         ticket=ticket, actor=people.dispatcher, lead_unit=people.org.sunkou
     )
-    ticket = services.ticket_sign(ticket=ticket, actor=people.alice)
-    ticket = services.ticket_progress(
+    ticket = actions.ticket_sign(ticket=ticket, actor=people.alice)
+    ticket = actions.ticket_progress(
         ticket=ticket, actor=people.alice, public=True, note=f"已与{NAME}（{PHONE}）约定明早查看。"
     )
-    ticket = services.ticket_contact(
+    ticket = actions.ticket_contact(
         ticket=ticket, actor=people.alice, method="phone", note=f"拨打 {PHONE}"
     )
-    services.ticket_reply(
+    actions.ticket_reply(
         ticket=ticket,
         actor=people.alice,
         result="resolved",

@@ -11,7 +11,7 @@ import time_machine
 
 from minsheng.org.models import Unit, User
 from minsheng.stats import rollup
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.models import Assignment, Ticket
 from tests.conftest import People
 
@@ -50,7 +50,7 @@ class Story:
         }
         values.update(fields)
         with when(moment):
-            return services.ticket_intake(actor=self.people.operator, **values)  # type: ignore[arg-type]
+            return actions.ticket_intake(actor=self.people.operator, **values)  # type: ignore[arg-type]
 
     def dispatch(
         self,
@@ -60,7 +60,7 @@ class Story:
         assisting: Sequence[Unit | str] = (),
     ) -> Ticket:
         with when(moment):
-            return services.ticket_dispatch(
+            return actions.ticket_dispatch(
                 ticket=ticket,
                 actor=self.people.dispatcher,
                 lead_unit=lead,
@@ -75,13 +75,13 @@ class Story:
         part: int | None = None,
     ) -> Ticket:
         with when(moment):
-            return services.ticket_sign(
+            return actions.ticket_sign(
                 ticket=ticket, actor=actor or self.people.alice, assignment_id=part
             )
 
     def contact(self, ticket: Ticket, moment: dt.datetime, actor: User | None = None) -> Ticket:
         with when(moment):
-            return services.ticket_contact(
+            return actions.ticket_contact(
                 ticket=ticket, actor=actor or self.people.alice, method="phone"
             )
 
@@ -94,7 +94,7 @@ class Story:
         part: int | None = None,
     ) -> Ticket:
         with when(moment):
-            return services.ticket_reply(
+            return actions.ticket_reply(
                 ticket=ticket,
                 actor=actor or self.people.alice,
                 result=result,
@@ -112,7 +112,7 @@ class Story:
         satisfaction: str = "satisfied",
     ) -> Ticket:
         with when(moment):
-            return services.ticket_callback(
+            return actions.ticket_callback(
                 ticket=ticket,
                 actor=self.people.operator,
                 reached=reached,

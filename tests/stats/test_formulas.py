@@ -13,7 +13,7 @@ from minsheng.org.models import Unit, User
 from minsheng.stats import drill, query
 from minsheng.stats.figures import Figures, ratio
 from minsheng.stats.periods import Period, period_of
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.models import Assignment, Ticket
 from tests.conftest import People
 from tests.stats.helpers import Story, at, refresh_all, when
@@ -230,7 +230,7 @@ def test_a_reopened_ticket_has_a_verdict_per_round_for_that_rounds_lead(people: 
     s = Story(people)
     t = s.handled(at(2025, 6, 2, 9), satisfaction="unsatisfied", resolved=False)
     with when(at(2025, 6, 5, 9)):
-        services.ticket_reopen(ticket=t, actor=people.operator, note="路灯仍不亮。")
+        actions.ticket_reopen(ticket=t, actor=people.operator, note="路灯仍不亮。")
     s.sign(t, at(2025, 6, 5, 10))
     s.contact(t, at(2025, 6, 5, 11))
     s.reply(t, at(2025, 6, 6, 9))
@@ -252,7 +252,7 @@ def test_a_merged_ticket_counts_once_in_volume_and_never_for_a_unit(people: Peop
     duplicate = s.intake(at(2025, 6, 2, 10), citizen_phone="13900139000")
     s.dispatch(duplicate, at(2025, 6, 2, 10, 5), "houmiao")  # dispatched before anyone noticed
     with when(at(2025, 6, 2, 10, 30)):
-        services.ticket_merge(ticket=duplicate, actor=people.dispatcher, master=master)
+        actions.ticket_merge(ticket=duplicate, actor=people.dispatcher, master=master)
     s.dispatch(master, at(2025, 6, 2, 11))
     s.sign(master, at(2025, 6, 2, 11, 10))
     s.contact(master, at(2025, 6, 2, 11, 30))
@@ -281,7 +281,7 @@ def test_a_ticket_transferred_to_110_counts_for_no_unit(people: People) -> None:
     t = s.intake(at(2025, 6, 2, 9), title="有人打架")
     s.dispatch(t, at(2025, 6, 2, 9, 5))
     with when(at(2025, 6, 2, 9, 10)):
-        services.ticket_emergency_transfer(ticket=t, actor=people.operator, to="110")
+        actions.ticket_emergency_transfer(ticket=t, actor=people.operator, to="110")
     f = figures()
     assert (f["received"], f["transferred"], f["resp_due"], f["reply_due"], f["closed"]) == (
         1,
@@ -299,9 +299,9 @@ def test_returns_count_for_the_unit_that_returned(people: People) -> None:
     t = s.intake(at(2025, 6, 2, 9))
     s.dispatch(t, at(2025, 6, 2, 9, 10), "houmiao")
     with when(at(2025, 6, 2, 10)):
-        services.ticket_return(ticket=t, actor=people.bob, reason="不属于本镇辖区。")
+        actions.ticket_return(ticket=t, actor=people.bob, reason="不属于本镇辖区。")
     with when(at(2025, 6, 2, 11)):
-        services.ticket_return_accept(ticket=t, actor=people.dispatcher, lead_unit="sunkou")
+        actions.ticket_return_accept(ticket=t, actor=people.dispatcher, lead_unit="sunkou")
     s.sign(t, at(2025, 6, 2, 12))
     s.contact(t, at(2025, 6, 2, 14, 40))
     s.reply(t, at(2025, 6, 3, 9))
@@ -346,7 +346,7 @@ def test_participation_counts_a_ticket_once_for_a_unit_and_its_ancestors(people:
     s.dispatch(t, at(2025, 6, 2, 9, 10), "sunkou")
     s.sign(t, at(2025, 6, 2, 9, 20))
     with when(at(2025, 6, 2, 9, 30)):
-        services.ticket_decompose(
+        actions.ticket_decompose(
             ticket=t, actor=people.alice, units=[team], instructions="请中队现场处置。"
         )
     subtask = s.part_of(t, team, Assignment.Role.SUBTASK)
@@ -377,7 +377,7 @@ def test_direct_answer_rate_of_consultations(people: People) -> None:
     s = Story(people)
     answered = s.intake(at(2025, 6, 2, 9), kind="consultation")
     with when(at(2025, 6, 2, 9, 5)):
-        services.ticket_direct_answer(ticket=answered, actor=people.operator, answer="可在线办理。")
+        actions.ticket_direct_answer(ticket=answered, actor=people.operator, answer="可在线办理。")
     s.intake(at(2025, 6, 2, 10), kind="consultation")  # left for a unit
     s.handled(at(2025, 6, 3, 9))  # a complaint: not a consultation
     f = figures()

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from minsheng.deadlines.worker import Worker, refresh_stats
 from minsheng.stats import rollup
 from minsheng.stats.models import RollupState
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.errors import TicketActionError
 from minsheng.tickets.models import Assignment, Category, Ticket
 from tests.conftest import People
@@ -102,7 +102,7 @@ class Run:
         ticket = self.tickets[pick % len(self.tickets)] if self.tickets else None
         if action.startswith("intake") or ticket is None:
             self.tickets.append(
-                services.ticket_intake(
+                actions.ticket_intake(
                     actor=p.operator,
                     channel="web" if pick % 2 else "hotline",
                     kind="consultation" if action == "intake_consultation" else "complaint",
@@ -118,16 +118,16 @@ class Run:
         lead = ("sunkou", "houmiao")[pick % 2]
         if action in ("dispatch", "dispatch_assisted"):
             assisting = [("houmiao", "sunkou")[pick % 2]] if action == "dispatch_assisted" else []
-            services.ticket_dispatch(
+            actions.ticket_dispatch(
                 ticket=ticket, actor=p.dispatcher, lead_unit=lead, assisting_units=assisting
             )
         elif action == "sign":
-            self.as_unit(lambda a: services.ticket_sign(ticket=ticket, actor=a))
+            self.as_unit(lambda a: actions.ticket_sign(ticket=ticket, actor=a))
         elif action == "contact":
-            self.as_unit(lambda a: services.ticket_contact(ticket=ticket, actor=a, method="phone"))
+            self.as_unit(lambda a: actions.ticket_contact(ticket=ticket, actor=a, method="phone"))
         elif action == "reply":
             self.as_unit(
-                lambda a: services.ticket_reply(
+                lambda a: actions.ticket_reply(
                     ticket=ticket,
                     actor=a,
                     result=("resolved", "explained")[pick % 2],
@@ -137,7 +137,7 @@ class Run:
         elif action.startswith("callback"):
             reached = action != "callback_unreached"
             good = action == "callback_satisfied"
-            services.ticket_callback(
+            actions.ticket_callback(
                 ticket=ticket,
                 actor=p.operator,
                 reached=reached,
@@ -147,29 +147,29 @@ class Run:
                 else "unsatisfied",
             )
         elif action == "reopen":
-            services.ticket_reopen(ticket=ticket, actor=p.operator, note="重新办理。")
+            actions.ticket_reopen(ticket=ticket, actor=p.operator, note="重新办理。")
         elif action == "close":
-            services.ticket_close(ticket=ticket, actor=p.operator, note="多次联系不上。")
+            actions.ticket_close(ticket=ticket, actor=p.operator, note="多次联系不上。")
         elif action == "merge":
-            services.ticket_merge(ticket=ticket, actor=p.dispatcher, master=other)
+            actions.ticket_merge(ticket=ticket, actor=p.dispatcher, master=other)
         elif action == "transfer":
-            services.ticket_emergency_transfer(ticket=ticket, actor=p.operator, to="110")
+            actions.ticket_emergency_transfer(ticket=ticket, actor=p.operator, to="110")
         elif action == "direct_answer":
-            services.ticket_direct_answer(ticket=ticket, actor=p.operator, answer="可在线办理。")
+            actions.ticket_direct_answer(ticket=ticket, actor=p.operator, answer="可在线办理。")
         elif action == "return":
             self.as_unit(
-                lambda a: services.ticket_return(ticket=ticket, actor=a, reason="非本单位职责。")
+                lambda a: actions.ticket_return(ticket=ticket, actor=a, reason="非本单位职责。")
             )
         elif action == "return_accept":
-            services.ticket_return_accept(
+            actions.ticket_return_accept(
                 ticket=ticket, actor=p.dispatcher, lead_unit=("houmiao", "sunkou")[pick % 2]
             )
         elif action == "return_refuse":
-            services.ticket_return_refuse(ticket=ticket, actor=p.dispatcher, note="属于本单位。")
+            actions.ticket_return_refuse(ticket=ticket, actor=p.dispatcher, note="属于本单位。")
         elif action == "reassign":
-            services.ticket_reassign(ticket=ticket, actor=p.dispatcher, lead_unit=lead)
+            actions.ticket_reassign(ticket=ticket, actor=p.dispatcher, lead_unit=lead)
         elif action == "decompose":
-            services.ticket_decompose(
+            actions.ticket_decompose(
                 ticket=ticket,
                 actor=p.alice,
                 units=[p.org.sunkou_team],
@@ -283,7 +283,7 @@ def test_the_worker_keeps_the_rollups_current(people: People, category: Category
     assert ticket is not None
     later = run.clock + dt.timedelta(hours=3)
     with when(later):
-        services.ticket_emergency_transfer(ticket=ticket, actor=people.operator, to="110")
+        actions.ticket_emergency_transfer(ticket=ticket, actor=people.operator, to="110")
         worker.run_once()
         assert rollup.stored() != rollup.from_scratch()  # within the lag: not yet
     with when(later + dt.timedelta(minutes=5)):

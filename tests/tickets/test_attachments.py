@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.errors import InvalidInput, NotAllowed
 from minsheng.tickets.models import Attachment, TicketEvent
 from tests.conftest import People
@@ -25,7 +25,7 @@ def media(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
 def test_it_accepts_an_image_by_its_content(people: People) -> None:
     ticket = new_ticket(people)
     upload = SimpleUploadedFile("现场.txt", PNG, content_type="text/plain")  # name and type lie
-    attachment = services.ticket_attach(ticket=ticket, actor=people.operator, upload=upload)
+    attachment = actions.ticket_attach(ticket=ticket, actor=people.operator, upload=upload)
     assert attachment.content_type == "image/png"
     assert attachment.file.name.endswith("/1.png")
     assert attachment.original_name == "现场.txt"
@@ -36,9 +36,9 @@ def test_it_refuses_what_is_not_an_image(people: People) -> None:
     ticket = new_ticket(people)
     fake = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00 not an image", content_type="image/jpeg")
     with pytest.raises(InvalidInput, match="只能上传"):
-        services.ticket_attach(ticket=ticket, actor=people.operator, upload=fake)
+        actions.ticket_attach(ticket=ticket, actor=people.operator, upload=fake)
     with pytest.raises(InvalidInput, match="空文件"):
-        services.ticket_attach(
+        actions.ticket_attach(
             ticket=ticket,
             actor=people.operator,
             upload=SimpleUploadedFile("e.png", b"", content_type="image/png"),
@@ -51,19 +51,19 @@ def test_it_refuses_more_than_ten_megabytes(people: People) -> None:
         "big.jpg", JPEG + b"\x00" * (10 * 1024 * 1024), content_type="image/jpeg"
     )
     with pytest.raises(InvalidInput, match="10 MB"):
-        services.ticket_attach(ticket=new_ticket(people), actor=people.operator, upload=big)
+        actions.ticket_attach(ticket=new_ticket(people), actor=people.operator, upload=big)
     assert not Attachment.objects.exists()
 
 
 def test_units_attach_only_to_their_tickets(people: People) -> None:
     ticket = dispatched(people)
-    services.ticket_attach(
+    actions.ticket_attach(
         ticket=ticket,
         actor=people.alice,
         upload=SimpleUploadedFile("a.jpg", JPEG, content_type="image/jpeg"),
     )
     with pytest.raises(NotAllowed):
-        services.ticket_attach(
+        actions.ticket_attach(
             ticket=ticket,
             actor=people.bob,
             upload=SimpleUploadedFile("b.jpg", JPEG, content_type="image/jpeg"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.errors import TicketActionError
 from minsheng.tickets.models import Assignment, Status, Ticket, TicketEvent
 from tests.conftest import People, run_together
@@ -23,10 +23,8 @@ def race(*calls: object) -> list[object]:
 def test_two_dispatches_at_once_one_wins(people: People) -> None:
     ticket = new_ticket(people)
     results = race(
-        lambda: services.ticket_dispatch(
-            ticket=ticket, actor=people.dispatcher, lead_unit="sunkou"
-        ),
-        lambda: services.ticket_dispatch(
+        lambda: actions.ticket_dispatch(ticket=ticket, actor=people.dispatcher, lead_unit="sunkou"),
+        lambda: actions.ticket_dispatch(
             ticket=ticket, actor=people.dispatcher, lead_unit="houmiao"
         ),
     )

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.db import transaction
 
-from minsheng.tickets import notifications, services
+from minsheng.tickets import actions, notifications
 from minsheng.tickets.errors import InvalidInput
 from minsheng.tickets.models import Ticket, TicketEvent, TicketSequence
 from tests.conftest import People, run_together
@@ -73,7 +73,7 @@ def test_a_caller_failing_after_the_intake_leaves_nothing(people: People) -> Non
 def test_intakes_at_once_get_unique_gapless_numbers(people: People) -> None:
     def take() -> list[str]:
         return [
-            services.ticket_intake(
+            actions.ticket_intake(
                 actor=people.operator,
                 channel="hotline",
                 kind="complaint",

@@ -10,7 +10,7 @@ import time_machine
 
 from minsheng.deadlines.worker import sweep_until_done
 from minsheng.notify.models import Message, Outbox
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.errors import InvalidInput
 from tests.conftest import People, make_user
 from tests.factories import dispatched, in_progress, new_ticket
@@ -46,7 +46,7 @@ def test_a_refused_intake_queues_nothing(people: People) -> None:
 
 def test_dispatch_tells_the_units_members(people: People) -> None:
     leader = make_user("kim", people.org.sunkou, "unit_leader")
-    services.ticket_dispatch(
+    actions.ticket_dispatch(
         ticket=new_ticket(people),
         actor=people.dispatcher,
         lead_unit="sunkou",
@@ -60,11 +60,9 @@ def test_dispatch_tells_the_units_members(people: People) -> None:
 def test_the_reply_goes_to_the_citizen_and_to_merged_duplicates(people: People) -> None:
     master = in_progress(people)
     duplicate = dispatched(people, citizen_phone="13900139000")
-    services.ticket_merge(ticket=duplicate, actor=people.dispatcher, master=master)
-    services.ticket_contact(ticket=master, actor=people.alice, method="phone")
-    services.ticket_reply(
-        ticket=master, actor=people.alice, result="resolved", content="已修复路灯"
-    )
+    actions.ticket_merge(ticket=duplicate, actor=people.dispatcher, master=master)
+    actions.ticket_contact(ticket=master, actor=people.alice, method="phone")
+    actions.ticket_reply(ticket=master, actor=people.alice, result="resolved", content="已修复路灯")
     assert sms_to("13800138000")[-1] == "ticket_replied_sms"
     assert sms_to("13900139000")[-1] == "ticket_replied_sms"
 
@@ -73,7 +71,7 @@ def test_alarms_reach_the_unit_and_escalations_the_supervisors(people: People, s
     settings.MINSHENG_ESCALATION_GRACE_HOURS = 1
     with time_machine.travel(dt.datetime(2026, 6, 1, 10, 0, tzinfo=SH), tick=False):
         ticket = new_ticket(people, urgency="emergency")
-        services.ticket_dispatch(ticket=ticket, actor=people.dispatcher, lead_unit="sunkou")
+        actions.ticket_dispatch(ticket=ticket, actor=people.dispatcher, lead_unit="sunkou")
     sweep_until_done(now=dt.datetime(2026, 6, 1, 10, 25, tzinfo=SH))
     assert Message.objects.filter(user=people.alice, title__startswith="临期提醒").count() == 1
     sweep_until_done(now=dt.datetime(2026, 6, 1, 11, 45, tzinfo=SH))
@@ -88,13 +86,13 @@ def test_supervision_and_reminders_reach_the_unit(people: People) -> None:
     from django.utils import timezone
 
     ticket = in_progress(people)
-    services.ticket_supervise(
+    actions.ticket_supervise(
         ticket=ticket,
         actor=people.supervisor,
         note="本周内办结",
         due_at=timezone.now() + dt.timedelta(days=2),
     )
-    services.ticket_remind(ticket=ticket, actor=people.dispatcher, note="请加快")
+    actions.ticket_remind(ticket=ticket, actor=people.dispatcher, note="请加快")
     titles = list(Message.objects.filter(user=people.alice).values_list("title", flat=True))
     assert any(t.startswith("督办通知") for t in titles) and any(
         t.startswith("催办") for t in titles

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from minsheng.tickets import selectors, services
+from minsheng.tickets import actions, selectors
 from minsheng.tickets.models import Status
 from tests.conftest import People
 from tests.factories import dispatched, in_progress, new_ticket
@@ -13,7 +13,7 @@ from tests.factories import dispatched, in_progress, new_ticket
 
 def test_units_see_only_tickets_given_to_their_subtree(people: People) -> None:
     ours = dispatched(people)
-    theirs = services.ticket_dispatch(
+    theirs = actions.ticket_dispatch(
         ticket=new_ticket(people), actor=people.dispatcher, lead_unit="houmiao"
     )
     assert list(selectors.tickets_visible_to(people.alice)) == [ours]
@@ -23,8 +23,8 @@ def test_units_see_only_tickets_given_to_their_subtree(people: People) -> None:
 
 def test_a_unit_still_sees_a_ticket_it_returned_and_lost(people: People) -> None:
     ticket = dispatched(people)
-    services.ticket_return(ticket=ticket, actor=people.alice, reason="不属本镇")
-    services.ticket_return_accept(ticket=ticket, actor=people.dispatcher, lead_unit="houmiao")
+    actions.ticket_return(ticket=ticket, actor=people.alice, reason="不属本镇")
+    actions.ticket_return_accept(ticket=ticket, actor=people.dispatcher, lead_unit="houmiao")
     assert ticket in selectors.tickets_visible_to(people.alice)  # history stays readable
 
 
@@ -49,7 +49,7 @@ def test_the_unit_inbox_lists_parts_by_state(people: People) -> None:
 def test_queues_for_dispatchers_and_callbacks(people: People) -> None:
     new_ticket(people)
     ticket = in_progress(people)
-    services.ticket_extension_request(ticket=ticket, actor=people.alice, days=3, reason="等材料")
+    actions.ticket_extension_request(ticket=ticket, actor=people.alice, days=3, reason="等材料")
     queue = selectors.dispatch_queue(people.dispatcher)
     assert queue["new"].count() == 1 and queue["extensions"].count() == 1
     assert selectors.callback_queue(people.operator).count() == 0
@@ -77,7 +77,7 @@ def test_listing_tickets_costs_one_query_whatever_their_number(people: People) -
 
 def test_a_ticket_with_several_parts_in_the_subtree_is_listed_once(people: People) -> None:
     ticket = in_progress(people)
-    services.ticket_decompose(
+    actions.ticket_decompose(
         ticket=ticket, actor=people.alice, units=["sunkou-nc1"], instructions="现场查看"
     )
     assert list(selectors.tickets_visible_to(people.alice)) == [ticket]
@@ -89,7 +89,7 @@ def test_a_sub_unit_sees_only_what_was_given_to_it(people: People) -> None:
     from tests.conftest import make_user
 
     given = in_progress(people, title="下派的")
-    services.ticket_decompose(
+    actions.ticket_decompose(
         ticket=given, actor=people.alice, units=["sunkou-nc1"], instructions="现场查看"
     )
     in_progress(people, title="镇里自己办的")
@@ -100,7 +100,7 @@ def test_a_sub_unit_sees_only_what_was_given_to_it(people: People) -> None:
 
 def test_every_search_filter_stays_inside_the_scope(people: People) -> None:
     ours = dispatched(people, title="路灯不亮", citizen_phone="13700137000")
-    theirs = services.ticket_dispatch(
+    theirs = actions.ticket_dispatch(
         ticket=new_ticket(people, title="路灯不亮", citizen_phone="13700137000"),
         actor=people.dispatcher,
         lead_unit="houmiao",
@@ -127,13 +127,11 @@ def test_the_inbox_counts_are_the_lengths_of_its_lists(people: People) -> None:
     signed = in_progress(people)
     in_progress(people)
     returned = dispatched(people)
-    services.ticket_return(ticket=returned, actor=people.alice, reason="不属本镇")
-    services.ticket_decompose(
+    actions.ticket_return(ticket=returned, actor=people.alice, reason="不属本镇")
+    actions.ticket_decompose(
         ticket=signed, actor=people.alice, units=["sunkou-nc1"], instructions="现场查看"
     )
-    services.ticket_dispatch(
-        ticket=new_ticket(people), actor=people.dispatcher, lead_unit="houmiao"
-    )
+    actions.ticket_dispatch(ticket=new_ticket(people), actor=people.dispatcher, lead_unit="houmiao")
     counts = selectors.unit_inbox_counts(people.alice)
     lists = selectors.unit_inbox(people.alice)
     assert counts == {key: qs.count() for key, qs in lists.items()}

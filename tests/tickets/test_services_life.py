@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.errors import InvalidInput, InvalidTransition, NotAllowed, StaleTicket
 from minsheng.tickets.models import (
     Assignment,
@@ -23,7 +23,7 @@ from tests.conftest import People
 from tests.factories import dispatched, in_progress, new_ticket, replied
 
 
-def actions(ticket: Ticket) -> list[str]:
+def event_actions(ticket: Ticket) -> list[str]:
     return list(ticket.events.order_by("at", "id").values_list("action", flat=True))
 
 
@@ -48,23 +48,23 @@ def test_the_whole_life_from_call_to_callback(people: People) -> None:
     assert ticket.status == Status.NEW
     assert ticket.citizen_phone == "13800138000"
     assert len(ticket.number) == 10 and ticket.number[:6] == timezone.localdate().strftime("%y%m%d")
-    ticket = services.ticket_dispatch(
+    ticket = actions.ticket_dispatch(
         ticket=ticket, actor=people.dispatcher, lead_unit=people.org.sunkou
     )
     assert ticket.status == Status.DISPATCHED and ticket.lead_unit == people.org.sunkou
-    ticket = services.ticket_sign(ticket=ticket, actor=people.alice)
+    ticket = actions.ticket_sign(ticket=ticket, actor=people.alice)
     assert ticket.status == Status.IN_PROGRESS
-    ticket = services.ticket_contact(ticket=ticket, actor=people.alice, method="phone")
-    ticket = services.ticket_progress(ticket=ticket, actor=people.alice, note="已安排电工")
-    ticket = services.ticket_reply(
+    ticket = actions.ticket_contact(ticket=ticket, actor=people.alice, method="phone")
+    ticket = actions.ticket_progress(ticket=ticket, actor=people.alice, note="已安排电工")
+    ticket = actions.ticket_reply(
         ticket=ticket, actor=people.alice, result="resolved", content="已修复"
     )
     assert ticket.status == Status.REPLIED and ticket.reply_text == "已修复"
-    ticket = services.ticket_callback(
+    ticket = actions.ticket_callback(
         ticket=ticket, actor=people.operator, reached=True, resolved=True, satisfaction="satisfied"
     )
     assert ticket.status == Status.CLOSED and ticket.close_reason == "callback"
-    assert actions(ticket) == [
+    assert event_actions(ticket) == [
         "intake",
         "dispatch",
         "sign",
@@ -108,14 +108,14 @@ def test_intake_keeps_an_anonymous_citizen_nameless(people: People) -> None:
 
 def test_only_hotline_staff_take_calls(people: People) -> None:
     with pytest.raises(NotAllowed):
-        services.ticket_intake(
+        actions.ticket_intake(
             actor=people.alice, channel="hotline", kind="help", title="t", description="d"
         )
 
 
 def test_direct_answer_closes_a_consultation(people: People) -> None:
     ticket = new_ticket(people, kind="consultation")
-    ticket = services.ticket_direct_answer(
+    ticket = actions.ticket_direct_answer(
         ticket=ticket, actor=people.operator, answer="可到县政务服务中心办理。"
     )
     assert ticket.status == Status.CLOSED and ticket.close_reason == "direct_answer"
@@ -125,25 +125,25 @@ def test_direct_answer_refuses_a_complaint(people: People) -> None:
     ticket = new_ticket(people)
     before = snapshot(ticket)
     with pytest.raises(InvalidTransition, match="只有咨询类"):
-        services.ticket_direct_answer(ticket=ticket, actor=people.operator, answer="x")
+        actions.ticket_direct_answer(ticket=ticket, actor=people.operator, answer="x")
     assert snapshot(ticket) == before
 
 
 def test_emergency_transfer_hands_over_and_cancels_assignments(people: People) -> None:
     ticket = dispatched(people)
-    ticket = services.ticket_emergency_transfer(
+    ticket = actions.ticket_emergency_transfer(
         ticket=ticket, actor=people.operator, to="119", note="起火"
     )
     assert ticket.status == Status.TRANSFERRED and ticket.transferred_to == "119"
     assert not ticket.assignments.exclude(state="cancelled").exists()
     with pytest.raises(InvalidInput):
-        services.ticket_emergency_transfer(
+        actions.ticket_emergency_transfer(
             ticket=new_ticket(people), actor=people.operator, to="999"
         )
 
 
 def test_legal_channel_is_explained_and_closed(people: People) -> None:
-    ticket = services.ticket_legal_channel(
+    ticket = actions.ticket_legal_channel(
         ticket=new_ticket(people),
         actor=people.operator,
         channel="arbitration",
@@ -154,9 +154,9 @@ def test_legal_channel_is_explained_and_closed(people: People) -> None:
 
 def test_two_dispatches_one_wins_the_other_is_told(people: People) -> None:
     ticket = new_ticket(people)
-    services.ticket_dispatch(ticket=ticket, actor=people.dispatcher, lead_unit=people.org.sunkou)
+    actions.ticket_dispatch(ticket=ticket, actor=people.dispatcher, lead_unit=people.org.sunkou)
     with pytest.raises(InvalidTransition, match="待签收"):
-        services.ticket_dispatch(
+        actions.ticket_dispatch(
             ticket=ticket, actor=people.dispatcher, lead_unit=people.org.houmiao
         )
     assert Ticket.objects.get(pk=ticket.pk).lead_unit == people.org.sunkou
@@ -165,9 +165,9 @@ def test_two_dispatches_one_wins_the_other_is_told(people: People) -> None:
 def test_a_stale_page_is_refused(people: People) -> None:
     ticket = new_ticket(people)
     seen = ticket.version
-    services.ticket_dispatch(ticket=ticket, actor=people.dispatcher, lead_unit=people.org.sunkou)
+    actions.ticket_dispatch(ticket=ticket, actor=people.dispatcher, lead_unit=people.org.sunkou)
     with pytest.raises(StaleTicket, match="已被他人处理"):
-        services.ticket_emergency_transfer(
+        actions.ticket_emergency_transfer(
             ticket=ticket, actor=people.operator, to="110", expected_version=seen
         )
 
@@ -175,26 +175,26 @@ def test_a_stale_page_is_refused(people: People) -> None:
 def test_the_wrong_people_cannot_dispatch_or_sign(people: People) -> None:
     ticket = new_ticket(people)
     with pytest.raises(NotAllowed):
-        services.ticket_dispatch(ticket=ticket, actor=people.operator, lead_unit=people.org.sunkou)
+        actions.ticket_dispatch(ticket=ticket, actor=people.operator, lead_unit=people.org.sunkou)
     ticket = dispatched(people)
     before = snapshot(ticket)
     with pytest.raises(NotAllowed, match="没有派给您的单位"):
-        services.ticket_sign(ticket=ticket, actor=people.bob)
+        actions.ticket_sign(ticket=ticket, actor=people.bob)
     with pytest.raises(NotAllowed, match="只有承办单位"):
-        services.ticket_sign(ticket=ticket, actor=people.dispatcher)
+        actions.ticket_sign(ticket=ticket, actor=people.dispatcher)
     assert snapshot(ticket) == before
 
 
 def test_dispatch_with_assisting_units_each_signs_for_its_part(people: People) -> None:
-    ticket = services.ticket_dispatch(
+    ticket = actions.ticket_dispatch(
         ticket=new_ticket(people),
         actor=people.dispatcher,
         lead_unit="sunkou",
         assisting_units=["houmiao"],
     )
-    ticket = services.ticket_sign(ticket=ticket, actor=people.bob)
+    ticket = actions.ticket_sign(ticket=ticket, actor=people.bob)
     assert ticket.status == Status.DISPATCHED  # the lead has not signed yet
-    ticket = services.ticket_sign(ticket=ticket, actor=people.alice)
+    ticket = actions.ticket_sign(ticket=ticket, actor=people.alice)
     assert ticket.status == Status.IN_PROGRESS
     assert set(ticket.assignments.values_list("state", flat=True)) == {"signed"}
 
@@ -202,9 +202,9 @@ def test_dispatch_with_assisting_units_each_signs_for_its_part(people: People) -
 def test_dispatch_refuses_unknown_units_and_lead_as_assistant(people: People) -> None:
     ticket = new_ticket(people)
     with pytest.raises(InvalidInput, match="不存在"):
-        services.ticket_dispatch(ticket=ticket, actor=people.dispatcher, lead_unit="nowhere")
+        actions.ticket_dispatch(ticket=ticket, actor=people.dispatcher, lead_unit="nowhere")
     with pytest.raises(InvalidInput, match="主办单位不能同时"):
-        services.ticket_dispatch(
+        actions.ticket_dispatch(
             ticket=ticket, actor=people.dispatcher, lead_unit="sunkou", assisting_units=["sunkou"]
         )
     assert Ticket.objects.get(pk=ticket.pk).status == Status.NEW
@@ -213,27 +213,25 @@ def test_dispatch_refuses_unknown_units_and_lead_as_assistant(people: People) ->
 
 def test_return_then_accept_redispatches(people: People) -> None:
     ticket = dispatched(people)
-    ticket = services.ticket_return(ticket=ticket, actor=people.alice, reason="属侯庙镇辖区")
+    ticket = actions.ticket_return(ticket=ticket, actor=people.alice, reason="属侯庙镇辖区")
     assert ticket.status == Status.RETURNED
     with pytest.raises(InvalidInput, match="不能是退单的单位"):
-        services.ticket_return_accept(ticket=ticket, actor=people.dispatcher, lead_unit="sunkou")
-    ticket = services.ticket_return_accept(
+        actions.ticket_return_accept(ticket=ticket, actor=people.dispatcher, lead_unit="sunkou")
+    ticket = actions.ticket_return_accept(
         ticket=ticket, actor=people.dispatcher, lead_unit="houmiao"
     )
     assert ticket.status == Status.DISPATCHED and ticket.lead_unit == people.org.houmiao
-    services.ticket_sign(ticket=ticket, actor=people.bob)
+    actions.ticket_sign(ticket=ticket, actor=people.bob)
     with pytest.raises(NotAllowed):
-        services.ticket_sign(ticket=ticket, actor=people.alice)
+        actions.ticket_sign(ticket=ticket, actor=people.alice)
 
 
 def test_return_refused_restores_the_units_part(people: People) -> None:
     ticket = in_progress(people)
-    ticket = services.ticket_return(ticket=ticket, actor=people.alice, reason="不归我们管")
+    ticket = actions.ticket_return(ticket=ticket, actor=people.alice, reason="不归我们管")
     with pytest.raises(InvalidInput, match="驳回理由"):
-        services.ticket_return_refuse(ticket=ticket, actor=people.dispatcher, note="")
-    ticket = services.ticket_return_refuse(
-        ticket=ticket, actor=people.dispatcher, note="路灯属镇管"
-    )
+        actions.ticket_return_refuse(ticket=ticket, actor=people.dispatcher, note="")
+    ticket = actions.ticket_return_refuse(ticket=ticket, actor=people.dispatcher, note="路灯属镇管")
     assert ticket.status == Status.IN_PROGRESS
     assert ticket.assignments.get().state == "signed"
 
@@ -241,20 +239,20 @@ def test_return_refused_restores_the_units_part(people: People) -> None:
 def test_return_needs_a_reason_and_review_needs_a_return(people: People) -> None:
     ticket = dispatched(people)
     with pytest.raises(InvalidInput, match="退单理由"):
-        services.ticket_return(ticket=ticket, actor=people.alice, reason="  ")
+        actions.ticket_return(ticket=ticket, actor=people.alice, reason="  ")
     with pytest.raises(InvalidTransition, match="没有待审核的退单"):
-        services.ticket_return_refuse(ticket=ticket, actor=people.dispatcher, note="x")
+        actions.ticket_return_refuse(ticket=ticket, actor=people.dispatcher, note="x")
 
 
 def test_reassign_and_add_assisting(people: People) -> None:
     ticket = in_progress(people)
-    ticket = services.ticket_reassign(
+    ticket = actions.ticket_reassign(
         ticket=ticket, actor=people.dispatcher, lead_unit="houmiao", note="改派"
     )
     assert ticket.status == Status.DISPATCHED and ticket.lead_unit == people.org.houmiao
-    ticket = services.ticket_add_assisting(ticket=ticket, actor=people.dispatcher, unit="sunkou")
+    ticket = actions.ticket_add_assisting(ticket=ticket, actor=people.dispatcher, unit="sunkou")
     with pytest.raises(InvalidInput, match="已在承办"):
-        services.ticket_add_assisting(ticket=ticket, actor=people.dispatcher, unit="sunkou")
+        actions.ticket_add_assisting(ticket=ticket, actor=people.dispatcher, unit="sunkou")
     roles = dict(ticket.assignments.exclude(state="cancelled").values_list("unit__code", "role"))
     assert roles == {"houmiao": "lead", "sunkou": "assist"}
 
@@ -265,21 +263,21 @@ def test_decompose_makes_the_reply_wait_for_sub_tasks(people: People) -> None:
     team_handler = make_user("tina", people.org.sunkou_team, "handler")
     ticket = in_progress(people)
     with pytest.raises(InvalidInput, match="只能下派给本单位的下级单位"):
-        services.ticket_decompose(
+        actions.ticket_decompose(
             ticket=ticket, actor=people.alice, units=["houmiao"], instructions="去看看"
         )
-    ticket = services.ticket_decompose(
+    ticket = actions.ticket_decompose(
         ticket=ticket, actor=people.alice, units=["sunkou-nc1"], instructions="请农村一中队现场处置"
     )
-    services.ticket_contact(ticket=ticket, actor=people.alice, method="phone")
+    actions.ticket_contact(ticket=ticket, actor=people.alice, method="phone")
     with pytest.raises(InvalidTransition, match="下派任务尚未全部答复"):
-        services.ticket_reply(ticket=ticket, actor=people.alice, result="resolved", content="好了")
-    services.ticket_sign(ticket=ticket, actor=team_handler)
-    services.ticket_reply(
+        actions.ticket_reply(ticket=ticket, actor=people.alice, result="resolved", content="好了")
+    actions.ticket_sign(ticket=ticket, actor=team_handler)
+    actions.ticket_reply(
         ticket=ticket, actor=team_handler, result="resolved", content="中队已更换灯泡"
     )
     assert Ticket.objects.get(pk=ticket.pk).status == Status.IN_PROGRESS
-    ticket = services.ticket_reply(
+    ticket = actions.ticket_reply(
         ticket=ticket, actor=people.alice, result="resolved", content="已修复"
     )
     assert ticket.status == Status.REPLIED
@@ -288,10 +286,10 @@ def test_decompose_makes_the_reply_wait_for_sub_tasks(people: People) -> None:
 def test_reply_requires_contact_when_the_citizen_has_a_phone(people: People) -> None:
     ticket = in_progress(people)
     with pytest.raises(InvalidTransition, match="请先联系诉求人"):
-        services.ticket_reply(ticket=ticket, actor=people.alice, result="resolved", content="好了")
+        actions.ticket_reply(ticket=ticket, actor=people.alice, result="resolved", content="好了")
     anonymous = in_progress(people, citizen_phone="", anonymous=True)
     assert (
-        services.ticket_reply(
+        actions.ticket_reply(
             ticket=anonymous, actor=people.alice, result="explained", content="已说明"
         ).status
         == Status.REPLIED
@@ -300,19 +298,17 @@ def test_reply_requires_contact_when_the_citizen_has_a_phone(people: People) -> 
 
 def test_extension_request_approve_and_refuse(people: People) -> None:
     ticket = in_progress(people)
-    services.ticket_extension_request(
-        ticket=ticket, actor=people.alice, days=5, reason="需采购灯具"
-    )
+    actions.ticket_extension_request(ticket=ticket, actor=people.alice, days=5, reason="需采购灯具")
     with pytest.raises(InvalidTransition, match="已有待审核"):
-        services.ticket_extension_request(ticket=ticket, actor=people.alice, days=3, reason="again")
+        actions.ticket_extension_request(ticket=ticket, actor=people.alice, days=3, reason="again")
     with pytest.raises(NotAllowed):
-        services.ticket_extension_decide(ticket=ticket, actor=people.alice, approve=True)
-    services.ticket_extension_decide(ticket=ticket, actor=people.dispatcher, approve=True)
+        actions.ticket_extension_decide(ticket=ticket, actor=people.alice, approve=True)
+    actions.ticket_extension_decide(ticket=ticket, actor=people.dispatcher, approve=True)
     assert Ticket.objects.get(pk=ticket.pk).extension_days == 5
-    services.ticket_extension_request(ticket=ticket, actor=people.alice, days=30, reason="还要更久")
+    actions.ticket_extension_request(ticket=ticket, actor=people.alice, days=30, reason="还要更久")
     with pytest.raises(InvalidInput, match="审核意见"):
-        services.ticket_extension_decide(ticket=ticket, actor=people.dispatcher, approve=False)
-    services.ticket_extension_decide(
+        actions.ticket_extension_decide(ticket=ticket, actor=people.dispatcher, approve=False)
+    actions.ticket_extension_decide(
         ticket=ticket, actor=people.dispatcher, approve=False, note="时限内完成"
     )
     assert Ticket.objects.get(pk=ticket.pk).extension_days == 5
@@ -321,14 +317,14 @@ def test_extension_request_approve_and_refuse(people: People) -> None:
         "refused",
     ]
     with pytest.raises(InvalidInput, match="1 到 30"):
-        services.ticket_extension_request(ticket=ticket, actor=people.alice, days=31, reason="x")
+        actions.ticket_extension_request(ticket=ticket, actor=people.alice, days=31, reason="x")
 
 
 def test_unsatisfied_callback_then_reopen_for_another_round(
     people: People, settings: object
 ) -> None:
     ticket = replied(people)
-    ticket = services.ticket_callback(
+    ticket = actions.ticket_callback(
         ticket=ticket,
         actor=people.operator,
         reached=True,
@@ -337,15 +333,15 @@ def test_unsatisfied_callback_then_reopen_for_another_round(
         comment="灯还是不亮",
     )
     assert ticket.status == Status.REPLIED
-    ticket = services.ticket_reopen(ticket=ticket, actor=people.operator, note="请重新核查")
+    ticket = actions.ticket_reopen(ticket=ticket, actor=people.operator, note="请重新核查")
     assert ticket.status == Status.DISPATCHED and ticket.round == 2 and ticket.reply_text == ""
     assert ticket.assignments.filter(round=2, unit=people.org.sunkou, state="pending").exists()
-    ticket = services.ticket_sign(ticket=ticket, actor=people.alice)
-    ticket = services.ticket_contact(ticket=ticket, actor=people.alice, method="visit")
-    ticket = services.ticket_reply(
+    ticket = actions.ticket_sign(ticket=ticket, actor=people.alice)
+    ticket = actions.ticket_contact(ticket=ticket, actor=people.alice, method="visit")
+    ticket = actions.ticket_reply(
         ticket=ticket, actor=people.alice, result="resolved", content="线路已修复"
     )
-    ticket = services.ticket_callback(
+    ticket = actions.ticket_callback(
         ticket=ticket,
         actor=people.operator,
         reached=True,
@@ -360,7 +356,7 @@ def test_each_round_has_one_verdict_its_last_reached_callback(people: People) ->
     ticket = replied(people)
 
     def call(reached: bool, satisfaction: str = "") -> Ticket:
-        return services.ticket_callback(
+        return actions.ticket_callback(
             ticket=ticket,
             actor=people.operator,
             reached=reached,
@@ -384,7 +380,7 @@ def test_the_migration_finds_the_same_verdicts_as_the_service(people: People) ->
     backfill = importlib.import_module("minsheng.tickets.migrations.0007_callback_verdict")
     ticket = replied(people)
     for reached, satisfaction in ((True, "unsatisfied"), (False, ""), (True, "satisfied")):
-        ticket = services.ticket_callback(
+        ticket = actions.ticket_callback(
             ticket=ticket,
             actor=people.operator,
             reached=reached,
@@ -404,10 +400,10 @@ def test_reopen_is_refused_after_a_satisfied_callback_and_beyond_the_rounds_limi
 ) -> None:  # type: ignore[no-untyped-def]
     settings.MINSHENG_MAX_ROUNDS = 1
     ticket = replied(people)
-    services.ticket_callback(ticket=ticket, actor=people.operator, reached=False)
+    actions.ticket_callback(ticket=ticket, actor=people.operator, reached=False)
     with pytest.raises(InvalidTransition, match="只有回访不满意"):
-        services.ticket_reopen(ticket=ticket, actor=people.operator, note="再办")
-    services.ticket_callback(
+        actions.ticket_reopen(ticket=ticket, actor=people.operator, note="再办")
+    actions.ticket_callback(
         ticket=ticket,
         actor=people.operator,
         reached=True,
@@ -415,8 +411,8 @@ def test_reopen_is_refused_after_a_satisfied_callback_and_beyond_the_rounds_limi
         satisfaction="unsatisfied",
     )
     with pytest.raises(InvalidTransition, match="达到重办上限"):
-        services.ticket_reopen(ticket=ticket, actor=people.operator, note="再办")
-    ticket = services.ticket_close(
+        actions.ticket_reopen(ticket=ticket, actor=people.operator, note="再办")
+    ticket = actions.ticket_close(
         ticket=ticket, actor=people.operator, note="已办理一轮，诉求人仍不满意，转督办"
     )
     assert ticket.status == Status.CLOSED and ticket.close_reason == "hotline"
@@ -425,64 +421,62 @@ def test_reopen_is_refused_after_a_satisfied_callback_and_beyond_the_rounds_limi
 def test_callback_validation(people: People) -> None:
     ticket = replied(people)
     with pytest.raises(InvalidInput, match="满意度"):
-        services.ticket_callback(ticket=ticket, actor=people.operator, reached=True, resolved=True)
+        actions.ticket_callback(ticket=ticket, actor=people.operator, reached=True, resolved=True)
     with pytest.raises(NotAllowed):
-        services.ticket_callback(ticket=ticket, actor=people.alice, reached=False)
+        actions.ticket_callback(ticket=ticket, actor=people.alice, reached=False)
     with pytest.raises(InvalidTransition):
-        services.ticket_callback(ticket=in_progress(people), actor=people.operator, reached=False)
+        actions.ticket_callback(ticket=in_progress(people), actor=people.operator, reached=False)
 
 
 def test_merged_tickets_follow_the_masters_result(people: People) -> None:
     master = in_progress(people)
     duplicate = dispatched(people, citizen_phone="13900139000", citizen_name="王五")
-    duplicate = services.ticket_merge(
+    duplicate = actions.ticket_merge(
         ticket=duplicate, actor=people.dispatcher, master=master.number
     )
     assert duplicate.status == Status.MERGED and duplicate.master == master
     assert not duplicate.assignments.exclude(state="cancelled").exists()
-    services.ticket_contact(ticket=master, actor=people.alice, method="phone")
-    services.ticket_reply(
-        ticket=master, actor=people.alice, result="resolved", content="已修复路灯"
-    )
+    actions.ticket_contact(ticket=master, actor=people.alice, method="phone")
+    actions.ticket_reply(ticket=master, actor=people.alice, result="resolved", content="已修复路灯")
     assert (
         Ticket.objects.get(pk=duplicate.pk).reply_text == "已修复路灯"
     )  # each citizen gets the reply
-    services.ticket_callback(
+    actions.ticket_callback(
         ticket=master, actor=people.operator, reached=True, resolved=True, satisfaction="satisfied"
     )
     duplicate.refresh_from_db()
     assert duplicate.status == Status.CLOSED and duplicate.close_reason == "master"
-    assert "follow_master" in actions(duplicate)
+    assert "follow_master" in event_actions(duplicate)
 
 
 def test_merge_refusals(people: People) -> None:
     ticket = new_ticket(people)
     with pytest.raises(InvalidInput, match="不能与自身并单"):
-        services.ticket_merge(ticket=ticket, actor=people.dispatcher, master=ticket)
+        actions.ticket_merge(ticket=ticket, actor=people.dispatcher, master=ticket)
     with pytest.raises(InvalidInput, match="不存在"):
-        services.ticket_merge(ticket=ticket, actor=people.dispatcher, master="0000000000")
-    closed = services.ticket_direct_answer(
+        actions.ticket_merge(ticket=ticket, actor=people.dispatcher, master="0000000000")
+    closed = actions.ticket_direct_answer(
         ticket=new_ticket(people, kind="consultation"), actor=people.operator, answer="答复"
     )
     with pytest.raises(InvalidTransition, match="已结束"):
-        services.ticket_merge(ticket=ticket, actor=people.dispatcher, master=closed)
+        actions.ticket_merge(ticket=ticket, actor=people.dispatcher, master=closed)
 
 
 def test_supervise_and_praise(people: People) -> None:
     ticket = in_progress(people)
     due = timezone.now() + dt.timedelta(days=1)
     with pytest.raises(NotAllowed):
-        services.ticket_supervise(ticket=ticket, actor=people.operator, note="尽快", due_at=due)
+        actions.ticket_supervise(ticket=ticket, actor=people.operator, note="尽快", due_at=due)
     with pytest.raises(InvalidInput, match="督办期限"):
-        services.ticket_supervise(
+        actions.ticket_supervise(
             ticket=ticket,
             actor=people.supervisor,
             note="尽快",
             due_at=timezone.now() - dt.timedelta(hours=1),
         )
-    services.ticket_supervise(ticket=ticket, actor=people.supervisor, note="明日前办结", due_at=due)
+    actions.ticket_supervise(ticket=ticket, actor=people.supervisor, note="明日前办结", due_at=due)
     assert Supervision.objects.filter(ticket=ticket).count() == 1
-    services.unit_praise(
+    actions.unit_praise(
         unit=people.org.sunkou_team,
         actor=people.operator,
         kind="banner",
@@ -490,4 +484,4 @@ def test_supervise_and_praise(people: People) -> None:
         ticket=ticket,
     )
     assert Praise.objects.get().unit == people.org.sunkou_team
-    assert actions(ticket)[-2:] == ["supervise", "praise"]
+    assert event_actions(ticket)[-2:] == ["supervise", "praise"]

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.models import Ticket
 from tests.conftest import People
 from tests.factories import dispatched, in_progress, new_ticket, replied
@@ -52,9 +52,9 @@ def test_the_dispatch_queue_lists_new_returned_and_extensions(
 ) -> None:
     fresh = new_ticket(people, title="新来的")
     returned = dispatched(people, title="退回来的")
-    services.ticket_return(ticket=returned, actor=people.alice, reason="不属本镇")
+    actions.ticket_return(ticket=returned, actor=people.alice, reason="不属本镇")
     extended = in_progress(people, title="要延期的")
-    services.ticket_extension_request(ticket=extended, actor=people.alice, days=3, reason="等材料")
+    actions.ticket_extension_request(ticket=extended, actor=people.alice, days=3, reason="等材料")
     login(client, people.dispatcher)
     html = client.get("/dispatch/").content.decode()
     new_part, rest = html.split('id="queue-returned"')
@@ -67,10 +67,10 @@ def test_the_dispatch_queue_lists_new_returned_and_extensions(
 def test_the_inbox_is_scoped_to_the_unit(people: People, client: Client) -> None:
     ours = dispatched(people, title="孙口的事")
     signed = in_progress(people, title="正在办")
-    theirs = services.ticket_dispatch(
+    theirs = actions.ticket_dispatch(
         ticket=new_ticket(people, title="侯庙的事"), actor=people.dispatcher, lead_unit="houmiao"
     )
-    services.ticket_decompose(
+    actions.ticket_decompose(
         ticket=signed, actor=people.alice, units=["sunkou-nc1"], instructions="现场查看"
     )
     login(client, people.alice)
@@ -159,7 +159,7 @@ def test_ticket_page_query_count_does_not_grow_with_the_timeline(
     url = f"/tickets/{ticket.number}/"
     before = queries(client, url)
     for i in range(6):
-        ticket = services.ticket_progress(ticket=ticket, actor=people.alice, note=f"进展 {i}")
+        ticket = actions.ticket_progress(ticket=ticket, actor=people.alice, note=f"进展 {i}")
     assert queries(client, url) == before
 
 

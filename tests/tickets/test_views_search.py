@@ -7,7 +7,7 @@ import io
 from django.test import Client
 from openpyxl import load_workbook
 
-from minsheng.tickets import services
+from minsheng.tickets import actions
 from minsheng.tickets.views import search as search_view
 from tests.conftest import People
 from tests.factories import dispatched, in_progress, new_ticket
@@ -56,7 +56,7 @@ def test_bad_filters_get_chinese_messages_not_500(people: People, client: Client
 
 def test_a_handler_searches_only_their_units_tickets(people: People, client: Client) -> None:
     ours = dispatched(people)
-    theirs = services.ticket_dispatch(
+    theirs = actions.ticket_dispatch(
         ticket=new_ticket(people), actor=people.dispatcher, lead_unit="houmiao"
     )
     login(client, people.alice)

@@ -1,6 +1,6 @@
 """What a user may do to a ticket right now, and how each action's form reaches its service.
 
-`available_actions` mirrors the checks of minsheng.tickets.services (roles, status, the state of
+`available_actions` mirrors the checks of minsheng.tickets.actions (roles, status, the state of
 the user's unit's part) so that the ticket page offers exactly the buttons that would succeed.
 The services stay the authority: a POST for an action the page did not offer still goes to the
 service, which refuses it with its Chinese message.
@@ -14,8 +14,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.org.models import HOTLINE_ROLES, Unit, User
-from minsheng.tickets import forms, services
+from minsheng.org.models import HOTLINE_ROLES, Role, Unit, User
+from minsheng.tickets import actions, forms
+from minsheng.tickets.errors import InvalidTransition
 from minsheng.tickets.models import (
     OPEN_STATUSES,
     Assignment,
@@ -101,7 +102,7 @@ def my_part(
     user: User, ticket: Ticket, facts: TicketFacts, states: tuple[str, ...]
 ) -> Assignment | None:
     """The part the services would act on for this user (None: they would refuse)."""
-    return services.pick_part(user, facts.active(ticket), states)
+    return actions.pick_part(user, facts.active(ticket), states)
 
 
 def has_sub_units(unit: Unit) -> bool:
@@ -111,7 +112,7 @@ def has_sub_units(unit: Unit) -> bool:
 
 
 def _reply_possible(ticket: Ticket, facts: TicketFacts, part: Assignment) -> bool:
-    return services.reply_blocker(ticket, part, facts.active(ticket)) is None
+    return actions.reply_blocker(ticket, part, facts.active(ticket)) is None
 
 
 def available_actions(user: User, ticket: Ticket, facts: TicketFacts | None = None) -> list[str]:
@@ -121,63 +122,63 @@ def available_actions(user: User, ticket: Ticket, facts: TicketFacts | None = No
     facts = facts or TicketFacts.load(ticket)
     status = ticket.status
     working = status in (Status.DISPATCHED, Status.IN_PROGRESS)
-    actions: list[str] = []
+    offered: list[str] = []
     role = user.has_role
 
-    if role(*services.INTAKE_ROLES):
+    if role(*actions.INTAKE_ROLES):
         if status == Status.NEW and ticket.kind == Kind.CONSULTATION:
-            actions.append("direct_answer")
+            offered.append("direct_answer")
         if status in (Status.NEW, Status.DISPATCHED, Status.IN_PROGRESS):
-            actions.append("emergency_transfer")
+            offered.append("emergency_transfer")
         if status == Status.NEW:
-            actions.append("legal_channel")
-    if role(*services.DISPATCH_ROLES):
+            offered.append("legal_channel")
+    if role(*actions.DISPATCH_ROLES):
         if status == Status.NEW:
-            actions.append("dispatch")
+            offered.append("dispatch")
         if any(a.state == Assignment.State.RETURN_REQUESTED for a in facts.active(ticket)):
-            actions += ["return_accept", "return_refuse"]
+            offered += ["return_accept", "return_refuse"]
         if working:
-            actions += ["reassign", "add_assisting"]
+            offered += ["reassign", "add_assisting"]
         if facts.pending_extension:
-            actions += ["extension_approve", "extension_refuse"]
+            offered += ["extension_approve", "extension_refuse"]
 
     if working:
         if my_part(user, ticket, facts, (Assignment.State.PENDING,)):
-            actions.append("sign")
+            offered.append("sign")
         part = my_part(user, ticket, facts, (Assignment.State.PENDING, Assignment.State.SIGNED))
         if part is not None and part.role != Assignment.Role.SUBTASK:
-            actions.append("return")
+            offered.append("return")
         signed = my_part(user, ticket, facts, (Assignment.State.SIGNED,))
         if signed is not None and has_sub_units(signed.unit):
-            actions.append("decompose")
+            offered.append("decompose")
         if signed is not None and status == Status.IN_PROGRESS:
-            actions += ["contact", "progress"]
+            offered += ["contact", "progress"]
             if signed.role == Assignment.Role.LEAD and not facts.pending_extension:
-                actions.append("extension_request")
+                offered.append("extension_request")
             if _reply_possible(ticket, facts, signed):
-                actions.append("reply")
+                offered.append("reply")
 
-    if role(*services.CALLBACK_ROLES) and status == Status.REPLIED:
-        actions.append("callback")
+    if role(*actions.CALLBACK_ROLES) and status == Status.REPLIED:
+        offered.append("callback")
         last = facts.last_reached_callback
         unsatisfied = last is not None and (
             last.satisfaction == Satisfaction.UNSATISFIED or last.resolved is False
         )
-        if unsatisfied and ticket.round < services.max_rounds():
-            actions.append("reopen")
-        actions.append("close")
-    merge_roles = (*services.DISPATCH_ROLES, services.Role.OPERATOR)
+        if unsatisfied and ticket.round < actions.max_rounds():
+            offered.append("reopen")
+        offered.append("close")
+    merge_roles = (*actions.DISPATCH_ROLES, Role.OPERATOR)
     if (
         role(*merge_roles)
         and status in (Status.NEW, Status.DISPATCHED, Status.IN_PROGRESS, Status.RETURNED)
         and not facts.is_master
     ):
-        actions.append("merge")
-    if role(*services.SUPERVISE_ROLES) and status in OPEN_STATUSES:
-        actions.append("supervise")
+        offered.append("merge")
+    if role(*actions.SUPERVISE_ROLES) and status in OPEN_STATUSES:
+        offered.append("supervise")
     if role(*HOTLINE_ROLES) and ticket.lead_unit_id is not None:
-        actions.append("praise")
-    return actions
+        offered.append("praise")
+    return offered
 
 
 # --- Each action: its label, form and the one service it calls ----------------------------------
@@ -202,7 +203,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "direct_answer": ActionSpec(
         _("直接答复办结"),
         forms.DirectAnswerForm,
-        lambda t, u, d, v: services.ticket_direct_answer(
+        lambda t, u, d, v: actions.ticket_direct_answer(
             ticket=t, actor=u, answer=d["answer"], expected_version=v
         ),
         _("已直接答复并办结。"),
@@ -211,7 +212,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "emergency_transfer": ActionSpec(
         _("转警情"),
         forms.EmergencyTransferForm,
-        lambda t, u, d, v: services.ticket_emergency_transfer(
+        lambda t, u, d, v: actions.ticket_emergency_transfer(
             ticket=t, actor=u, to=d["to"], note=d["note"], expected_version=v
         ),
         _("已转警情。"),
@@ -219,7 +220,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "legal_channel": ActionSpec(
         _("告知法定途径"),
         forms.LegalChannelForm,
-        lambda t, u, d, v: services.ticket_legal_channel(
+        lambda t, u, d, v: actions.ticket_legal_channel(
             ticket=t, actor=u, channel=d["channel"], note=d["note"], expected_version=v
         ),
         _("已告知法定途径并办结。"),
@@ -227,7 +228,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "dispatch": ActionSpec(
         _("派单"),
         forms.DispatchForm,
-        lambda t, u, d, v: services.ticket_dispatch(
+        lambda t, u, d, v: actions.ticket_dispatch(
             ticket=t,
             actor=u,
             lead_unit=d["lead_unit"],
@@ -241,14 +242,14 @@ ACTIONS: dict[str, ActionSpec] = {
     "sign": ActionSpec(
         _("签收"),
         forms.EmptyActionForm,
-        lambda t, u, d, v: services.ticket_sign(ticket=t, actor=u, expected_version=v),
+        lambda t, u, d, v: actions.ticket_sign(ticket=t, actor=u, expected_version=v),
         _("已签收。"),
         "s",
     ),
     "return": ActionSpec(
         _("退单"),
         forms.ReturnForm,
-        lambda t, u, d, v: services.ticket_return(
+        lambda t, u, d, v: actions.ticket_return(
             ticket=t, actor=u, reason=d["reason"], expected_version=v
         ),
         _("已提交退单，等待派单员审核。"),
@@ -256,7 +257,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "return_accept": ActionSpec(
         _("同意退单并改派"),
         forms.ReturnAcceptForm,
-        lambda t, u, d, v: services.ticket_return_accept(
+        lambda t, u, d, v: actions.ticket_return_accept(
             ticket=t, actor=u, lead_unit=d["lead_unit"], note=d["note"], expected_version=v
         ),
         _("已同意退单。"),
@@ -264,7 +265,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "return_refuse": ActionSpec(
         _("驳回退单"),
         forms.RequiredNoteForm,
-        lambda t, u, d, v: services.ticket_return_refuse(
+        lambda t, u, d, v: actions.ticket_return_refuse(
             ticket=t, actor=u, note=d["note"], expected_version=v
         ),
         _("已驳回退单。"),
@@ -272,7 +273,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "reassign": ActionSpec(
         _("改派"),
         forms.ReassignForm,
-        lambda t, u, d, v: services.ticket_reassign(
+        lambda t, u, d, v: actions.ticket_reassign(
             ticket=t, actor=u, lead_unit=d["lead_unit"] or "", note=d["note"], expected_version=v
         ),
         _("已改派。"),
@@ -280,7 +281,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "add_assisting": ActionSpec(
         _("增加协办"),
         forms.AddAssistingForm,
-        lambda t, u, d, v: services.ticket_add_assisting(
+        lambda t, u, d, v: actions.ticket_add_assisting(
             ticket=t, actor=u, unit=d["unit"], note=d["note"], expected_version=v
         ),
         _("已增加协办单位。"),
@@ -288,7 +289,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "decompose": ActionSpec(
         _("分解下派"),
         forms.DecomposeForm,
-        lambda t, u, d, v: services.ticket_decompose(
+        lambda t, u, d, v: actions.ticket_decompose(
             ticket=t,
             actor=u,
             units=list(d["units"]),
@@ -300,7 +301,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "contact": ActionSpec(
         _("登记联系诉求人"),
         forms.ContactForm,
-        lambda t, u, d, v: services.ticket_contact(
+        lambda t, u, d, v: actions.ticket_contact(
             ticket=t, actor=u, method=d["method"], note=d["note"], expected_version=v
         ),
         _("已登记联系。"),
@@ -309,7 +310,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "progress": ActionSpec(
         _("填写办理进展"),
         forms.ProgressForm,
-        lambda t, u, d, v: services.ticket_progress(
+        lambda t, u, d, v: actions.ticket_progress(
             ticket=t, actor=u, note=d["note"], public=d["public"], expected_version=v
         ),
         _("已记录进展。"),
@@ -317,7 +318,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "extension_request": ActionSpec(
         _("申请延期"),
         forms.ExtensionRequestForm,
-        lambda t, u, d, v: services.ticket_extension_request(
+        lambda t, u, d, v: actions.ticket_extension_request(
             ticket=t, actor=u, days=d["days"], reason=d["reason"], expected_version=v
         ),
         _("已提交延期申请。"),
@@ -325,7 +326,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "extension_approve": ActionSpec(
         _("同意延期"),
         forms.NoteForm,
-        lambda t, u, d, v: services.ticket_extension_decide(
+        lambda t, u, d, v: actions.ticket_extension_decide(
             ticket=t, actor=u, approve=True, note=d["note"], expected_version=v
         ),
         _("已同意延期。"),
@@ -333,7 +334,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "extension_refuse": ActionSpec(
         _("驳回延期"),
         forms.RequiredNoteForm,
-        lambda t, u, d, v: services.ticket_extension_decide(
+        lambda t, u, d, v: actions.ticket_extension_decide(
             ticket=t, actor=u, approve=False, note=d["note"], expected_version=v
         ),
         _("已驳回延期。"),
@@ -341,7 +342,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "reply": ActionSpec(
         _("答复"),
         forms.ReplyForm,
-        lambda t, u, d, v: services.ticket_reply(
+        lambda t, u, d, v: actions.ticket_reply(
             ticket=t, actor=u, result=d["result"], content=d["content"], expected_version=v
         ),
         _("已答复。"),
@@ -350,7 +351,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "callback": ActionSpec(
         _("回访"),
         forms.CallbackForm,
-        lambda t, u, d, v: services.ticket_callback(
+        lambda t, u, d, v: actions.ticket_callback(
             ticket=t,
             actor=u,
             reached=d["reached"] == "yes",
@@ -365,7 +366,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "reopen": ActionSpec(
         _("重办"),
         forms.RequiredNoteForm,
-        lambda t, u, d, v: services.ticket_reopen(
+        lambda t, u, d, v: actions.ticket_reopen(
             ticket=t, actor=u, note=d["note"], expected_version=v
         ),
         _("已退回重办。"),
@@ -373,7 +374,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "close": ActionSpec(
         _("热线办结"),
         forms.RequiredNoteForm,
-        lambda t, u, d, v: services.ticket_close(
+        lambda t, u, d, v: actions.ticket_close(
             ticket=t, actor=u, note=d["note"], expected_version=v
         ),
         _("已办结。"),
@@ -381,7 +382,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "merge": ActionSpec(
         _("并单"),
         forms.MergeForm,
-        lambda t, u, d, v: services.ticket_merge(
+        lambda t, u, d, v: actions.ticket_merge(
             ticket=t, actor=u, master=d["master"].strip(), note=d["note"], expected_version=v
         ),
         _("已并入主工单。"),
@@ -389,7 +390,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "supervise": ActionSpec(
         _("督办"),
         forms.SuperviseForm,
-        lambda t, u, d, v: services.ticket_supervise(
+        lambda t, u, d, v: actions.ticket_supervise(
             ticket=t, actor=u, note=d["note"], due_at=d["due_at"], expected_version=v
         ),
         _("已督办。"),
@@ -398,9 +399,7 @@ ACTIONS: dict[str, ActionSpec] = {
         _("登记表扬"),
         forms.PraiseForm,
         lambda t, u, d, v: (
-            services.unit_praise(
-                unit=t.lead_unit, actor=u, kind=d["kind"], note=d["note"], ticket=t
-            )
+            actions.unit_praise(unit=t.lead_unit, actor=u, kind=d["kind"], note=d["note"], ticket=t)
             if t.lead_unit is not None
             else _no_lead()
         ),
@@ -410,4 +409,4 @@ ACTIONS: dict[str, ActionSpec] = {
 
 
 def _no_lead() -> None:
-    raise services.InvalidTransition(_("该工单还没有主办单位，无法登记表扬。"))
+    raise InvalidTransition(_("该工单还没有主办单位，无法登记表扬。"))

@@ -1,0 +1,253 @@
+"""Intake, and what the hotline finishes on the spot: 受理, 直接答复, 转警情, 告知法定途径."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from minsheng.core.bulk import insert_one
+from minsheng.deadlines import schedule
+from minsheng.org.models import Division, User
+from minsheng.textproc.pii import is_valid_id_number, normalize_phone
+from minsheng.tickets import notifications
+from minsheng.tickets.actions._steps import (
+    INTAKE_ROLES,
+    _active_assignments,
+    _cancel,
+    _close,
+    _event,
+    _lock,
+    _require_roles,
+    _require_status,
+    _save,
+    _text,
+)
+from minsheng.tickets.errors import InvalidInput, InvalidTransition
+from minsheng.tickets.models import (
+    Category,
+    Channel,
+    CloseReason,
+    Kind,
+    KnowledgeArticle,
+    ReplyResult,
+    Status,
+    Ticket,
+    TicketSequence,
+    Urgency,
+)
+
+# Display labels (lazy: these dicts are built at import, before any language is active).
+EMERGENCY_SERVICES = {
+    "110": gettext_lazy("公安报警"),
+    "119": gettext_lazy("火警"),
+    "120": gettext_lazy("医疗急救"),
+    "122": gettext_lazy("交通事故"),
+}
+LEGAL_CHANNELS = {
+    "litigation": gettext_lazy("诉讼"),
+    "arbitration": gettext_lazy("仲裁"),
+    "petition": gettext_lazy("信访"),
+    "review": gettext_lazy("行政复议"),
+    "disclosure": gettext_lazy("政府信息公开"),
+}
+
+
+def _next_number(now: dt.datetime) -> str:
+    """YYMMDD + a daily sequence of at least four digits: short enough to read out on the phone.
+
+    One upsert (the day's row created by the first intake, counted up by the others) that
+    returns the new count: a single round trip. It locks the day's row until the transaction
+    ends, which serialises intakes, so callers take the number as late as they can. Because the
+    count is part of the transaction, a failed intake gives its number back: a day's numbers
+    stay gapless.
+    """
+    day = timezone.localtime(now).date()
+    table = connection.ops.quote_name(TicketSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        # Both PostgreSQL and SQLite (3.35+) speak INSERT … ON CONFLICT … RETURNING; the ORM
+        # cannot say "+ 1 on conflict" and return the result in one statement.
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "  # noqa: S608 (our table name)
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [day],
+        )
+        (last,) = cursor.fetchone()
+    return f"{day:%y%m%d}{last:04d}"
+
+
+def ticket_intake(
+    *,
+    actor: User,
+    channel: str,
+    kind: str,
+    title: str,
+    description: str,
+    citizen_name: str = "",
+    citizen_phone: str = "",
+    citizen_id_number: str = "",
+    anonymous: bool = False,
+    confidential: bool = False,
+    category: Category | None = None,
+    urgency: str = Urgency.GENERAL,
+    division: Division | None = None,
+    address: str = "",
+    lat: Decimal | None = None,
+    lng: Decimal | None = None,
+    affected_population: int = 1,
+) -> Ticket:
+    _require_roles(actor, INTAKE_ROLES, _("受理工单"))
+    if channel not in Channel.values:
+        raise InvalidInput(_("渠道无效。"), field="channel")
+    if kind not in Kind.values:
+        raise InvalidInput(_("诉求类型无效。"), field="kind")
+    if urgency not in Urgency.values:
+        raise InvalidInput(_("紧急程度无效。"), field="urgency")
+    phone = ""
+    if citizen_phone.strip():
+        phone = normalize_phone(citizen_phone) or ""
+        if not phone:
+            raise InvalidInput(
+                _("联系电话格式不正确：请填写 11 位手机号或带区号的固定电话。"),
+                field="citizen_phone",
+            )
+    id_number = citizen_id_number.strip().upper()
+    if id_number and not is_valid_id_number(id_number):
+        raise InvalidInput(
+            _("身份证号码不正确（位数、出生日期或校验位有误）。"), field="citizen_id_number"
+        )
+    if (lat is None) != (lng is None):
+        raise InvalidInput(_("经纬度需同时填写。"), field="lat")
+    if lat is not None and lng is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise InvalidInput(_("经纬度超出范围。"), field="lat")
+    if affected_population < 1:
+        raise InvalidInput(_("涉及人数至少为 1。"), field="affected_population")
+    now = timezone.now()
+    ticket = Ticket(
+        channel=channel,
+        kind=kind,
+        category=category,
+        urgency=urgency,
+        title=_text(title, "title", _("标题"), limit=200),
+        description=_text(description, "description", _("诉求内容")),
+        citizen_name=""
+        if anonymous
+        else _text(citizen_name, "citizen_name", _("诉求人"), required=False, limit=50),
+        citizen_phone=phone,
+        citizen_id_number=id_number,
+        anonymous=anonymous,
+        confidential=confidential,
+        division=division,
+        address=_text(address, "address", _("详细地址"), required=False, limit=200),
+        lat=lat,
+        lng=lng,
+        affected_population=affected_population,
+        created_by=actor,
+    )
+    schedule.set_dispatch_deadline(ticket, now)
+    next_check = schedule.next_check(ticket, contacted=False, fired=set())
+    # Everything above only reads and checks, so a refusal changes nothing. The writes run in
+    # one transaction; without a savepoint of their own, because a caller that nests the intake
+    # in its own transaction (Open311: the ticket and its Open311 record) fails as a whole
+    # anyway, and a savepoint costs two round trips.
+    with transaction.atomic(savepoint=False):
+        # The number last: its row lock is held from here until commit (see _next_number).
+        ticket.number = _next_number(now)
+        insert_one(ticket)
+        schedule.save_checks([(ticket.pk, next_check)])
+        _event(ticket, actor, "intake", old_status="-", public=True, channel=channel)
+        notifications.on_intake(ticket)
+    return ticket
+
+
+@transaction.atomic
+def ticket_direct_answer(
+    *,
+    ticket: Ticket,
+    actor: User,
+    answer: str,
+    article: KnowledgeArticle | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
+    """直接答复: the operator answers a consultation from the knowledge base and closes it."""
+    _require_roles(actor, INTAKE_ROLES, _("直接答复"))
+    ticket = _lock(ticket, expected_version)
+    _require_status(ticket, [Status.NEW], _("直接答复"))
+    if ticket.kind != Kind.CONSULTATION:
+        raise InvalidTransition(_("只有咨询类诉求可以直接答复办结。"))
+    old, now = ticket.status, timezone.now()
+    ticket.reply_result = ReplyResult.EXPLAINED
+    ticket.reply_text = _text(answer, "answer", _("答复内容"))
+    ticket.replied_at = now
+    _close(ticket, CloseReason.DIRECT_ANSWER, now)
+    _save(ticket, "reply_result", "reply_text", "replied_at", "status", "close_reason", "closed_at")
+    _event(
+        ticket,
+        actor,
+        "direct_answer",
+        old_status=old,
+        note=ticket.reply_text,
+        public=True,
+        article=article.pk if article else None,
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_emergency_transfer(
+    *, ticket: Ticket, actor: User, to: str, note: str = "", expected_version: int | None = None
+) -> Ticket:
+    """转警情: life, fire, medical and traffic emergencies go to 110/119/120/122 at once."""
+    _require_roles(actor, INTAKE_ROLES, _("转警情"))
+    if to not in EMERGENCY_SERVICES:
+        raise InvalidInput(_("请选择转接的 110、119、120 或 122。"), field="to")
+    ticket = _lock(ticket, expected_version)
+    _require_status(ticket, [Status.NEW, Status.DISPATCHED, Status.IN_PROGRESS], _("转警情"))
+    old = ticket.status
+    _cancel(_active_assignments(ticket))
+    ticket.status = Status.TRANSFERRED
+    ticket.transferred_to = to
+    ticket.closed_at = timezone.now()
+    _save(ticket, "status", "transferred_to", "closed_at")
+    _event(
+        ticket,
+        actor,
+        "emergency_transfer",
+        old_status=old,
+        public=True,
+        note=_text(note, "note", _("说明"), required=False),
+        to=to,
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_legal_channel(
+    *, ticket: Ticket, actor: User, channel: str, note: str, expected_version: int | None = None
+) -> Ticket:
+    """诉讼/仲裁/信访/复议/信息公开 matters: explain the legal channel and close."""
+    _require_roles(actor, INTAKE_ROLES, _("告知法定途径"))
+    if channel not in LEGAL_CHANNELS:
+        raise InvalidInput(_("请选择法定途径。"), field="channel")
+    ticket = _lock(ticket, expected_version)
+    _require_status(ticket, [Status.NEW], _("告知法定途径"))
+    old, now = ticket.status, timezone.now()
+    ticket.reply_result = ReplyResult.EXPLAINED
+    ticket.reply_text = _text(note, "note", _("告知内容"))
+    ticket.replied_at = now
+    _close(ticket, CloseReason.LEGAL_CHANNEL, now)
+    _save(ticket, "reply_result", "reply_text", "replied_at", "status", "close_reason", "closed_at")
+    _event(
+        ticket,
+        actor,
+        "legal_channel",
+        old_status=old,
+        note=ticket.reply_text,
+        public=True,
+        channel=channel,
+    )
+    return ticket
