@@ -7,7 +7,6 @@ minsheng.deadlines.selectors, what 督办 and 催办 do in minsheng.tickets.acti
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
+from minsheng.core.xlsx import append_row, download, stamp, workbook_bytes
 from minsheng.deadlines import selectors
 from minsheng.deadlines.clock import current_calendar
 from minsheng.org.models import Role, Unit, User
@@ -149,9 +149,10 @@ EXPORT_HEADERS = (
 def overdue_workbook(tickets: Any, now: dt.datetime, total: int) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("超期工单"))
-    sheet.append([str(h) for h in EXPORT_HEADERS])
+    append_row(sheet, EXPORT_HEADERS)
     for t in tickets[:EXPORT_LIMIT]:
-        sheet.append(
+        append_row(
+            sheet,
             [
                 t.number,
                 t.title,
@@ -163,18 +164,17 @@ def overdue_workbook(tickets: Any, now: dt.datetime, total: int) -> bytes:
                 overdue_hours(t.current_due, now),
                 _("是") if t.deadlines_provisional else "",
                 local_text(t.created_at),
-            ]
+            ],
         )
     if total > EXPORT_LIMIT:
-        sheet.append(
+        append_row(
+            sheet,
             [
                 _("仅导出前 %(limit)s 条，共 %(total)s 条；请按单位筛选。")
                 % {"limit": EXPORT_LIMIT, "total": total}
-            ]
+            ],
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def redirect_with_errors(request: HttpRequest, errors: list[str]) -> HttpResponse:
@@ -191,13 +191,7 @@ def overdue_export(request: HttpRequest) -> HttpResponse:
         return redirect_with_errors(request, errors)
     now = timezone.now()
     tickets = selectors.overdue(user, now=now, unit=unit)
-    response = HttpResponse(
-        overdue_workbook(tickets, now, tickets.count()),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="overdue-{stamp}.xlsx"'
-    return response
+    return download(overdue_workbook(tickets, now, tickets.count()), f"overdue-{stamp()}.xlsx")
 
 
 # --- 督办 ----------------------------------------------------------------------------------------

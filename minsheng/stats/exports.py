@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -15,11 +13,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from minsheng.core.xlsx import append_row, download, workbook_bytes
 from minsheng.stats.query import Filters
 from minsheng.stats.tables import Column, Table, TableCell, TableRow
 from minsheng.tickets.models import Ticket
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOLD = Font(bold=True)
 
 
@@ -38,13 +36,13 @@ def workbook(title: str, filters: Filters, tables: Sequence[Table]) -> Workbook:
     used: set[str] = set()
     for table in tables:
         sheet = book.create_sheet(_sheet_title(table.title, used))
-        sheet.append([f"{title} · {table.title}"])
-        sheet.append([filters.describe()])
-        sheet.append(table.header())
+        append_row(sheet, [f"{title} · {table.title}"])
+        append_row(sheet, [filters.describe()])
+        append_row(sheet, table.header())
         for cell in sheet[3]:
             cell.font = BOLD
         for row in table.values():
-            sheet.append([_number(v) for v in row])
+            append_row(sheet, [_number(v) for v in row])
         sheet.freeze_panes = "B4"
         sheet.column_dimensions["A"].width = 28
         for i in range(2, len(table.columns) + 2):
@@ -59,12 +57,7 @@ def _number(value: Any) -> Any:
 
 
 def _response(book: Workbook, title: str) -> HttpResponse:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    name = f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return download(workbook_bytes(book), f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def response(title: str, filters: Filters, tables: Sequence[Table]) -> HttpResponse:
@@ -99,13 +92,14 @@ def tickets_response(title: str, filters: Filters, tickets: Iterable[Ticket]) ->
     sheet = book.active
     assert sheet is not None
     sheet.title = _sheet_title(title, set())
-    sheet.append([title])
-    sheet.append([filters.describe()])
-    sheet.append([str(h) for h in TICKET_HEADER])
+    append_row(sheet, [title])
+    append_row(sheet, [filters.describe()])
+    append_row(sheet, [str(h) for h in TICKET_HEADER])
     for cell in sheet[3]:
         cell.font = BOLD
     for t in tickets:
-        sheet.append(
+        append_row(
+            sheet,
             [
                 t.number,
                 t.title,
@@ -117,6 +111,6 @@ def tickets_response(title: str, filters: Filters, tickets: Iterable[Ticket]) ->
                 t.get_status_display(),
                 timezone.localtime(t.created_at).replace(tzinfo=None),
                 timezone.localtime(t.closed_at).replace(tzinfo=None) if t.closed_at else None,
-            ]
+            ],
         )
     return _response(book, title)

@@ -288,7 +288,7 @@ def test_the_overdue_export_opens_in_openpyxl(
     response = client.get(EXPORT)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert 'filename="overdue-20260601-1130.xlsx"' in response["Content-Disposition"]
+    assert "filename*=UTF-8''overdue-20260601-1130.xlsx" in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content), read_only=True)
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][:8] == (
@@ -571,3 +571,16 @@ def test_a_unit_leader_sees_the_work_of_the_units_below(
     html = html_of(client, OVERDUE)
     assert numbers(html) == [team.number]
     assert numbers(html_of(client, OVERDUE, unit="sunkou-nc1")) == [team.number]
+
+
+def test_the_overdue_export_writes_a_planted_formula_as_text(
+    people: People, client: Client, frozen: Callable[[dt.datetime], None]
+) -> None:
+    planted = "=1+cmd|' /C calc'!A0"
+    emergency(people, title=planted)
+    frozen(at(2026, 6, 1, 11, 30))
+    login(client, people.dispatcher)
+    book = load_workbook(io.BytesIO(client.get(EXPORT).content))
+    kinds = {c.value: c.data_type for row in book.active.iter_rows() for c in row}
+    assert kinds[planted] == "s"
+    assert "f" not in kinds.values()

