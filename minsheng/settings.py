@@ -57,6 +57,8 @@ MIDDLEWARE = [
     # Language: the user's explicit choice (cookie) or LANGUAGE_CODE, never Accept-Language.
     "minsheng.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A NUL byte in a URL or form: a 400 at the door (PostgreSQL cannot hold or compare it).
+    "minsheng.core.middleware.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -232,7 +234,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["minsheng.api.parsers.SafeJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "minsheng.api.errors.exception_handler",
     "UNICODE_JSON": True,

@@ -31,3 +31,9 @@ urlpatterns = [
     path("", include("minsheng.tickets.urls")),
     path("", include("minsheng.core.urls")),
 ]
+
+# Errors answer in the format of the interface asked (minsheng/core/errors.py).
+handler400 = "minsheng.core.errors.bad_request"
+handler403 = "minsheng.core.errors.permission_denied"
+handler404 = "minsheng.core.errors.page_not_found"
+handler500 = "minsheng.core.errors.server_error"
