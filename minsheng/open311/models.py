@@ -169,11 +169,24 @@ class ServiceRequest(models.Model):
     account_id = models.CharField(_("用户账号"), max_length=100, blank=True)
     address_id = models.CharField(_("地址编码"), max_length=100, blank=True)
     media_url = models.URLField(_("图片链接"), max_length=500, blank=True)
+    # A client's `Idempotency-Key` header (an extension of the spec, docs/api.md) and the
+    # fingerprint of the request it came with: a retry after a lost answer gets the first
+    # answer instead of a second ticket.
+    idempotency_key = models.CharField(max_length=200, blank=True, editable=False)
+    request_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("Open311 诉求")
         verbose_name_plural = _("Open311 诉求")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            # Used by the retry's lookup, and what makes two concurrent retries one ticket.
+            models.UniqueConstraint(
+                fields=["client", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="open311_request_idempotency_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.client_id} → {self.ticket_id}"

@@ -244,12 +244,16 @@ class NewRequest:
     account_id: str = ""
     media_url: str = ""
     answers: list[AttributeAnswer] = field(default_factory=list)
+    idempotency_key: str = ""
+    request_hash: str = ""
 
 
 @transaction.atomic
 def service_request_create(*, new: NewRequest) -> Ticket:
     """POST requests: one ticket (channel open311), its Open311 record and its attribute
-    answers, in one transaction — all of it or nothing."""
+    answers, in one transaction — all of it or nothing. With an idempotency key, a concurrent
+    request that committed the same key first makes this one fail whole (IntegrityError on
+    the record's unique key), ticket number included; the caller answers as the first did."""
     ticket = ticket_intake(
         actor=new.client.user,
         channel=Channel.OPEN311,
@@ -272,6 +276,8 @@ def service_request_create(*, new: NewRequest) -> Ticket:
         account_id=new.account_id,
         address_id=new.address_id,
         media_url=new.media_url,
+        idempotency_key=new.idempotency_key,
+        request_hash=new.request_hash,
     )
     insert_one(record)
     values: list[Any] = [

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
@@ -20,7 +22,15 @@ from django.views.decorators.csrf import csrf_exempt
 
 from minsheng.open311 import selectors, serialize
 from minsheng.open311.formats import render, render_errors
+from minsheng.open311.idempotency import (
+    IDEMPOTENCY_HEADER,
+    REPLAYED_HEADER,
+    first_request,
+    idempotency_key,
+    request_fingerprint,
+)
 from minsheng.open311.intake import new_request_from
+from minsheng.open311.models import ServiceRequest
 from minsheng.open311.params import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE,
@@ -127,20 +137,43 @@ def _create(request: HttpRequest, params: Params, fmt: str) -> HttpResponse:
     client = client_authenticate(_api_key(request, params))
     if client is None:
         raise Open311Error(403, "api_key 无效或已停用。")
+    key = idempotency_key(request)
+    digest = request_fingerprint(request, params) if key else ""
+    if key and (first := first_request(client, key)) is not None:
+        return _replay(first, digest, fmt)
     if not rate_limit_take(client=client):
         raise Open311Error(
             429, f"请求过于频繁：每分钟最多 {client.rate_limit_per_minute} 次，请稍后再试。"
         )
-    new = new_request_from(params, client)
+    new = replace(new_request_from(params, client), idempotency_key=key, request_hash=digest)
     try:
         ticket = service_request_create(new=new)
     except NotAllowed as error:  # the client's service account lost its role
         raise Open311Error(403, error.message) from None
     except TicketActionError as error:
         raise bad_request(error.message) from None
-    notice = f"已受理，工单号 {ticket.number}。请记下工单号，可随时查询办理进度。"
-    body = [{"service_request_id": ticket.number, "service_notice": notice, "account_id": None}]
-    return render(body, fmt, root="service_requests")
+    except IntegrityError:
+        # The same key committed by a concurrent request first: answer as it was answered.
+        first = first_request(client, key) if key else None
+        if first is None:
+            raise
+        return _replay(first, digest, fmt)
+    return render(_created(ticket.number), fmt, root="service_requests")
+
+
+def _created(number: str) -> list[dict[str, Any]]:
+    notice = f"已受理，工单号 {number}。请记下工单号，可随时查询办理进度。"
+    return [{"service_request_id": number, "service_notice": notice, "account_id": None}]
+
+
+def _replay(first: ServiceRequest, digest: str, fmt: str) -> HttpResponse:
+    if first.request_hash != digest:
+        raise Open311Error(
+            422, f"该 {IDEMPOTENCY_HEADER} 已用于另一个请求（内容不同），请换用新的键。"
+        )
+    response = render(_created(first.ticket.number), fmt, root="service_requests")
+    response[REPLAYED_HEADER] = "true"
+    return response
 
 
 def _search(params: Params, fmt: str) -> HttpResponse:
