@@ -1,262 +1,68 @@
-"""Every ticket action of the API: its URL name, body serializer and the one service it calls."""
+"""The API's side of the ticket actions: each action of the one table (tickets/action_table.py)
+with the serializer that validates its body."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from rest_framework import serializers
 
-from minsheng.api import serializers as s
+from minsheng.api import serializers as api_serializers
 from minsheng.org.models import User
-from minsheng.tickets import actions
+from minsheng.tickets.action_table import TABLE, TicketAction
 from minsheng.tickets.models import Ticket
 
-Runner = Callable[[Ticket, User, dict[str, Any]], object]
+# Each action's body, by the action table's name (field names are the service's keywords).
+SERIALIZERS: dict[str, type[serializers.Serializer[Any]]] = {
+    "dispatch": api_serializers.DispatchSerializer,
+    "sign": api_serializers.SignSerializer,
+    "return": api_serializers.ReturnSerializer,
+    "decompose": api_serializers.DecomposeSerializer,
+    "contact": api_serializers.ContactSerializer,
+    "progress": api_serializers.ProgressSerializer,
+    "extension_request": api_serializers.ExtendSerializer,
+    "reply": api_serializers.ReplySerializer,
+    "callback": api_serializers.CallbackBodySerializer,
+    "reopen": api_serializers.NoteSerializer,
+    "close": api_serializers.NoteSerializer,
+    "merge": api_serializers.MergeSerializer,
+    "return_accept": api_serializers.ReturnAcceptSerializer,
+    "return_refuse": api_serializers.ReturnRefuseSerializer,
+    "extension_approve": api_serializers.OptionalNoteSerializer,
+    "extension_refuse": api_serializers.NoteSerializer,
+    "reassign": api_serializers.ReassignSerializer,
+    "add_assisting": api_serializers.AddAssistingSerializer,
+    "supervise": api_serializers.SuperviseSerializer,
+    "remind": api_serializers.OptionalNoteSerializer,
+    "direct_answer": api_serializers.DirectAnswerSerializer,
+    "emergency_transfer": api_serializers.EmergencyTransferSerializer,
+    "legal_channel": api_serializers.LegalChannelSerializer,
+}
 
 
 @dataclass(frozen=True)
 class Action:
-    name: str  # the URL segment: /api/v1/tickets/{number}/{name}/
+    action: TicketAction
     serializer: type[serializers.Serializer[Any]]
-    run: Runner
-    summary: str
-    who: str  # which role may call it, for the docs
+
+    @property
+    def name(self) -> str:  # the URL segment: /api/v1/tickets/{number}/{name}/
+        return self.action.url
+
+    @property
+    def summary(self) -> str:
+        return self.action.summary
+
+    @property
+    def who(self) -> str:  # which role may call it, for the docs
+        return self.action.who
+
+    def run(self, ticket: Ticket, actor: User, data: dict[str, Any]) -> object:
+        return self.action.perform(ticket, actor, data, data.get("expected_version"))
 
 
-def _v(data: dict[str, Any]) -> dict[str, Any]:
-    return {"expected_version": data.get("expected_version")}
-
-
-ACTIONS: tuple[Action, ...] = (
-    Action(
-        "dispatch",
-        s.DispatchSerializer,
-        lambda t, u, d: actions.ticket_dispatch(
-            ticket=t,
-            actor=u,
-            lead_unit=d["lead_unit"],
-            assisting_units=d["assisting_units"],
-            instructions=d["instructions"],
-            **_v(d),
-        ),
-        "派单",
-        "派单员",
-    ),
-    Action(
-        "sign",
-        s.SignSerializer,
-        lambda t, u, d: actions.ticket_sign(
-            ticket=t, actor=u, assignment_id=d["assignment"], **_v(d)
-        ),
-        "签收",
-        "承办单位",
-    ),
-    Action(
-        "return",
-        s.ReturnSerializer,
-        lambda t, u, d: actions.ticket_return(
-            ticket=t, actor=u, reason=d["reason"], assignment_id=d["assignment"], **_v(d)
-        ),
-        "退单",
-        "承办单位",
-    ),
-    Action(
-        "decompose",
-        s.DecomposeSerializer,
-        lambda t, u, d: actions.ticket_decompose(
-            ticket=t,
-            actor=u,
-            units=d["units"],
-            instructions=d["instructions"],
-            assignment_id=d["assignment"],
-            **_v(d),
-        ),
-        "分解下派给本单位的下级单位",
-        "承办单位",
-    ),
-    Action(
-        "contact",
-        s.ContactSerializer,
-        lambda t, u, d: actions.ticket_contact(
-            ticket=t, actor=u, method=d["method"], note=d["note"], at=d["at"], **_v(d)
-        ),
-        "登记联系诉求人",
-        "承办单位",
-    ),
-    Action(
-        "progress",
-        s.ProgressSerializer,
-        lambda t, u, d: actions.ticket_progress(
-            ticket=t, actor=u, note=d["note"], public=d["public"], **_v(d)
-        ),
-        "填写办理进展",
-        "承办单位",
-    ),
-    Action(
-        "extend",
-        s.ExtendSerializer,
-        lambda t, u, d: actions.ticket_extension_request(
-            ticket=t, actor=u, days=d["days"], reason=d["reason"], **_v(d)
-        ),
-        "申请延期",
-        "主办单位",
-    ),
-    Action(
-        "reply",
-        s.ReplySerializer,
-        lambda t, u, d: actions.ticket_reply(
-            ticket=t,
-            actor=u,
-            result=d["result"],
-            content=d["content"],
-            assignment_id=d["assignment"],
-            **_v(d),
-        ),
-        "答复",
-        "承办单位",
-    ),
-    Action(
-        "callback",
-        s.CallbackBodySerializer,
-        lambda t, u, d: actions.ticket_callback(
-            ticket=t,
-            actor=u,
-            reached=d["reached"],
-            resolved=d["resolved"],
-            satisfaction=d["satisfaction"],
-            comment=d["comment"],
-            **_v(d),
-        ),
-        "回访",
-        "话务员、派单员、督办员",
-    ),
-    Action(
-        "reopen",
-        s.NoteSerializer,
-        lambda t, u, d: actions.ticket_reopen(ticket=t, actor=u, note=d["note"], **_v(d)),
-        "重办（回访不满意后）",
-        "话务员、派单员、督办员",
-    ),
-    Action(
-        "close",
-        s.NoteSerializer,
-        lambda t, u, d: actions.ticket_close(ticket=t, actor=u, note=d["note"], **_v(d)),
-        "热线办结",
-        "话务员、派单员、督办员",
-    ),
-    Action(
-        "merge",
-        s.MergeSerializer,
-        lambda t, u, d: actions.ticket_merge(
-            ticket=t, actor=u, master=d["master"], note=d["note"], **_v(d)
-        ),
-        "并单：本工单随主工单办理",
-        "话务员、派单员",
-    ),
-    Action(
-        "return-accept",
-        s.ReturnAcceptSerializer,
-        lambda t, u, d: actions.ticket_return_accept(
-            ticket=t,
-            actor=u,
-            lead_unit=d["lead_unit"],
-            note=d["note"],
-            assignment_id=d["assignment"],
-            **_v(d),
-        ),
-        "同意退单并改派",
-        "派单员",
-    ),
-    Action(
-        "return-refuse",
-        s.ReturnRefuseSerializer,
-        lambda t, u, d: actions.ticket_return_refuse(
-            ticket=t, actor=u, note=d["note"], assignment_id=d["assignment"], **_v(d)
-        ),
-        "驳回退单",
-        "派单员",
-    ),
-    Action(
-        "extension-approve",
-        s.OptionalNoteSerializer,
-        lambda t, u, d: actions.ticket_extension_decide(
-            ticket=t, actor=u, approve=True, note=d["note"], **_v(d)
-        ),
-        "同意延期",
-        "派单员",
-    ),
-    Action(
-        "extension-refuse",
-        s.NoteSerializer,
-        lambda t, u, d: actions.ticket_extension_decide(
-            ticket=t, actor=u, approve=False, note=d["note"], **_v(d)
-        ),
-        "驳回延期",
-        "派单员",
-    ),
-    Action(
-        "reassign",
-        s.ReassignSerializer,
-        lambda t, u, d: actions.ticket_reassign(
-            ticket=t, actor=u, lead_unit=d["lead_unit"], note=d["note"], **_v(d)
-        ),
-        "改派主办单位",
-        "派单员",
-    ),
-    Action(
-        "add-assisting",
-        s.AddAssistingSerializer,
-        lambda t, u, d: actions.ticket_add_assisting(
-            ticket=t, actor=u, unit=d["unit"], note=d["note"], **_v(d)
-        ),
-        "增加协办单位",
-        "派单员",
-    ),
-    Action(
-        "supervise",
-        s.SuperviseSerializer,
-        lambda t, u, d: actions.ticket_supervise(
-            ticket=t, actor=u, note=d["note"], due_at=d["due_at"], **_v(d)
-        ),
-        "督办",
-        "督办员",
-    ),
-    Action(
-        "remind",
-        s.OptionalNoteSerializer,
-        lambda t, u, d: actions.ticket_remind(ticket=t, actor=u, note=d["note"], **_v(d)),
-        "催办",
-        "督办员、派单员",
-    ),
-    Action(
-        "direct-answer",
-        s.DirectAnswerSerializer,
-        lambda t, u, d: actions.ticket_direct_answer(
-            ticket=t, actor=u, answer=d["answer"], **_v(d)
-        ),
-        "直接答复咨询并办结",
-        "话务员",
-    ),
-    Action(
-        "emergency-transfer",
-        s.EmergencyTransferSerializer,
-        lambda t, u, d: actions.ticket_emergency_transfer(
-            ticket=t, actor=u, to=d["to"], note=d["note"], **_v(d)
-        ),
-        "转警情（110/119/120/122）",
-        "话务员",
-    ),
-    Action(
-        "legal-channel",
-        s.LegalChannelSerializer,
-        lambda t, u, d: actions.ticket_legal_channel(
-            ticket=t, actor=u, channel=d["channel"], note=d["note"], **_v(d)
-        ),
-        "告知法定途径并办结",
-        "话务员",
-    ),
+ACTIONS: tuple[Action, ...] = tuple(
+    Action(action, SERIALIZERS[action.name]) for action in TABLE if action.in_api
 )
-
 BY_NAME = {action.name: action for action in ACTIONS}

@@ -25,7 +25,7 @@ from minsheng.core.xlsx import append_row, download, stamp, workbook_bytes
 from minsheng.deadlines import selectors
 from minsheng.deadlines.clock import current_calendar
 from minsheng.org.models import Role, Unit, User
-from minsheng.tickets import actions
+from minsheng.tickets import actions, rules
 from minsheng.tickets import forms as ticket_forms
 from minsheng.tickets.errors import StaleTicket, TicketActionError
 from minsheng.tickets.models import Status, Ticket
@@ -204,7 +204,7 @@ SUPERVISION_TABS = {
 
 @login_required
 def supervision(request: HttpRequest) -> HttpResponse:
-    user = current_user(request, *actions.SUPERVISE_ROLES)
+    user = current_user(request, *rules.SUPERVISE_ROLES)
     tab = request.GET.get("tab", "escalated")
     if tab not in SUPERVISION_TABS:
         tab = "escalated"
@@ -259,7 +259,7 @@ def _run(
 @login_required
 def supervise(request: HttpRequest, number: str) -> HttpResponse:
     """One ticket's 督办 and 催办 forms; reassigning is on the ticket page (the dispatcher's)."""
-    user = current_user(request, *actions.SUPERVISE_ROLES)
+    user = current_user(request, *rules.SUPERVISE_ROLES)
     ticket = ticket_for(user, number)
     supervise_form, remind_form = _supervise_form(ticket), _remind_form(ticket)
     action = request.POST.get("action") if request.method == "POST" else None

@@ -396,6 +396,13 @@ class CallbackForm(ActionForm):
     )
     comment = forms.CharField(label=_("回访意见"), required=False, widget=TEXTAREA)
 
+    # The service's keywords take booleans, as the API's body does.
+    def clean_reached(self) -> bool:
+        return bool(self.cleaned_data["reached"] == "yes")
+
+    def clean_resolved(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.cleaned_data["resolved"])
+
 
 class MergeForm(ActionForm):
     master = forms.CharField(label=_("主工单号"), required=False, max_length=16)

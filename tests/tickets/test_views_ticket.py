@@ -11,7 +11,8 @@ from django.test import Client
 from minsheng.org.models import Role
 from minsheng.tickets import actions
 from minsheng.tickets.models import Assignment, Status, Ticket
-from minsheng.tickets.views.actions import ACTIONS, EVENT_LABELS, available_actions
+from minsheng.tickets.rules import available_actions
+from minsheng.tickets.views.actions import ACTIONS, EVENT_LABELS
 from tests.conftest import PASSWORD, People, make_user
 from tests.factories import dispatched, in_progress, new_ticket, replied
 

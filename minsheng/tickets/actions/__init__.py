@@ -8,20 +8,13 @@ transaction mode serialises writers instead) and re-reads it, so the state check
 Callers that show a page may pass `expected_version`; a page that went stale is refused with
 StaleTicket instead of acting on what the user no longer sees. Two dispatchers racing: one wins,
 the other gets InvalidTransition ("已派单").
+
+Who may do what, and when, is decided by minsheng/tickets/rules.py: every action locks its row,
+asks the rulebook's `check_<action>` (which raises the refusal), validates its own input, and
+only then writes.
 """
 
-from minsheng.tickets.actions._steps import (
-    CALLBACK_ROLES,
-    DISPATCH_ROLES,
-    INTAKE_ROLES,
-    MAX_TEXT,
-    SUPERVISE_ROLES,
-    UNIT_ACTOR_ROLES,
-    actor_parts,
-    max_rounds,
-    pick_part,
-    reply_blocker,
-)
+from minsheng.tickets.actions._steps import MAX_TEXT
 from minsheng.tickets.actions.alarms import ALARM_ACTIONS, Alarm, tickets_raise_alarms
 from minsheng.tickets.actions.attachments import (
     MAX_ATTACHMENT_BYTES,
@@ -63,26 +56,22 @@ from minsheng.tickets.actions.intake import (
     ticket_intake,
     ticket_legal_channel,
 )
-from minsheng.tickets.actions.supervision import ticket_remind, ticket_supervise, unit_praise
+from minsheng.tickets.actions.supervision import (
+    ticket_praise,
+    ticket_remind,
+    ticket_supervise,
+    unit_praise,
+)
 
 __all__ = [
     "ALARM_ACTIONS",
-    "CALLBACK_ROLES",
     "CONTACT_METHODS",
-    "DISPATCH_ROLES",
     "EMERGENCY_SERVICES",
-    "INTAKE_ROLES",
     "LEGAL_CHANNELS",
     "MAX_ATTACHMENT_BYTES",
     "MAX_EXTENSION_DAYS",
     "MAX_TEXT",
-    "SUPERVISE_ROLES",
-    "UNIT_ACTOR_ROLES",
     "Alarm",
-    "actor_parts",
-    "max_rounds",
-    "pick_part",
-    "reply_blocker",
     "sniff_image",
     "ticket_add_assisting",
     "ticket_attach",
@@ -99,6 +88,7 @@ __all__ = [
     "ticket_legal_channel",
     "ticket_merge",
     "ticket_pause",
+    "ticket_praise",
     "ticket_progress",
     "ticket_reassign",
     "ticket_reopen",

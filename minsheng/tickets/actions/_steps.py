@@ -1,5 +1,5 @@
-"""The steps every ticket action shares: role and status checks, the row lock, the timeline
-event, the one save that bumps the version and re-plans the clock, and the assignment
+"""The steps every ticket action shares besides its rules (minsheng/tickets/rules.py): input
+text, the row lock, the timeline event, the one save that bumps the version and re-plans the clock, and the assignment
 helpers. Private to the package: callers use the actions in `minsheng.tickets.actions`."""
 
 from __future__ import annotations
@@ -8,15 +8,13 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from minsheng.core.bulk import insert_one
 from minsheng.deadlines import schedule
 from minsheng.deadlines.models import DeadlineAlarm
-from minsheng.org.models import Role, Unit, User
-from minsheng.org.scoping import scope_for
-from minsheng.tickets.errors import InvalidInput, InvalidTransition, NotAllowed, StaleTicket
+from minsheng.org.models import Unit, User
+from minsheng.tickets.errors import InvalidInput, StaleTicket
 from minsheng.tickets.models import (
     Assignment,
     CloseReason,
@@ -25,23 +23,8 @@ from minsheng.tickets.models import (
     TicketEvent,
 )
 
-INTAKE_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.ADMINISTRATOR)
-DISPATCH_ROLES = (Role.DISPATCHER, Role.ADMINISTRATOR)
-CALLBACK_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMINISTRATOR)
-SUPERVISE_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR)
-UNIT_ACTOR_ROLES = (Role.HANDLER, Role.UNIT_LEADER)
-
 MAX_TEXT = 4000
 MAX_EXTENSION_DAYS = 30
-
-
-def max_rounds() -> int:
-    return int(settings.MINSHENG_MAX_ROUNDS)
-
-
-def _require_roles(actor: User, roles: Iterable[str], what: str) -> None:
-    if not actor.is_active or not actor.has_role(*roles):
-        raise NotAllowed(_("您没有权限%(what)s。") % {"what": what})
 
 
 def _text(
@@ -64,14 +47,6 @@ def _lock(ticket: Ticket, expected_version: int | None) -> Ticket:
             _("工单 %(number)s 已被他人处理，请刷新页面后再操作。") % {"number": locked.number}
         )
     return locked
-
-
-def _require_status(ticket: Ticket, allowed: Iterable[str], what: str) -> None:
-    if ticket.status not in allowed:
-        raise InvalidTransition(
-            _("工单当前状态为“%(status)s”，不能%(what)s。")
-            % {"status": ticket.get_status_display(), "what": what}
-        )
 
 
 def _event(
@@ -115,7 +90,11 @@ DEADLINE_FIELDS = (
 
 def _next_check(ticket: Ticket) -> dt.datetime | None:
     """The earliest alarm the worker has not raised yet: when it must next look at the ticket."""
-    lead = _lead(ticket) if ticket.status in (Status.DISPATCHED, Status.IN_PROGRESS) else None
+    lead = (
+        _lead(_active_assignments(ticket))
+        if ticket.status in (Status.DISPATCHED, Status.IN_PROGRESS)
+        else None
+    )
     fired = set(
         DeadlineAlarm.objects.filter(ticket=ticket, round=ticket.round).values_list(
             "deadline", "level", "due_at"
@@ -141,60 +120,8 @@ def _active_assignments(ticket: Ticket) -> list[Assignment]:
     )
 
 
-def _lead(ticket: Ticket) -> Assignment | None:
-    return next((a for a in _active_assignments(ticket) if a.role == Assignment.Role.LEAD), None)
-
-
-def actor_parts(actor: User, parts: Iterable[Assignment]) -> list[Assignment]:
-    """The parts among `parts` that the actor may act on: handlers and unit leaders act for
-    their own unit and for sub-tasks given to units beneath theirs."""
-    if not actor.is_active or not actor.has_role(*UNIT_ACTOR_ROLES):
-        return []
-    scope = scope_for(actor)
-    return [a for a in parts if scope.covers_unit_path(a.unit.path)]
-
-
-def pick_part(actor: User, parts: Iterable[Assignment], states: Sequence[str]) -> Assignment | None:
-    """The part an action by `actor` applies to, among parts in `states`: the actor's own unit
-    first, then the nearest unit above. Pages use it to offer exactly the actions that work."""
-    candidates = [a for a in actor_parts(actor, parts) if a.state in states]
-    candidates.sort(key=lambda a: (a.unit_id != actor.unit_id, len(a.unit.path)))
-    return candidates[0] if candidates else None
-
-
-def reply_blocker(ticket: Ticket, part: Assignment, parts: Iterable[Assignment]) -> str | None:
-    """Why `part` cannot reply yet (open sub-tasks, citizen not contacted), or None."""
-    open_subtasks = [
-        a for a in parts if a.parent_id == part.pk and a.state != Assignment.State.REPLIED
-    ]
-    if open_subtasks:
-        return _("下派任务尚未全部答复：%(units)s。") % {
-            "units": "、".join(a.unit.name for a in open_subtasks)
-        }
-    if part.role == Assignment.Role.LEAD and ticket.citizen_phone and part.contacted_at is None:
-        return _("请先联系诉求人并登记，再答复。")
-    return None
-
-
-def _assignment_for(
-    ticket: Ticket, actor: User, states: Sequence[str], what: str, assignment_id: int | None = None
-) -> Assignment:
-    """The part of this ticket the actor's unit holds, in one of `states`, or a refusal that
-    says why (not a unit user, not your ticket, or your part is in another state)."""
-    if not actor.is_active or not actor.has_role(*UNIT_ACTOR_ROLES):
-        raise NotAllowed(_("只有承办单位的人员才能%(what)s。") % {"what": what})
-    mine = actor_parts(actor, _active_assignments(ticket))
-    if assignment_id is not None:
-        mine = [a for a in mine if a.pk == assignment_id]
-    if not mine:
-        raise NotAllowed(_("该工单没有派给您的单位，不能%(what)s。") % {"what": what})
-    part = pick_part(actor, mine, states)
-    if part is None:
-        raise InvalidTransition(
-            _("您单位的任务当前为“%(state)s”，不能%(what)s。")
-            % {"state": mine[0].get_state_display(), "what": what}
-        )
-    return part
+def _lead(assignments: Iterable[Assignment]) -> Assignment | None:
+    return next((a for a in assignments if a.role == Assignment.Role.LEAD), None)
 
 
 def _units(codes_or_units: Iterable[Unit | str]) -> list[Unit]:

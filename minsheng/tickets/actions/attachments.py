@@ -7,16 +7,15 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from minsheng.org.models import HOTLINE_ROLES, User
+from minsheng.org.models import User
+from minsheng.tickets import rules
 from minsheng.tickets.actions._steps import (
-    _assignment_for,
     _event,
     _lock,
     _save,
 )
 from minsheng.tickets.errors import InvalidInput
 from minsheng.tickets.models import (
-    Assignment,
     Attachment,
     Ticket,
 )
@@ -50,6 +49,8 @@ def ticket_attach(*, ticket: Ticket, actor: User, upload: Any) -> Attachment:
     `upload` is a Django UploadedFile (or any File). Hotline staff attach to any ticket; a unit
     attaches to the tickets it holds (photos of the site, of the repair).
     """
+    locked = _lock(ticket, None)
+    rules.check_attach(actor, locked, rules.Facts(locked))
     size = int(upload.size or 0)
     if size == 0:
         raise InvalidInput(_("附件是空文件。"), field="attachment")
@@ -60,11 +61,6 @@ def ticket_attach(*, ticket: Ticket, actor: User, upload: Any) -> Attachment:
     upload.seek(0)
     if kind is None:
         raise InvalidInput(_("只能上传 JPG、PNG、GIF 或 WebP 图片。"), field="attachment")
-    locked = _lock(ticket, None)
-    if not actor.has_role(*HOTLINE_ROLES):
-        _assignment_for(
-            locked, actor, [s for s in Assignment.State.values if s != "cancelled"], _("上传附件")
-        )
     content_type, ext = kind
     original = (getattr(upload, "name", "") or f"image.{ext}").rsplit("/", 1)[-1][:200]
     attachment = Attachment(

@@ -7,22 +7,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.deadlines import schedule
-from minsheng.org.models import Role, User
-from minsheng.tickets import notifications
+from minsheng.org.models import User
+from minsheng.tickets import notifications, rules
 from minsheng.tickets.actions._steps import (
-    CALLBACK_ROLES,
-    DISPATCH_ROLES,
-    _active_assignments,
     _cancel,
     _close,
     _event,
     _follow_master,
     _lock,
-    _require_roles,
-    _require_status,
     _save,
     _text,
-    max_rounds,
 )
 from minsheng.tickets.errors import InvalidInput, InvalidTransition, StaleTicket
 from minsheng.tickets.models import (
@@ -49,7 +43,8 @@ def ticket_callback(
 ) -> Ticket:
     """回访: a reached citizen who is satisfied or basically satisfied closes the ticket; an
     unsatisfied one leaves it for reopening (重办) or closing by the hotline."""
-    _require_roles(actor, CALLBACK_ROLES, _("回访"))
+    ticket = _lock(ticket, expected_version)
+    rules.check_callback(actor, ticket, rules.Facts(ticket))
     if reached:
         if resolved is None:
             raise InvalidInput(_("请选择问题是否解决。"), field="resolved")
@@ -58,8 +53,6 @@ def ticket_callback(
     else:
         resolved, satisfaction = None, ""
     comment = _text(comment, "comment", _("回访意见"), required=False)
-    ticket = _lock(ticket, expected_version)
-    _require_status(ticket, [Status.REPLIED], _("回访"))
     if reached:
         # This callback becomes the round's verdict in place of an earlier reached one.
         Callback.objects.filter(ticket=ticket, round=ticket.round, verdict=True).update(
@@ -105,20 +98,11 @@ def ticket_reopen(
     *, ticket: Ticket, actor: User, note: str, expected_version: int | None = None
 ) -> Ticket:
     """重办: another round for the same units after an unsatisfied callback."""
-    _require_roles(actor, CALLBACK_ROLES, _("重办"))
-    note = _text(note, "note", _("重办要求"))
     ticket = _lock(ticket, expected_version)
-    _require_status(ticket, [Status.REPLIED], _("重办"))
-    last = ticket.callbacks.filter(round=ticket.round, reached=True).order_by("-at", "-id").first()
-    if last is None or (
-        last.satisfaction != Satisfaction.UNSATISFIED and last.resolved is not False
-    ):
-        raise InvalidTransition(_("只有回访不满意或未解决的工单才能重办。"))
-    if ticket.round >= max_rounds():
-        raise InvalidTransition(
-            _("已办理 %(n)s 轮，达到重办上限，请由热线办结或督办。") % {"n": ticket.round}
-        )
-    previous = [a for a in _active_assignments(ticket) if a.role != Assignment.Role.SUBTASK]
+    facts = rules.Facts(ticket)
+    rules.check_reopen(actor, ticket, facts)
+    note = _text(note, "note", _("重办要求"))
+    previous = [a for a in facts.assignments if a.role != Assignment.Role.SUBTASK]
     old = ticket.status
     ticket.round += 1
     ticket.status = Status.DISPATCHED
@@ -164,10 +148,9 @@ def ticket_close(
 ) -> Ticket:
     """The hotline closes a replied ticket without a satisfied callback (citizen unreachable after
     attempts, rounds exhausted), saying why."""
-    _require_roles(actor, CALLBACK_ROLES, _("办结"))
-    note = _text(note, "note", _("办结说明"))
     ticket = _lock(ticket, expected_version)
-    _require_status(ticket, [Status.REPLIED], _("办结"))
+    rules.check_close(actor, ticket, rules.Facts(ticket))
+    note = _text(note, "note", _("办结说明"))
     old = ticket.status
     _close(ticket, CloseReason.HOTLINE, timezone.now())
     _save(ticket, "status", "close_reason", "closed_at")
@@ -186,7 +169,10 @@ def ticket_merge(
     expected_version: int | None = None,
 ) -> Ticket:
     """并单: a duplicate follows its master; it is no longer handled on its own."""
-    _require_roles(actor, DISPATCH_ROLES + (Role.OPERATOR,), _("并单"))
+    # Asked first on what the caller holds, so that no one without the right learns from the
+    # answer whether a ticket number exists; asked again below on the locked row.
+    rules.check_merge(actor, ticket, rules.Facts(ticket))
+    note = _text(note, "note", _("并单说明"), required=False)
     master_number = master if isinstance(master, str) else master.number
     master_pk = Ticket.objects.filter(number=master_number).values_list("pk", flat=True).first()
     if master_pk is None:
@@ -207,19 +193,15 @@ def ticket_merge(
         raise StaleTicket(
             _("工单 %(number)s 已被他人处理，请刷新页面后再操作。") % {"number": duplicate.number}
         )
-    _require_status(
-        duplicate, [Status.NEW, Status.DISPATCHED, Status.IN_PROGRESS, Status.RETURNED], _("并单")
-    )
+    facts = rules.Facts(duplicate)
+    rules.check_merge(actor, duplicate, facts)
     if main.status not in OPEN_STATUSES:
         raise InvalidTransition(_("主工单 %(number)s 已结束，不能并入。") % {"number": main.number})
-    if duplicate.merged_tickets.exists():
-        raise InvalidTransition(_("该工单本身是其他工单的主单，不能再并入别的工单。"))
     old = duplicate.status
-    _cancel(_active_assignments(duplicate))
+    _cancel(facts.assignments)
     duplicate.status = Status.MERGED
     duplicate.master = main
     _save(duplicate, "status", "master")
-    note = _text(note, "note", _("并单说明"), required=False)
     _event(duplicate, actor, "merge", old_status=old, note=note, public=True, master=main.number)
     _save(main)
     _event(main, actor, "merge_in", note=note, merged=duplicate.number)

@@ -12,23 +12,18 @@ from django.utils.translation import gettext as _
 
 from minsheng.deadlines import schedule
 from minsheng.org.models import Unit, User
-from minsheng.tickets import notifications
+from minsheng.tickets import notifications, rules
 from minsheng.tickets.actions._steps import (
-    DISPATCH_ROLES,
-    _active_assignments,
-    _assignment_for,
     _cancel,
     _create_assignments,
     _event,
     _lead,
     _lock,
-    _require_roles,
-    _require_status,
     _save,
     _text,
     _units,
 )
-from minsheng.tickets.errors import InvalidInput, InvalidTransition
+from minsheng.tickets.errors import InvalidInput
 from minsheng.tickets.models import (
     Assignment,
     Status,
@@ -46,13 +41,12 @@ def ticket_dispatch(
     instructions: str = "",
     expected_version: int | None = None,
 ) -> Ticket:
-    _require_roles(actor, DISPATCH_ROLES, _("派单"))
+    ticket = _lock(ticket, expected_version)
+    rules.check_dispatch(actor, ticket, rules.Facts(ticket))
     lead = _units([lead_unit])[0]
     assisting = _units(assisting_units)
-    ticket = _lock(ticket, expected_version)
-    _require_status(ticket, [Status.NEW], _("派单"))
-    old = ticket.status
     instructions = _text(instructions, "instructions", _("办理要求"), required=False)
+    old = ticket.status
     _create_assignments(ticket, lead, assisting, instructions)
     ticket.status = Status.DISPATCHED
     schedule.set_handling_deadlines(ticket, timezone.now())
@@ -81,8 +75,7 @@ def ticket_sign(
     expected_version: int | None = None,
 ) -> Ticket:
     ticket = _lock(ticket, expected_version)
-    _require_status(ticket, [Status.DISPATCHED, Status.IN_PROGRESS], _("签收"))
-    part = _assignment_for(ticket, actor, [Assignment.State.PENDING], _("签收"), assignment_id)
+    part = rules.check_sign(actor, ticket, rules.Facts(ticket), assignment_id)
     part.state = Assignment.State.SIGNED
     part.signed_at = timezone.now()
     part.signed_by = actor
@@ -113,14 +106,9 @@ def ticket_return(
     expected_version: int | None = None,
 ) -> Ticket:
     """退单: a unit says the ticket is not theirs; the dispatcher reviews it."""
-    reason = _text(reason, "reason", _("退单理由"))
     ticket = _lock(ticket, expected_version)
-    _require_status(ticket, [Status.DISPATCHED, Status.IN_PROGRESS], _("退单"))
-    part = _assignment_for(
-        ticket, actor, [Assignment.State.PENDING, Assignment.State.SIGNED], _("退单"), assignment_id
-    )
-    if part.role == Assignment.Role.SUBTASK:
-        raise InvalidTransition(_("下派任务请与上级单位沟通，不能向热线退单。"))
+    part = rules.check_return(actor, ticket, rules.Facts(ticket), assignment_id)
+    reason = _text(reason, "reason", _("退单理由"))
     part.state_before_return = part.state
     part.state = Assignment.State.RETURN_REQUESTED
     part.return_reason = reason
@@ -142,16 +130,6 @@ def ticket_return(
     return ticket
 
 
-def _returned_part(ticket: Ticket, assignment_id: int | None) -> Assignment:
-    parts = [a for a in _active_assignments(ticket) if a.state == Assignment.State.RETURN_REQUESTED]
-    if assignment_id is not None:
-        parts = [a for a in parts if a.pk == assignment_id]
-    if not parts:
-        raise InvalidTransition(_("该工单没有待审核的退单。"))
-    parts.sort(key=lambda a: a.role != Assignment.Role.LEAD)
-    return parts[0]
-
-
 @transaction.atomic
 def ticket_return_accept(
     *,
@@ -164,24 +142,25 @@ def ticket_return_accept(
 ) -> Ticket:
     """Accept a return and redispatch: a returned lead part goes to `lead_unit`; a returned
     assisting part is simply withdrawn."""
-    _require_roles(actor, DISPATCH_ROLES, _("审核退单"))
     ticket = _lock(ticket, expected_version)
-    part = _returned_part(ticket, assignment_id)
-    old = ticket.status
-    _cancel([part])
-    data: dict[str, Any] = {"returned_by": part.unit.code}
+    facts = rules.Facts(ticket)
+    part = rules.check_return_review(actor, ticket, facts, assignment_id)
+    note = _text(note, "note", _("审核意见"), required=False)
+    lead: Unit | None = None
     if part.role == Assignment.Role.LEAD:
         if lead_unit is None:
             raise InvalidInput(_("同意退单时请选择新的主办单位。"), field="lead_unit")
         lead = _units([lead_unit])[0]
         if lead == part.unit:
             raise InvalidInput(_("新的主办单位不能是退单的单位。"), field="lead_unit")
-        assisting = [
-            a.unit for a in _active_assignments(ticket) if a.role == Assignment.Role.ASSIST
-        ]
-        if lead in assisting:
-            _cancel([a for a in _active_assignments(ticket) if a.unit == lead])
-            assisting.remove(lead)
+    old = ticket.status
+    _cancel([part])
+    data: dict[str, Any] = {"returned_by": part.unit.code}
+    if lead is not None:
+        others = [a for a in facts.assignments if a.pk != part.pk]
+        if any(a.role == Assignment.Role.ASSIST and a.unit == lead for a in others):
+            # The new lead was assisting: its assisting part goes, it leads instead.
+            _cancel([a for a in others if a.unit == lead])
         Assignment.objects.create(
             ticket=ticket,
             unit=lead,
@@ -200,7 +179,7 @@ def ticket_return_accept(
         "return_accept",
         old_status=old if old != ticket.status else "",
         unit=ticket.lead_unit,
-        note=_text(note, "note", _("审核意见"), required=False),
+        note=note,
         **data,
     )
     if "lead" in data and ticket.lead_unit is not None:
@@ -217,10 +196,9 @@ def ticket_return_refuse(
     assignment_id: int | None = None,
     expected_version: int | None = None,
 ) -> Ticket:
-    _require_roles(actor, DISPATCH_ROLES, _("审核退单"))
-    note = _text(note, "note", _("驳回理由"))
     ticket = _lock(ticket, expected_version)
-    part = _returned_part(ticket, assignment_id)
+    part = rules.check_return_review(actor, ticket, rules.Facts(ticket), assignment_id)
+    note = _text(note, "note", _("驳回理由"))
     part.state = part.state_before_return or Assignment.State.PENDING
     part.save(update_fields=["state"])
     old = ticket.status
@@ -250,17 +228,16 @@ def ticket_reassign(
     expected_version: int | None = None,
 ) -> Ticket:
     """改派: the dispatcher moves the lead part to another unit."""
-    _require_roles(actor, DISPATCH_ROLES, _("改派"))
-    lead = _units([lead_unit])[0]
     ticket = _lock(ticket, expected_version)
-    _require_status(ticket, [Status.DISPATCHED, Status.IN_PROGRESS], _("改派"))
-    current = _lead(ticket)
+    facts = rules.Facts(ticket)
+    rules.check_reassign(actor, ticket, facts)
+    lead = _units([lead_unit])[0]
+    note = _text(note, "note", _("改派说明"), required=False)
+    current = _lead(facts.assignments)
     if current is not None and current.unit == lead:
         raise InvalidInput(_("工单已由该单位主办。"), field="lead_unit")
     old_unit = current.unit.code if current else None
-    _cancel(
-        [a for a in _active_assignments(ticket) if a.role == Assignment.Role.LEAD or a.unit == lead]
-    )
+    _cancel([a for a in facts.assignments if a.role == Assignment.Role.LEAD or a.unit == lead])
     Assignment.objects.create(
         ticket=ticket,
         unit=lead,
@@ -279,7 +256,7 @@ def ticket_reassign(
         "reassign",
         old_status=old if old != ticket.status else "",
         unit=lead,
-        note=_text(note, "note", _("改派说明"), required=False),
+        note=note,
         public=True,
         old_lead=old_unit,
         lead=lead.code,
@@ -297,15 +274,14 @@ def ticket_add_assisting(
     note: str = "",
     expected_version: int | None = None,
 ) -> Ticket:
-    _require_roles(actor, DISPATCH_ROLES, _("增加协办单位"))
-    helper = _units([unit])[0]
     ticket = _lock(ticket, expected_version)
-    _require_status(ticket, [Status.DISPATCHED, Status.IN_PROGRESS], _("增加协办单位"))
-    if any(
-        a.unit == helper and a.role != Assignment.Role.SUBTASK for a in _active_assignments(ticket)
-    ):
+    facts = rules.Facts(ticket)
+    rules.check_add_assisting(actor, ticket, facts)
+    helper = _units([unit])[0]
+    note = _text(note, "note", _("说明"), required=False)
+    if any(a.unit == helper and a.role != Assignment.Role.SUBTASK for a in facts.assignments):
         raise InvalidInput(_("%(unit)s 已在承办该工单。") % {"unit": helper.name}, field="unit")
-    lead = _lead(ticket)
+    lead = _lead(facts.assignments)
     Assignment.objects.create(
         ticket=ticket,
         unit=helper,
@@ -319,7 +295,7 @@ def ticket_add_assisting(
         actor,
         "add_assisting",
         unit=helper,
-        note=_text(note, "note", _("说明"), required=False),
+        note=note,
         assisting=helper.code,
     )
     notifications.on_dispatch(ticket, [helper], event_id=event.pk)
@@ -338,14 +314,14 @@ def ticket_decompose(
 ) -> Ticket:
     """分解/下派: a unit gives sub-tasks to its own stations, teams or villages; its reply waits
     for them."""
+    ticket = _lock(ticket, expected_version)
+    facts = rules.Facts(ticket)
+    part = rules.check_decompose(actor, ticket, facts, assignment_id)
     instructions = _text(instructions, "instructions", _("下派要求"))
     targets = _units(units)
     if not targets:
         raise InvalidInput(_("请选择下派的单位。"), field="units")
-    ticket = _lock(ticket, expected_version)
-    _require_status(ticket, [Status.IN_PROGRESS, Status.DISPATCHED], _("分解下派"))
-    part = _assignment_for(ticket, actor, [Assignment.State.SIGNED], _("分解下派"), assignment_id)
-    existing = {a.unit_id for a in _active_assignments(ticket) if a.parent_id == part.pk}
+    existing = {a.unit_id for a in facts.assignments if a.parent_id == part.pk}
     for target in targets:
         if target == part.unit or not target.path.startswith(part.unit.path):
             raise InvalidInput(

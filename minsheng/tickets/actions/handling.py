@@ -11,22 +11,16 @@ from django.utils.translation import gettext_lazy
 
 from minsheng.deadlines import schedule
 from minsheng.org.models import User
-from minsheng.tickets import notifications
+from minsheng.tickets import notifications, rules
 from minsheng.tickets.actions._steps import (
-    DISPATCH_ROLES,
     MAX_EXTENSION_DAYS,
-    _active_assignments,
-    _assignment_for,
     _event,
     _follow_master,
     _lock,
-    _require_roles,
-    _require_status,
     _save,
     _text,
-    reply_blocker,
 )
-from minsheng.tickets.errors import InvalidInput, InvalidTransition, NotAllowed
+from minsheng.tickets.errors import InvalidInput, InvalidTransition
 from minsheng.tickets.models import (
     Assignment,
     ExtensionRequest,
@@ -55,15 +49,15 @@ def ticket_contact(
     expected_version: int | None = None,
 ) -> Ticket:
     """联系诉求人: the first response, which the response rate counts."""
+    ticket = _lock(ticket, expected_version)
+    part = rules.check_contact(actor, ticket, rules.Facts(ticket))
     if method not in CONTACT_METHODS:
         raise InvalidInput(_("请选择联系方式。"), field="method")
     now = timezone.now()
     at = at or now
     if timezone.is_naive(at) or at > now + dt.timedelta(minutes=5):
         raise InvalidInput(_("联系时间不能晚于当前时间。"), field="at")
-    ticket = _lock(ticket, expected_version)
-    _require_status(ticket, [Status.IN_PROGRESS], _("登记联系"))
-    part = _assignment_for(ticket, actor, [Assignment.State.SIGNED], _("登记联系"))
+    note = _text(note, "note", _("联系情况"), required=False)
     if part.contacted_at is None:
         part.contacted_at = at
         part.save(update_fields=["contacted_at"])
@@ -73,7 +67,7 @@ def ticket_contact(
         actor,
         "contact",
         unit=part.unit,
-        note=_text(note, "note", _("联系情况"), required=False),
+        note=note,
         method=method,
         at=at.isoformat(),
     )
@@ -89,10 +83,9 @@ def ticket_progress(
     public: bool = False,
     expected_version: int | None = None,
 ) -> Ticket:
-    note = _text(note, "note", _("进展情况"))
     ticket = _lock(ticket, expected_version)
-    _require_status(ticket, [Status.IN_PROGRESS], _("填写进展"))
-    part = _assignment_for(ticket, actor, [Assignment.State.SIGNED], _("填写进展"))
+    part = rules.check_progress(actor, ticket, rules.Facts(ticket))
+    note = _text(note, "note", _("进展情况"))
     _save(ticket)
     _event(ticket, actor, "progress", unit=part.unit, note=note, public=public)
     return ticket
@@ -102,30 +95,18 @@ def ticket_progress(
 def ticket_extension_request(
     *, ticket: Ticket, actor: User, days: int, reason: str, expected_version: int | None = None
 ) -> ExtensionRequest:
+    ticket = _lock(ticket, expected_version)
+    part = rules.check_extension_request(actor, ticket, rules.Facts(ticket))
     reason = _text(reason, "reason", _("延期理由"))
     if not 1 <= days <= MAX_EXTENSION_DAYS:
         raise InvalidInput(
             _("延期天数应在 1 到 %(max)s 天之间。") % {"max": MAX_EXTENSION_DAYS}, field="days"
         )
-    ticket = _lock(ticket, expected_version)
-    _require_status(ticket, [Status.IN_PROGRESS], _("申请延期"))
-    part = _assignment_for(ticket, actor, [Assignment.State.SIGNED], _("申请延期"))
-    if part.role != Assignment.Role.LEAD:
-        raise NotAllowed(_("只有主办单位可以申请延期。"))
-    if ticket.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists():
-        raise InvalidTransition(_("已有待审核的延期申请。"))
     request = ExtensionRequest.objects.create(
         ticket=ticket, assignment=part, days=days, reason=reason, requested_by=actor
     )
     _save(ticket)
     _event(ticket, actor, "extension_request", unit=part.unit, note=reason, days=days)
-    return request
-
-
-def _pending_extension(ticket: Ticket) -> ExtensionRequest:
-    request = ticket.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
-    if request is None:
-        raise InvalidTransition(_("该工单没有待审核的延期申请。"))
     return request
 
 
@@ -139,10 +120,9 @@ def ticket_extension_decide(
     expected_version: int | None = None,
 ) -> ExtensionRequest:
     """Approve (the reply deadline moves) or refuse a unit's extension request."""
-    _require_roles(actor, DISPATCH_ROLES, _("审核延期"))
-    note = _text(note, "note", _("审核意见"), required=not approve)
     ticket = _lock(ticket, expected_version)
-    request = _pending_extension(ticket)
+    request = rules.check_extension_decide(actor, ticket, rules.Facts(ticket))
+    note = _text(note, "note", _("审核意见"), required=not approve)
     request.state = ExtensionRequest.State.APPROVED if approve else ExtensionRequest.State.REFUSED
     request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note
     request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
@@ -172,15 +152,11 @@ def ticket_reply(
 ) -> Ticket:
     """答复: the lead unit's reply moves the ticket to callback; an assisting unit's or a
     sub-task's reply completes that part only."""
+    ticket = _lock(ticket, expected_version)
+    part = rules.check_reply(actor, ticket, rules.Facts(ticket), assignment_id)
     if result not in ReplyResult.values:
         raise InvalidInput(_("请选择办理结果。"), field="result")
     content = _text(content, "content", _("答复内容"))
-    ticket = _lock(ticket, expected_version)
-    _require_status(ticket, [Status.IN_PROGRESS], _("答复"))
-    part = _assignment_for(ticket, actor, [Assignment.State.SIGNED], _("答复"), assignment_id)
-    blocker = reply_blocker(ticket, part, _active_assignments(ticket))
-    if blocker:
-        raise InvalidTransition(blocker)
     is_lead = part.role == Assignment.Role.LEAD
     now = timezone.now()
     part.state, part.reply_result, part.reply_text, part.replied_at = (
@@ -217,14 +193,9 @@ def ticket_pause(
     *, ticket: Ticket, actor: User, reason: str, expected_version: int | None = None
 ) -> Ticket:
     """Stop the clock while the unit waits for the citizen (where the policy allows it)."""
-    reason = _text(reason, "reason", _("暂停理由"))
     ticket = _lock(ticket, expected_version)
-    _require_status(ticket, [Status.IN_PROGRESS], _("暂停计时"))
-    part = _assignment_for(ticket, actor, [Assignment.State.SIGNED], _("暂停计时"))
-    if part.role != Assignment.Role.LEAD:
-        raise NotAllowed(_("只有主办单位可以暂停计时。"))
-    if ticket.paused_at is not None:
-        raise InvalidTransition(_("工单已在暂停计时中。"))
+    part = rules.check_pause(actor, ticket, rules.Facts(ticket))
+    reason = _text(reason, "reason", _("暂停理由"))
     if not schedule.ticket_policy(ticket).pause_allowed:
         raise InvalidTransition(_("该类工单的时限规定不允许暂停计时。"))
     ticket.paused_at = timezone.now()
@@ -238,10 +209,12 @@ def ticket_resume(
     *, ticket: Ticket, actor: User, note: str = "", expected_version: int | None = None
 ) -> Ticket:
     ticket = _lock(ticket, expected_version)
-    if ticket.paused_at is None:
+    part = rules.check_resume(actor, ticket, rules.Facts(ticket))
+    note = _text(note, "note", _("说明"), required=False)
+    paused_at = ticket.paused_at
+    if paused_at is None:  # check_resume refuses it; said again for the type checker
         raise InvalidTransition(_("工单没有暂停计时。"))
-    part = _assignment_for(ticket, actor, [Assignment.State.SIGNED], _("恢复计时"))
-    paused = timezone.now() - ticket.paused_at
+    paused = timezone.now() - paused_at
     schedule.shift_for_pause(ticket, paused)
     ticket.paused_at = None
     _save(ticket)
@@ -250,7 +223,7 @@ def ticket_resume(
         actor,
         "resume",
         unit=part.unit,
-        note=_text(note, "note", _("说明"), required=False),
+        note=note,
         paused_seconds=int(paused.total_seconds()),
     )
     return ticket

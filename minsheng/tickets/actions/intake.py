@@ -14,20 +14,16 @@ from minsheng.core.bulk import insert_one
 from minsheng.deadlines import schedule
 from minsheng.org.models import Division, User
 from minsheng.textproc.pii import is_valid_id_number, normalize_phone
-from minsheng.tickets import notifications
+from minsheng.tickets import notifications, rules
 from minsheng.tickets.actions._steps import (
-    INTAKE_ROLES,
-    _active_assignments,
     _cancel,
     _close,
     _event,
     _lock,
-    _require_roles,
-    _require_status,
     _save,
     _text,
 )
-from minsheng.tickets.errors import InvalidInput, InvalidTransition
+from minsheng.tickets.errors import InvalidInput
 from minsheng.tickets.models import (
     Category,
     Channel,
@@ -100,7 +96,7 @@ def ticket_intake(
     lng: Decimal | None = None,
     affected_population: int = 1,
 ) -> Ticket:
-    _require_roles(actor, INTAKE_ROLES, _("受理工单"))
+    rules.require_roles(actor, rules.INTAKE_ROLES, _("受理工单"))
     if channel not in Channel.values:
         raise InvalidInput(_("渠道无效。"), field="channel")
     if kind not in Kind.values:
@@ -174,14 +170,12 @@ def ticket_direct_answer(
     expected_version: int | None = None,
 ) -> Ticket:
     """直接答复: the operator answers a consultation from the knowledge base and closes it."""
-    _require_roles(actor, INTAKE_ROLES, _("直接答复"))
     ticket = _lock(ticket, expected_version)
-    _require_status(ticket, [Status.NEW], _("直接答复"))
-    if ticket.kind != Kind.CONSULTATION:
-        raise InvalidTransition(_("只有咨询类诉求可以直接答复办结。"))
+    rules.check_direct_answer(actor, ticket, rules.Facts(ticket))
+    answer = _text(answer, "answer", _("答复内容"))
     old, now = ticket.status, timezone.now()
     ticket.reply_result = ReplyResult.EXPLAINED
-    ticket.reply_text = _text(answer, "answer", _("答复内容"))
+    ticket.reply_text = answer
     ticket.replied_at = now
     _close(ticket, CloseReason.DIRECT_ANSWER, now)
     _save(ticket, "reply_result", "reply_text", "replied_at", "status", "close_reason", "closed_at")
@@ -202,13 +196,14 @@ def ticket_emergency_transfer(
     *, ticket: Ticket, actor: User, to: str, note: str = "", expected_version: int | None = None
 ) -> Ticket:
     """转警情: life, fire, medical and traffic emergencies go to 110/119/120/122 at once."""
-    _require_roles(actor, INTAKE_ROLES, _("转警情"))
+    ticket = _lock(ticket, expected_version)
+    facts = rules.Facts(ticket)
+    rules.check_emergency_transfer(actor, ticket, facts)
     if to not in EMERGENCY_SERVICES:
         raise InvalidInput(_("请选择转接的 110、119、120 或 122。"), field="to")
-    ticket = _lock(ticket, expected_version)
-    _require_status(ticket, [Status.NEW, Status.DISPATCHED, Status.IN_PROGRESS], _("转警情"))
+    note = _text(note, "note", _("说明"), required=False)
     old = ticket.status
-    _cancel(_active_assignments(ticket))
+    _cancel(facts.assignments)
     ticket.status = Status.TRANSFERRED
     ticket.transferred_to = to
     ticket.closed_at = timezone.now()
@@ -219,7 +214,7 @@ def ticket_emergency_transfer(
         "emergency_transfer",
         old_status=old,
         public=True,
-        note=_text(note, "note", _("说明"), required=False),
+        note=note,
         to=to,
     )
     return ticket
@@ -230,14 +225,14 @@ def ticket_legal_channel(
     *, ticket: Ticket, actor: User, channel: str, note: str, expected_version: int | None = None
 ) -> Ticket:
     """诉讼/仲裁/信访/复议/信息公开 matters: explain the legal channel and close."""
-    _require_roles(actor, INTAKE_ROLES, _("告知法定途径"))
+    ticket = _lock(ticket, expected_version)
+    rules.check_legal_channel(actor, ticket, rules.Facts(ticket))
     if channel not in LEGAL_CHANNELS:
         raise InvalidInput(_("请选择法定途径。"), field="channel")
-    ticket = _lock(ticket, expected_version)
-    _require_status(ticket, [Status.NEW], _("告知法定途径"))
+    note = _text(note, "note", _("告知内容"))
     old, now = ticket.status, timezone.now()
     ticket.reply_result = ReplyResult.EXPLAINED
-    ticket.reply_text = _text(note, "note", _("告知内容"))
+    ticket.reply_text = note
     ticket.replied_at = now
     _close(ticket, CloseReason.LEGAL_CHANNEL, now)
     _save(ticket, "reply_result", "reply_text", "replied_at", "status", "close_reason", "closed_at")

@@ -23,7 +23,7 @@ from minsheng.insight.index import reference_answers, similar_open_tickets
 from minsheng.insight.places import place_guesses
 from minsheng.org.models import Division, User
 from minsheng.textproc.pii import normalize_phone
-from minsheng.tickets import actions, selectors
+from minsheng.tickets import actions, rules, selectors
 from minsheng.tickets.errors import TicketActionError
 from minsheng.tickets.forms import IntakeForm, PlaceChoices
 from minsheng.tickets.models import OPEN_STATUSES, Category, Ticket
@@ -59,7 +59,7 @@ def _earlier_tickets(user: User, phone: str) -> list[Ticket]:
 
 @login_required
 def desk_new(request: HttpRequest) -> HttpResponse:
-    user = current_user(request, *actions.INTAKE_ROLES)
+    user = current_user(request, *rules.INTAKE_ROLES)
     places = place_choices()
     caller = normalize_phone(request.GET.get("caller", "")) or ""
     if request.method == "POST":
@@ -199,7 +199,7 @@ def match_places(query: str, limit: int = PLACE_LIMIT) -> list[Place]:
 def desk_places(request: HttpRequest) -> HttpResponse:
     """Type-ahead on `q`; with `text` (the description, GET or POST) instead: the places the
     text names, best first, the one to pre-select marked `best` (minsheng.insight.places)."""
-    current_user(request, *actions.INTAKE_ROLES)
+    current_user(request, *rules.INTAKE_ROLES)
     query = request.GET.get("q", "")[:30]
     text = _posted_text(request, "text")
     if text and not query.strip():
@@ -222,7 +222,7 @@ def desk_similar(request: HttpRequest) -> HttpResponse:
 
     With `text` (and `title`): also open tickets about the same problem by text similarity
     (last 30 days, scored by text and place) and reference answers of closed cases."""
-    user = current_user(request, *actions.INTAKE_ROLES)
+    user = current_user(request, *rules.INTAKE_ROLES)
     params = request.POST if request.method == "POST" else request.GET  # long texts are posted
     division = _division(params.get("division", "").strip()[:12])
     category = _category(params.get("category", ""))
@@ -254,7 +254,7 @@ def desk_similar(request: HttpRequest) -> HttpResponse:
 def desk_triage(request: HttpRequest) -> HttpResponse:
     """智能分类建议: the classifier's top categories for `text` (and `title`), each a button
     that fills the category field, and the unit they point to in `division`'s township."""
-    current_user(request, *actions.INTAKE_ROLES)
+    current_user(request, *rules.INTAKE_ROLES)
     params = request.POST if request.method == "POST" else request.GET  # long texts are posted
     text = _posted_text(request, "text")
     title = _posted_text(request, "title")[:200]
@@ -271,7 +271,7 @@ def _triage_context(text: str, title: str, division: Division | None) -> dict[st
 
 @login_required
 def desk_unit(request: HttpRequest) -> HttpResponse:
-    current_user(request, *actions.INTAKE_ROLES)
+    current_user(request, *rules.INTAKE_ROLES)
     division = _division(request.GET.get("division", "").strip()[:12])
     unit = suggested_unit(_category(request.GET.get("category", "")), division)
     return render(request, "tickets/_unit.html", {"unit": unit})

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.insight import triage
 from minsheng.org.models import UNIT_ROLES, Unit
-from minsheng.tickets import actions, selectors
+from minsheng.tickets import rules, selectors
 from minsheng.tickets.catalogue import township_code_for
 from minsheng.tickets.models import Ticket
 from minsheng.tickets.views.common import current_user, suggested_unit
@@ -19,7 +19,7 @@ QUEUE_LIMIT = 200  # a queue longer than this is a staffing problem, not a pagin
 
 @login_required
 def dispatch_queue(request: HttpRequest) -> HttpResponse:
-    user = current_user(request, *actions.DISPATCH_ROLES)
+    user = current_user(request, *rules.DISPATCH_ROLES)
     queues = selectors.dispatch_queue(user)
     sections = [
         ("new", _("待派单"), queues["new"]),
@@ -91,7 +91,7 @@ def unit_inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def callback_queue(request: HttpRequest) -> HttpResponse:
-    user = current_user(request, *actions.CALLBACK_ROLES)
+    user = current_user(request, *rules.CALLBACK_ROLES)
     tickets = selectors.callback_queue(user)
     rows = [(t, selectors.citizen_for(user, t)) for t in tickets[:QUEUE_LIMIT]]
     return render(request, "tickets/callbacks.html", {"rows": rows, "count": tickets.count()})

@@ -14,16 +14,10 @@ from django.views.decorators.http import require_POST
 
 from minsheng.insight import triage
 from minsheng.org.models import Unit, User
-from minsheng.tickets import forms, selectors
+from minsheng.tickets import forms, rules, selectors
 from minsheng.tickets.errors import StaleTicket, TicketActionError
 from minsheng.tickets.models import Assignment, Status, Ticket
-from minsheng.tickets.views.actions import (
-    ACTIONS,
-    TicketFacts,
-    available_actions,
-    event_label,
-    my_part,
-)
+from minsheng.tickets.views.actions import ACTIONS, FORMS, event_label
 from minsheng.tickets.views.common import current_user, suggested_unit
 
 PRIMARY_ACTIONS = frozenset(
@@ -48,20 +42,19 @@ def build_form(
     action: str,
     user: User,
     ticket: Ticket,
-    facts: TicketFacts,
+    facts: rules.Facts,
     data: Any = None,
     lead_unit: Unit | None = None,
 ) -> forms.ActionForm:
-    spec = ACTIONS[action]
     kwargs: dict[str, Any] = {"ticket": ticket}
     if action == "decompose":
-        part = my_part(user, ticket, facts, (Assignment.State.SIGNED,))
+        part = rules.pick_assignment(user, facts.active, (Assignment.State.SIGNED,))
         kwargs["parent_unit"] = part.unit if part else None
     if action == "dispatch" and data is None:
         unit = lead_unit or suggested_unit(ticket.category, ticket.division)
         if unit is not None:
             kwargs["initial"] = {"lead_unit": unit.code}
-    return spec.form(data, **kwargs)
+    return FORMS[action](data, **kwargs)
 
 
 def _dispatch_suggestion(ticket: Ticket) -> tuple[Unit | None, triage.Triage | None]:
@@ -80,8 +73,8 @@ def ticket_context(
     user: User, ticket: Ticket, bound: tuple[str, forms.ActionForm] | None = None
 ) -> dict[str, Any]:
     parts = list(selectors.assignments_of(ticket))
-    facts = TicketFacts.load(ticket, parts)
-    actions = available_actions(user, ticket, facts)
+    facts = rules.Facts(ticket, parts)
+    actions = rules.available_actions(user, ticket, facts)
     lead_unit, suggestions = _dispatch_suggestion(ticket) if "dispatch" in actions else (None, None)
     action_forms = []
     for name in actions:
@@ -151,12 +144,12 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
     user = current_user(request)
     ticket = selectors.ticket_for(user, number)
     spec = ACTIONS[action]
-    facts = TicketFacts.load(ticket)
+    facts = rules.Facts(ticket)
     form = build_form(action, user, ticket, facts, request.POST)
     if form.is_valid():
         version = form.cleaned_data.get("version")
         try:
-            spec.run(ticket, user, form.cleaned_data, version)
+            spec.perform(ticket, user, form.cleaned_data, version)
         except StaleTicket:
             messages.error(request, _("工单已被他人处理，请刷新后查看最新状态再操作。"))
             return redirect("tickets:detail", number=ticket.number)
