@@ -35,7 +35,7 @@ Cases (users from the demo county: the handler of 孙口镇人民政府 `h-sunko
   township and the last 30 days together.
 - views through Django's test Client, logged in (force_login): `/inbox/` as h-sunkou and
   `/tickets/?…` with the same filters as both users. A view also counts the results, up to
-  1,000 (minsheng.core.pagination: "共 N 件" or "超过 1000 件"), and renders the form and the
+  1,000 (minsheng.lib.pagination: "共 N 件" or "超过 1000 件"), and renders the form and the
   page.
 
 Each case: 3 warm-up calls, then up to --requests timed calls; p50 and p95 in milliseconds.

@@ -178,7 +178,7 @@ def settle() -> None:
 def explain_claim(now, limit: int) -> str:  # type: ignore[no-untyped-def]
     from django.db import connection, transaction
 
-    from minsheng.deadlines.worker import _due
+    from minsheng.worker.loop import _due
 
     # The claim's own query (worker._claim_postgres).
     qs = _due(now, limit).select_for_update(skip_locked=True, of=("self",))
@@ -235,7 +235,7 @@ def child_due(args: argparse.Namespace) -> dict:
     setup(args.database_url)
     from django.db import connection
 
-    from minsheng.deadlines.worker import sweep_until_done
+    from minsheng.worker.loop import sweep_until_done
 
     now = generated_at()
     restore()
@@ -320,8 +320,8 @@ def what_if_runs(args: argparse.Namespace, now, n_due: int) -> dict:  # type: ig
     the current design, to show what the notifications cost (patched for this process only)."""
     from django.db import connection
 
-    from minsheng.deadlines import worker
     from minsheng.tickets import notifications
+    from minsheng.worker import loop as worker
 
     original = notifications.on_alarms
     out = {}
@@ -346,7 +346,7 @@ def what_if_runs(args: argparse.Namespace, now, n_due: int) -> dict:  # type: ig
 
 
 def idle_runs(args: argparse.Namespace, now) -> list[float]:  # type: ignore[no-untyped-def]
-    from minsheng.deadlines.worker import sweep_until_done
+    from minsheng.worker.loop import sweep_until_done
 
     for _ in range(20):  # warm-up
         sweep_until_done(now=now, limit=args.batch, threads=args.threads)
@@ -367,7 +367,7 @@ def child_idle(args: argparse.Namespace) -> dict:
     setup(args.database_url)
     from django.db import connection
 
-    from minsheng.deadlines.worker import sweep_until_done
+    from minsheng.worker.loop import sweep_until_done
 
     now = generated_at()
     restore()

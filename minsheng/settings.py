@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "minsheng.open311",
     "minsheng.api",
     "minsheng.stats",
+    "minsheng.worker",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and Redoc as local static files: no CDN
@@ -173,7 +174,7 @@ MINSHENG_MAX_ROUNDS = env_int("MINSHENG_MAX_ROUNDS", 3, minimum=1, maximum=10)
 # Hours after a deadline before the worker escalates to the supervisors (督办).
 MINSHENG_ESCALATION_GRACE_HOURS = env_int("MINSHENG_ESCALATION_GRACE_HOURS", 24, minimum=0)
 # Threads of the worker's deadline sweep on PostgreSQL (each its own connection, like as many
-# workers; minsheng.deadlines.worker.sweep_until_done). SQLite always sweeps with one.
+# workers; minsheng.worker.loop.sweep_until_done). SQLite always sweeps with one.
 MINSHENG_WORKER_SWEEP_THREADS = env_int("MINSHENG_WORKER_SWEEP_THREADS", 2, minimum=1, maximum=16)
 # Office hours for deadlines counted in working hours.
 MINSHENG_WORKING_HOURS = env_str("MINSHENG_WORKING_HOURS", "08:30-12:00,14:30-17:30")

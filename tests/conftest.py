@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
-from minsheng.core.snapshot import forget_all
+from minsheng.lib.snapshot import forget_all
 from minsheng.org.models import Role, RoleGrant, Unit, User
 
 PASSWORD = "correct-horse-battery"

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from minsheng.api.models import ApiToken
-from minsheng.core.keys import command_line_safe_key
+from minsheng.lib.keys import command_line_safe_key
 from minsheng.org.models import Role, RoleGrant, Unit, User
 
 PREFIX_LENGTH = 8

@@ -266,7 +266,7 @@ def on_overdue(items: Sequence[tuple[Ticket, str, Any]]) -> int:
     by_unit: dict[int, list[Webhook]] = {}
     for hook in Webhook.objects.filter(unit_id__in=unit_ids, is_active=True):
         by_unit.setdefault(hook.unit_id, []).append(hook)
-    # The sweep claims tickets without their unit and category (deadlines.worker.CLAIM_FIELDS):
+    # The sweep claims tickets without their unit and category (worker.loop.CLAIM_FIELDS):
     # load them here, one query each, for the tickets that have a hook.
     prefetch_related_objects(
         list({t.pk: t for t, _, _ in items if t.lead_unit_id in by_unit}.values()),

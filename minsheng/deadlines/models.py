@@ -123,7 +123,7 @@ class DeadlineAlarm(models.Model):
     class Level(models.TextChoices):
         WARN = "warn", _("临期")
         OVERDUE = "overdue", _("超期")
-        ESCALATE = "escalate", _("督办")
+        ESCALATE = "escalate", _("升级督办")
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="alarms")
     deadline = models.CharField(max_length=12)  # dispatch / sign / contact / reply / callback

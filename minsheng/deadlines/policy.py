@@ -24,8 +24,8 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 
-from minsheng.core.snapshot import Snapshot
 from minsheng.deadlines.models import DeadlinePolicy, TimeUnit
+from minsheng.lib.snapshot import Snapshot
 from minsheng.tickets.models import Category
 
 
@@ -98,7 +98,7 @@ def _load_parents() -> dict[int, int | None]:
     return dict(Category.objects.order_by().values_list("id", "parent_id"))
 
 
-# Read on every intake and every dispatch: kept per process (minsheng/core/snapshot.py), so an
+# Read on every intake and every dispatch: kept per process (minsheng/lib/snapshot.py), so an
 # intake costs no query for its deadlines; an edit is seen at once here, elsewhere within
 # snapshot.MAX_AGE seconds.
 _policies: Snapshot[Table] = Snapshot(_load_policies)

@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import connection
 
-from minsheng.core.bulk import array_literal, int_array_literal
 from minsheng.deadlines.clock import current_calendar, due
 from minsheng.deadlines.models import DeadlineCheck
 from minsheng.deadlines.policy import Policy, category_chain, policy_for
+from minsheng.lib.bulk import array_literal, int_array_literal
 
 if TYPE_CHECKING:
     from minsheng.tickets.models import Ticket
@@ -134,7 +134,7 @@ def save_checks(checks: Sequence[tuple[int, dt.datetime | None]]) -> None:
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(planned) > 1:
-            # One array per column, as core.bulk.insert_rows does: the statement's shape and
+            # One array per column, as lib.bulk.insert_rows does: the statement's shape and
             # its binding cost stay fixed however many rows a sweep batch re-plans.
             cursor.execute(
                 _UPSERT.format(

@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
-from minsheng.core.xlsx import append_row, download, stamp, workbook_bytes
 from minsheng.deadlines import selectors
 from minsheng.deadlines.clock import current_calendar
+from minsheng.lib.xlsx import append_row, download, stamp, workbook_bytes
+from minsheng.org.access import current_user
 from minsheng.org.models import Role, Unit, User
 from minsheng.tickets import actions, rules
 from minsheng.tickets import forms as ticket_forms
@@ -31,7 +32,6 @@ from minsheng.tickets.errors import StaleTicket, TicketActionError
 from minsheng.tickets.models import Status, Ticket
 from minsheng.tickets.selectors import ticket_for
 from minsheng.tickets.templatetags.deadlines import local_text, overdue_hours, remaining_text
-from minsheng.tickets.views.common import current_user
 
 BOARD_ROLES = (
     Role.HANDLER,

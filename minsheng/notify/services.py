@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from minsheng.core.bulk import insert_rows, insert_unless_exists
+from minsheng.lib.bulk import insert_rows, insert_unless_exists
 from minsheng.notify.channels import deliverable_channels
 from minsheng.notify.delivery import nudge
 from minsheng.notify.message_templates import render

@@ -16,7 +16,7 @@ from typing import TypeVar
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
-from minsheng.core.snapshot import Snapshot
+from minsheng.lib.snapshot import Snapshot
 from minsheng.open311.models import ApiClient, Datatype, ServiceAttribute
 from minsheng.open311.params import Open311Error, Params, bad_request, parse_datetime
 from minsheng.open311.selectors import service_attributes, service_category

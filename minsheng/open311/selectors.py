@@ -18,7 +18,7 @@ from django.db.models import Prefetch, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from minsheng.core.snapshot import Snapshot
+from minsheng.lib.snapshot import Snapshot
 from minsheng.open311.models import ServiceAttribute
 from minsheng.tickets.catalogue import SEPARATOR
 from minsheng.tickets.models import Category, Status, Ticket, TicketEvent

@@ -18,9 +18,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from minsheng.core.bulk import insert_one
-from minsheng.core.compiled import CompiledQuery
-from minsheng.core.keys import command_line_safe_key
+from minsheng.lib.bulk import insert_one
+from minsheng.lib.compiled import CompiledQuery
+from minsheng.lib.keys import command_line_safe_key
 from minsheng.open311.models import (
     ApiClient,
     RateWindow,

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from minsheng.core.xlsx import append_row, download, workbook_bytes
+from minsheng.lib.xlsx import append_row, download, workbook_bytes
 from minsheng.stats.query import Filters
 from minsheng.stats.tables import Column, Table, TableCell, TableRow
 from minsheng.tickets.models import Ticket

@@ -15,12 +15,12 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.org.access import current_user
 from minsheng.org.models import Division, Role, Unit, User, normalize_division_code
 from minsheng.org.scoping import scope_for
 from minsheng.stats.periods import KINDS, MAX_DAYS, Period, period_of
 from minsheng.stats.query import Filters
 from minsheng.tickets.models import Category, Channel, Kind
-from minsheng.tickets.views.common import current_user
 
 HOTLINE_READERS = (Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER, Role.ADMINISTRATOR)
 READERS = (*HOTLINE_READERS, Role.UNIT_LEADER)

@@ -39,8 +39,8 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from minsheng.core.bulk import array_literal, int_array_literal
 from minsheng.deadlines.clock import current_calendar, working_hours
+from minsheng.lib.bulk import array_literal, int_array_literal
 from minsheng.org.models import Unit
 from minsheng.stats.derive import (
     CALLBACK_FIELDS,
@@ -344,7 +344,7 @@ def refresh(*, now: dt.datetime | None = None, limit: int = 500) -> int:
     differences and move the watermark, all in one transaction. Returns the number of tickets
     looked at; 0 means the rollups are up to date (as of `now` minus the lag).
 
-    The worker calls it on every pass (minsheng.deadlines.worker.Worker.run_once)."""
+    The worker calls it on every pass (minsheng.worker.loop.Worker.run_once)."""
     now = now or timezone.now()
     cutoff = now - lag()
     with transaction.atomic():

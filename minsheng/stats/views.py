@@ -11,7 +11,6 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from minsheng.insight.selectors import hot_issues
 from minsheng.org.models import Division, Unit, User
 from minsheng.stats import drill, exports, query, tables
 from minsheng.stats.figures import Figures, change, points
@@ -459,12 +459,8 @@ def _period_params(period: Period) -> dict[str, str]:
 
 
 def _hot_issues(user: User, f: query.Filters) -> Any:
-    """热点 of the month from minsheng.insight, when that app is installed (it is optional)."""
-    if not apps.is_installed("minsheng.insight") or not user.has_role(*HOTLINE_READERS):
-        return None
-    try:
-        from minsheng.insight.selectors import hot_issues
-    except ImportError:
+    """热点 of the month (minsheng.insight), for the hotline's readers."""
+    if not user.has_role(*HOTLINE_READERS):
         return None
     return hot_issues(since=f.start, until=f.end, limit=5).issues
 

@@ -1,5 +1,5 @@
 """Every action on a ticket, once, for both interfaces: the ticket page (a form per action,
-tickets/views/actions.py) and the REST API (a serializer per action, api/actions.py).
+office/actions.py) and the REST API (a serializer per action, api/actions.py).
 
 An entry names the service and the input fields it takes by name; the page's form and the
 API's serializer validate fields of those names, and `perform` passes them on. Who may take the

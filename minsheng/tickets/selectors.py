@@ -16,7 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
-from minsheng.core.bulk import int_array_literal
+from minsheng.lib.bulk import int_array_literal
 from minsheng.org.models import HOTLINE_ROLES, Division, Unit, User
 from minsheng.org.scoping import Scope, scope_for
 from minsheng.textproc.pii import mask_phone

@@ -20,8 +20,8 @@ from minsheng.deadlines.models import (
     DeadlinePolicy,
     JobRun,
 )
-from minsheng.deadlines.worker import sweep_until_done
 from minsheng.org.models import Role, User
+from minsheng.worker.loop import sweep_until_done
 from tests.conftest import PASSWORD, People, make_user
 from tests.factories import dispatched
 

@@ -21,7 +21,6 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from minsheng.deadlines import clock
-from minsheng.deadlines.worker import sweep_until_done
 from minsheng.org.models import Role
 from minsheng.tickets import actions
 from minsheng.tickets.models import Supervision, Ticket, TicketEvent
@@ -31,6 +30,7 @@ from minsheng.tickets.templatetags.deadlines import (
     remaining_state,
     remaining_text,
 )
+from minsheng.worker.loop import sweep_until_done
 from tests.conftest import PASSWORD, People, make_user
 from tests.factories import in_progress, new_ticket, replied
 

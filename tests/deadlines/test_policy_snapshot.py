@@ -1,4 +1,4 @@
-"""The deadline policies and the category tree are kept per process (core/snapshot.py): an
+"""The deadline policies and the category tree are kept per process (lib/snapshot.py): an
 intake reads them without a query, and every edit still reaches new tickets."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from minsheng.core import snapshot
 from minsheng.deadlines import clock
 from minsheng.deadlines.models import DeadlinePolicy
+from minsheng.lib import snapshot
 from minsheng.org.models import Role
 from minsheng.tickets.models import Category, Ticket
 from tests.conftest import PASSWORD, People, make_user

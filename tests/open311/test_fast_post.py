@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from minsheng.core import snapshot
+from minsheng.lib import snapshot
 from minsheng.open311 import services as open311_services
 from minsheng.open311.models import ApiClient, RateWindow, ServiceAttribute
 from minsheng.open311.services import client_create, lease_size, rate_limit_take

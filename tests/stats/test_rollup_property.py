@@ -14,12 +14,12 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from minsheng.deadlines.worker import Worker, refresh_stats
 from minsheng.stats import rollup
 from minsheng.stats.models import RollupState
 from minsheng.tickets import actions
 from minsheng.tickets.errors import TicketActionError
 from minsheng.tickets.models import Assignment, Category, Ticket
+from minsheng.worker.loop import Worker, refresh_stats
 from tests.conftest import People
 from tests.stats.helpers import at, refresh_all, when
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from minsheng.deadlines.worker import sweep_until_done
 from minsheng.notify.models import Message, Outbox
 from minsheng.tickets import actions
 from minsheng.tickets.errors import InvalidInput
+from minsheng.worker.loop import sweep_until_done
 from tests.conftest import People, make_user
 from tests.factories import dispatched, in_progress, new_ticket
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from minsheng.office.desk import match_places
 from minsheng.org.models import Division
 from minsheng.tickets.models import Category, Status, Ticket
-from minsheng.tickets.views.desk import match_places
 from tests.conftest import People
 from tests.factories import new_ticket
 from tests.tickets.test_views_ticket import login

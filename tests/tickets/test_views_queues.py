@@ -88,7 +88,7 @@ def test_the_inbox_is_scoped_to_the_unit(people: People, client: Client) -> None
 def test_inbox_sections_show_their_oldest_rows_and_open_in_full(
     people: People, client: Client, monkeypatch: object
 ) -> None:
-    from minsheng.tickets.views import queues as queues_view
+    from minsheng.office import queues as queues_view
 
     monkeypatch.setattr(queues_view, "INBOX_ROWS", 2)  # type: ignore[attr-defined]
     monkeypatch.setattr(queues_view, "QUEUE_LIMIT", 3)  # type: ignore[attr-defined]
@@ -143,7 +143,7 @@ def test_callback_queue_query_count_is_pinned(people: People, client: Client) ->
 
 def test_search_query_count_is_pinned(people: People, client: Client) -> None:
     login(client, people.alice)
-    # 7 (was 9): the count comes with the page's ids, capped (minsheng.core.pagination), and
+    # 7 (was 9): the count comes with the page's ids, capped (minsheng.lib.pagination), and
     # the form's category and unit options are cached per process (tickets.forms.OptionsCache).
     # On PostgreSQL one more: a unit's search first reads its tickets' ids
     # (selectors._scope_ticket_ids).

@@ -7,8 +7,8 @@ import io
 from django.test import Client
 from openpyxl import load_workbook
 
+from minsheng.office import search as search_view
 from minsheng.tickets import actions
-from minsheng.tickets.views import search as search_view
 from tests.conftest import People
 from tests.factories import dispatched, in_progress, new_ticket
 from tests.tickets.test_views_queues import pinned

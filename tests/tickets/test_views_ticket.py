@@ -8,11 +8,11 @@ import pytest
 from django.contrib.messages import ERROR, get_messages
 from django.test import Client
 
+from minsheng.office.actions import ACTIONS, EVENT_LABELS
 from minsheng.org.models import Role
 from minsheng.tickets import actions
 from minsheng.tickets.models import Assignment, Status, Ticket
 from minsheng.tickets.rules import available_actions
-from minsheng.tickets.views.actions import ACTIONS, EVENT_LABELS
 from tests.conftest import PASSWORD, People, make_user
 from tests.factories import dispatched, in_progress, new_ticket, replied
 

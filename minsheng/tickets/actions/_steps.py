@@ -10,9 +10,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from minsheng.core.bulk import insert_one
 from minsheng.deadlines import schedule
 from minsheng.deadlines.models import DeadlineAlarm
+from minsheng.lib.bulk import insert_one
 from minsheng.org.models import Unit, User
 from minsheng.tickets.errors import InvalidInput, StaleTicket
 from minsheng.tickets.models import (

@@ -7,9 +7,9 @@ from typing import NamedTuple
 
 from django.db import connection
 
-from minsheng.core.bulk import array_literal, insert_rows, int_array_literal
 from minsheng.deadlines import schedule
 from minsheng.deadlines.models import DeadlineAlarm
+from minsheng.lib.bulk import array_literal, insert_rows, int_array_literal
 from minsheng.tickets import notifications
 from minsheng.tickets.models import (
     Assignment,
@@ -35,7 +35,7 @@ def tickets_raise_alarms(*, tickets: list[Ticket], now: dt.datetime) -> list[Ala
 
     The caller holds the rows (claimed with SKIP LOCKED, or by a conditional UPDATE) inside its
     transaction. Set-based: a handful of statements per batch, not per ticket, and the alarms,
-    events and messages go in as plain tuples (core.bulk.insert_rows), so that a sweep over
+    events and messages go in as plain tuples (lib.bulk.insert_rows), so that a sweep over
     10,000 due tickets stays within seconds (docs/benchmarks.md, issue 4). Alarm rows are
     unique, so a repeat raises nothing.
     """

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from minsheng.core.bulk import insert_one
 from minsheng.deadlines import schedule
+from minsheng.lib.bulk import insert_one
 from minsheng.org.models import Division, User
 from minsheng.textproc.pii import is_valid_id_number, normalize_phone
 from minsheng.tickets import notifications, rules

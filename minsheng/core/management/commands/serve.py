@@ -1,5 +1,5 @@
-"""`manage.py serve`: the demo's single command — the web server and, once the deadlines app
-provides `run_worker`, the background worker beside it (embedded mode).
+"""`manage.py serve`: the demo's single command — the web server and the background worker
+(`manage.py run_worker`, minsheng/worker) beside it (embedded mode).
 
 Production runs gunicorn and `manage.py run_worker` as separate services (docs/deployment.md);
 this command exists so that `make run` needs nothing else.
@@ -13,12 +13,11 @@ import sys
 import time
 from types import FrameType
 
-from django.core.management import get_commands
 from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Serve Minsheng on 127.0.0.1:PORT with gunicorn, with the worker embedded when present."
+    help = "Serve Minsheng on 127.0.0.1:PORT with gunicorn, with the worker embedded."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
@@ -43,8 +42,7 @@ class Command(BaseCommand):
                 "-",
             ]
         ]
-        if "run_worker" in get_commands():
-            commands.append([sys.executable, "manage.py", "run_worker"])
+        commands.append([sys.executable, "manage.py", "run_worker"])
         processes = [subprocess.Popen(cmd) for cmd in commands]  # noqa: S603 - our own argv
         self.stdout.write(f"民生已启动：http://{bind}/  （按 Ctrl+C 停止）")
 

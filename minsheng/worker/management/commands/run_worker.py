@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandParser
 
-from minsheng.deadlines.worker import Worker
+from minsheng.worker.loop import Worker
 
 
 class Command(BaseCommand):

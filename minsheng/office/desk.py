@@ -21,18 +21,14 @@ from pypinyin import Style, lazy_pinyin
 from minsheng.insight import triage
 from minsheng.insight.index import reference_answers, similar_open_tickets
 from minsheng.insight.places import place_guesses
+from minsheng.office.common import county_code, knowledge_search_url, suggested_unit
+from minsheng.org.access import current_user
 from minsheng.org.models import Division, User
 from minsheng.textproc.pii import normalize_phone
 from minsheng.tickets import actions, rules, selectors
 from minsheng.tickets.errors import TicketActionError
 from minsheng.tickets.forms import IntakeForm, PlaceChoices
 from minsheng.tickets.models import OPEN_STATUSES, Category, Ticket
-from minsheng.tickets.views.common import (
-    county_code,
-    current_user,
-    knowledge_search_url,
-    suggested_unit,
-)
 
 SIMILAR_DAYS = 7
 PLACE_LIMIT = 12

@@ -8,11 +8,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.insight import triage
+from minsheng.office.common import suggested_unit
+from minsheng.org.access import current_user
 from minsheng.org.models import UNIT_ROLES, Unit
 from minsheng.tickets import rules, selectors
 from minsheng.tickets.catalogue import township_code_for
 from minsheng.tickets.models import Ticket
-from minsheng.tickets.views.common import current_user, suggested_unit
 
 QUEUE_LIMIT = 200  # a queue longer than this is a staffing problem, not a paging one
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minsheng.tickets.views import desk, queues, search, ticket
+from minsheng.office import desk, queues, search, ticket
 
 app_name = "tickets"
 urlpatterns = [

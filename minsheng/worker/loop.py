@@ -37,6 +37,8 @@ from django.utils import timezone
 
 from minsheng.deadlines.digest import send_daily_digest
 from minsheng.deadlines.models import JobRun
+from minsheng.notify.delivery import deliver_due
+from minsheng.stats.rollup import refresh_until_done
 from minsheng.tickets import actions
 from minsheng.tickets.models import Ticket
 from minsheng.tickets.words import index_until_done
@@ -208,20 +210,12 @@ def run_daily_jobs(*, now: dt.datetime | None = None) -> bool:
 
 
 def deliver_outbox(*, now: dt.datetime | None = None) -> int:
-    try:
-        from minsheng.notify.delivery import deliver_due
-    except ImportError:  # the notify app is optional in this module's eyes
-        return 0
     return deliver_due(now=now, worker_id=worker_id())
 
 
 def refresh_stats(*, limit: int = 500, stop: threading.Event | None = None) -> int:
     """Statistics rollups (minsheng.stats.rollup): re-derive the tickets changed since the
     watermark; each batch commits with its watermark, so a stop or a crash loses nothing."""
-    try:
-        from minsheng.stats.rollup import refresh_until_done
-    except ImportError:  # the stats app is optional in this module's eyes
-        return 0
     return refresh_until_done(limit=limit, stop=stop)
 
 

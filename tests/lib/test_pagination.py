@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from minsheng.core.pagination import capped_page
+from minsheng.lib.pagination import capped_page
 from minsheng.org.models import Unit
 from tests.conftest import Org
 

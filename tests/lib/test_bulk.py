@@ -1,4 +1,4 @@
-"""core.bulk.insert_rows: plain tuples in, the same rows as bulk_create would write — on
+"""lib.bulk.insert_rows: plain tuples in, the same rows as bulk_create would write — on
 PostgreSQL through unnest() of array literals, elsewhere through bulk_create."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from minsheng.core.bulk import insert_one, insert_rows
+from minsheng.lib.bulk import insert_one, insert_rows
 from minsheng.notify.models import Message
 from minsheng.tickets.models import TicketEvent
 from tests.conftest import People
@@ -79,7 +79,7 @@ def test_a_required_field_left_out_or_a_stamp_given_is_refused(people: People) -
 def test_insert_unless_exists_writes_once_and_keeps_the_transaction(people: People) -> None:
     from django.db import transaction
 
-    from minsheng.core.bulk import insert_unless_exists
+    from minsheng.lib.bulk import insert_unless_exists
     from minsheng.notify.models import Outbox
 
     context = {"number": "2612050001", "when": timezone.now()}

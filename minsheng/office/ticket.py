@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minsheng.insight import triage
+from minsheng.office.actions import ACTIONS, FORMS, event_label
+from minsheng.office.common import suggested_unit
+from minsheng.org.access import current_user
 from minsheng.org.models import Unit, User
 from minsheng.tickets import forms, rules, selectors
 from minsheng.tickets.errors import StaleTicket, TicketActionError
 from minsheng.tickets.models import Assignment, Status, Ticket
-from minsheng.tickets.views.actions import ACTIONS, FORMS, event_label
-from minsheng.tickets.views.common import current_user, suggested_unit
 
 PRIMARY_ACTIONS = frozenset(
     {

@@ -13,15 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from minsheng.core.pagination import capped_page
-from minsheng.core.xlsx import append_row, download, stamp, workbook_bytes
+from minsheng.lib.pagination import capped_page
+from minsheng.lib.xlsx import append_row, download, stamp, workbook_bytes
+from minsheng.org.access import current_user
 from minsheng.org.models import HOTLINE_ROLES, User
 from minsheng.org.scoping import scope_for
 from minsheng.textproc.pii import normalize_phone
 from minsheng.tickets import selectors
 from minsheng.tickets.forms import SearchForm
 from minsheng.tickets.models import Ticket
-from minsheng.tickets.views.common import current_user
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000

@@ -1,4 +1,4 @@
-"""core.compiled.CompiledQuery: compiled once, the same rows as the queryset for any argument."""
+"""lib.compiled.CompiledQuery: compiled once, the same rows as the queryset for any argument."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from minsheng.core.compiled import CompiledQuery
+from minsheng.lib.compiled import CompiledQuery
 from minsheng.org.models import Unit, User
 from tests.conftest import People
 

