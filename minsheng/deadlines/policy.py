@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
-
 from minsheng.deadlines.models import DeadlinePolicy, TimeUnit
 from minsheng.lib.snapshot import Snapshot
 from minsheng.tickets.models import Category
@@ -105,18 +103,14 @@ _policies: Snapshot[Table] = Snapshot(_load_policies)
 _parents: Snapshot[dict[int, int | None]] = Snapshot(_load_parents)
 
 
-def _policies_changed(**kwargs: Any) -> None:
+def policies_changed(**kwargs: Any) -> None:
+    """Receiver of DeadlinePolicy saves and deletes (DeadlinesConfig.ready)."""
     _policies.changed()
 
 
-def _categories_changed(**kwargs: Any) -> None:
+def categories_changed(**kwargs: Any) -> None:
+    """Receiver of Category saves and deletes (DeadlinesConfig.ready)."""
     _parents.changed()
-
-
-post_save.connect(_policies_changed, sender=DeadlinePolicy, dispatch_uid="policy-snapshot-save")
-post_delete.connect(_policies_changed, sender=DeadlinePolicy, dispatch_uid="policy-snapshot-del")
-post_save.connect(_categories_changed, sender=Category, dispatch_uid="policy-parents-save")
-post_delete.connect(_categories_changed, sender=Category, dispatch_uid="policy-parents-del")
 
 
 def category_chain(category: Category) -> list[int]:

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.db import router
 from django.db.models import Prefetch, QuerySet
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from minsheng.lib.snapshot import Snapshot
@@ -90,15 +89,9 @@ def _load_catalogue() -> Catalogue:
 _catalogue: Snapshot[Catalogue] = Snapshot(_load_catalogue)
 
 
-def _catalogue_changed(**kwargs: Any) -> None:
+def catalogue_changed(**kwargs: Any) -> None:
+    """Receiver of Category and ServiceAttribute saves and deletes (Open311Config.ready)."""
     _catalogue.changed()
-
-
-for _model in (Category, ServiceAttribute):
-    post_save.connect(_catalogue_changed, sender=_model, dispatch_uid=f"open311-{_model.__name__}")
-    post_delete.connect(
-        _catalogue_changed, sender=_model, dispatch_uid=f"open311-del-{_model.__name__}"
-    )
 
 
 def services() -> list[Service]:

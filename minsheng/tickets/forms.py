@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django import forms
-from django.db.models.signals import post_delete, post_save
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -99,13 +98,6 @@ ALL_OPTIONS_CACHES: list[OptionsCache] = []
 def clear_options_caches(**_kwargs: Any) -> None:
     for cache in ALL_OPTIONS_CACHES:
         cache.clear()
-
-
-for _model in (Category, Unit):
-    for _signal in (post_save, post_delete):
-        _signal.connect(
-            clear_options_caches, sender=_model, dispatch_uid=f"options-{_model.__name__}"
-        )
 
 
 class LongSelect(forms.Select):

@@ -4,15 +4,12 @@ A figure dated by the closing day, the contact deadline or the callback lists it
 that column; without an index a month of a large installation is a sequential scan. They are
 created here rather than in minsheng.tickets because only the statistics read them; plain
 CREATE INDEX works on SQLite and PostgreSQL alike.
+
+Now a no-op: the indexes are declared by the models that own the tables and created by
+tickets 0012, which finds them in a database that ran this migration before.
 """
 
 from django.db import migrations
-
-INDEXES = (
-    ("stats_ticket_closed_at", "tickets_ticket", "closed_at"),
-    ("stats_ticket_contact_due", "tickets_ticket", "contact_due"),
-    ("stats_callback_at", "tickets_callback", "at"),
-)
 
 
 class Migration(migrations.Migration):
@@ -21,10 +18,4 @@ class Migration(migrations.Migration):
         ("tickets", "0002_ticket_callback_due_ticket_contact_due_and_more"),
     ]
 
-    operations = [
-        migrations.RunSQL(
-            f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({column})",
-            f"DROP INDEX IF EXISTS {name}",
-        )
-        for name, table, column in INDEXES
-    ]
+    operations: list[migrations.operations.base.Operation] = []

@@ -3,6 +3,9 @@
 Looking them up through the plain ticket_id index reads every timeline event of each ticket
 (about five) to keep the few returns and reopens: at 10,000,000 tickets that was the largest
 share of a rebuild's database time. A partial index holds only the returns and reopens.
+
+Now a no-op: the indexes are declared by the models that own the tables and created by
+tickets 0012, which finds them in a database that ran this migration before.
 """
 
 from django.db import migrations
@@ -11,10 +14,4 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [("stats", "0003_event_index")]
 
-    operations = [
-        migrations.RunSQL(
-            "CREATE INDEX IF NOT EXISTS stats_event_return_reopen_ticket "
-            "ON tickets_ticketevent (ticket_id) WHERE action IN ('return', 'reopen')",
-            "DROP INDEX IF EXISTS stats_event_return_reopen_ticket",
-        )
-    ]
+    operations: list[migrations.operations.base.Operation] = []

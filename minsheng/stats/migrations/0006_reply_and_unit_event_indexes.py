@@ -10,6 +10,9 @@
   every return and reopen of the period first.
 
 Plain CREATE INDEX … WHERE works on SQLite and PostgreSQL alike.
+
+Now a no-op: the indexes are declared by the models that own the tables and created by
+tickets 0012, which finds them in a database that ran this migration before.
 """
 
 from django.db import migrations
@@ -18,19 +21,4 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [("stats", "0005_drilldown_unit_indexes")]
 
-    operations = [
-        migrations.RunSQL(
-            "CREATE INDEX IF NOT EXISTS stats_ticket_reply_due ON tickets_ticket (reply_due)",
-            "DROP INDEX IF EXISTS stats_ticket_reply_due",
-        ),
-        migrations.RunSQL(
-            "CREATE INDEX IF NOT EXISTS stats_ticket_reply_late ON tickets_ticket (reply_due) "
-            "WHERE replied_at IS NULL OR replied_at > reply_due",
-            "DROP INDEX IF EXISTS stats_ticket_reply_late",
-        ),
-        migrations.RunSQL(
-            "CREATE INDEX IF NOT EXISTS stats_event_return_reopen_unit "
-            "ON tickets_ticketevent (unit_id, at) WHERE action IN ('return', 'reopen')",
-            "DROP INDEX IF EXISTS stats_event_return_reopen_unit",
-        ),
-    ]
+    operations: list[migrations.operations.base.Operation] = []
