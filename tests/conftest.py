@@ -184,7 +184,7 @@ def run_together(
             results[i] = call()
         except expected as exc:
             results[i] = exc
-        except BaseException as exc:  # noqa: BLE001 - raised in the test's thread below
+        except BaseException as exc:
             failures.append(exc)
         finally:
             connection.close()

@@ -15,7 +15,7 @@ from minsheng.api.models import ApiToken, IdempotencyRecord, Webhook
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_display = ("key_prefix", "name", "user", "created_at", "last_used_at", "revoked_at")
     list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
     search_fields = ("key_prefix", "name", "user__username")
@@ -54,7 +54,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Webhook)
-class WebhookAdmin(admin.ModelAdmin):
+class WebhookAdmin(admin.ModelAdmin[Webhook]):
     list_display = ("unit", "url", "events", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("unit__code", "unit__name", "url")
@@ -62,7 +62,7 @@ class WebhookAdmin(admin.ModelAdmin):
 
 
 @admin.register(IdempotencyRecord)
-class IdempotencyRecordAdmin(admin.ModelAdmin):
+class IdempotencyRecordAdmin(admin.ModelAdmin[IdempotencyRecord]):
     list_display = ("key", "user", "method", "path", "status_code", "created_at")
     search_fields = ("key", "user__username", "path")
     readonly_fields = (

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from minsheng.api import serializers as s
+from minsheng.api import serializers as api_serializers
 from minsheng.api.actions import ACTIONS, Action
 from minsheng.api.errors import ErrorSerializer, error_body
 from minsheng.api.idempotency import HEADER, idempotent
@@ -49,43 +49,46 @@ def _user(request: Request) -> User:
 
 
 def _detail(request: Request, ticket: Ticket) -> dict[str, Any]:
-    return cast(dict[str, Any], s.TicketDetailSerializer(ticket, context={"request": request}).data)
+    return cast(
+        dict[str, Any],
+        api_serializers.TicketDetailSerializer(ticket, context={"request": request}).data,
+    )
 
 
 class UnitList(APIView):
     @extend_schema(
         operation_id="units_list",
         summary="承办单位（本人权限范围内）",
-        responses={200: s.UnitSerializer(many=True), **_errors(401)},
+        responses={200: api_serializers.UnitSerializer(many=True), **_errors(401)},
         tags=["reference"],
     )
     def get(self, request: Request) -> Response:
         units = units_visible_to(_user(request))
-        return Response(s.UnitSerializer(units, many=True).data)
+        return Response(api_serializers.UnitSerializer(units, many=True).data)
 
 
 class CategoryList(APIView):
     @extend_schema(
         operation_id="categories_list",
         summary="诉求分类树（全部节点）",
-        responses={200: s.CategorySerializer(many=True), **_errors(401)},
+        responses={200: api_serializers.CategorySerializer(many=True), **_errors(401)},
         tags=["reference"],
     )
     def get(self, request: Request) -> Response:
         categories = Category.objects.order_by("full_name")
-        return Response(s.CategorySerializer(categories, many=True).data)
+        return Response(api_serializers.CategorySerializer(categories, many=True).data)
 
 
 class TicketList(APIView):
     @extend_schema(
         operation_id="tickets_list",
         summary="工单列表（按更新时间、id 游标分页）",
-        parameters=[s.TicketFilterSerializer],
-        responses={200: s.TicketPageSerializer, **_errors(400, 401)},
+        parameters=[api_serializers.TicketFilterSerializer],
+        responses={200: api_serializers.TicketPageSerializer, **_errors(400, 401)},
         tags=["tickets"],
     )
     def get(self, request: Request) -> Response:
-        filters = s.TicketFilterSerializer(data=request.query_params)
+        filters = api_serializers.TicketFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
         tickets = self.filtered(tickets_visible_to(_user(request)), params)
@@ -99,7 +102,7 @@ class TicketList(APIView):
             {
                 "next": next_url,
                 "next_cursor": page.next_cursor,
-                "results": s.TicketListSerializer(page.rows, many=True).data,
+                "results": api_serializers.TicketListSerializer(page.rows, many=True).data,
             }
         )
 
@@ -125,16 +128,16 @@ class TicketList(APIView):
     @extend_schema(
         operation_id="tickets_create",
         summary="受理工单（话务员）",
-        request=s.IntakeSerializer,
+        request=api_serializers.IntakeSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={201: s.TicketDetailSerializer, **_errors(400, 401, 403, 409, 422)},
+        responses={201: api_serializers.TicketDetailSerializer, **_errors(400, 401, 403, 409, 422)},
         tags=["tickets"],
     )
     def post(self, request: Request) -> Response:
         return idempotent(request, lambda: self.intake(request))
 
     def intake(self, request: Request) -> Response:
-        body = s.IntakeSerializer(data=request.data)
+        body = api_serializers.IntakeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         ticket = actions.ticket_intake(actor=_user(request), **body.validated_data)
         ticket = Ticket.objects.select_related(*DETAIL_RELATED).get(pk=ticket.pk)
@@ -149,7 +152,7 @@ class TicketDetail(APIView):
     @extend_schema(
         operation_id="tickets_retrieve",
         summary="工单详情：承办任务、流转记录、时限、诉求人（保密工单对单位隐藏）",
-        responses={200: s.TicketDetailSerializer, **_errors(401, 404)},
+        responses={200: api_serializers.TicketDetailSerializer, **_errors(401, 404)},
         tags=["tickets"],
     )
     def get(self, request: Request, number: str) -> Response:
@@ -180,7 +183,10 @@ def _action_view(action: Action) -> type[TicketActionView]:
         summary=f"{action.summary}（{action.who}）",
         request=action.serializer,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={200: s.TicketDetailSerializer, **_errors(400, 401, 403, 404, 409, 422)},
+        responses={
+            200: api_serializers.TicketDetailSerializer,
+            **_errors(400, 401, 403, 404, 409, 422),
+        },
         tags=["ticket actions"],
     )
 

@@ -232,7 +232,7 @@ class WebhookChannel:
 
 
 def on_dispatch(ticket: Ticket, units: list[Unit], *, event_id: int) -> int:
-    """Each unit that was just given a part of the ticket (派单, 改派, 增加协办, 下派)."""
+    """Each unit that was just given an assignment on the ticket (派单, 改派, 增加协办, 下派)."""
     return sum(
         webhooks_for_event(
             unit=unit,

@@ -7,4 +7,4 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_items": nav_for(user, request.path)}  # type: ignore[arg-type]
+    return {"nav_items": nav_for(user, request.path)}

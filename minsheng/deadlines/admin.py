@@ -71,7 +71,7 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
     list_display = ("date", "weekday", "kind", "name", "updated_by", "updated_at")
     list_filter = (YearFilter, "is_working")
     search_fields = ("name",)
@@ -334,7 +334,7 @@ class ScheduleImportForm(forms.Form):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(admin.ModelAdmin[CalendarYear]):
     list_display = ("year", "note", "days_entered", "in_package")
     ordering = ("-year",)
 
@@ -347,11 +347,12 @@ class CalendarYearAdmin(admin.ModelAdmin):
             .annotate(n=Count("pk"))
             .values("n")
         )
-        return (
+        years: QuerySet[CalendarYear] = (
             super()
             .get_queryset(request)
             .annotate(days_entered=Subquery(days, output_field=IntegerField()))
         )
+        return years
 
     @admin.display(description=gettext_lazy("已录入天数"), ordering="days_entered")
     def days_entered(self, obj: CalendarYear) -> int:
@@ -408,7 +409,7 @@ def _defaults_text() -> str:
     return "；".join(lines)
 
 
-class DeadlinePolicyForm(forms.ModelForm):
+class DeadlinePolicyForm(forms.ModelForm[DeadlinePolicy]):
     class Meta:
         model = DeadlinePolicy
         fields = (
@@ -446,7 +447,7 @@ class DeadlinePolicyForm(forms.ModelForm):
 
 
 @admin.register(DeadlinePolicy)
-class DeadlinePolicyAdmin(admin.ModelAdmin):
+class DeadlinePolicyAdmin(admin.ModelAdmin[DeadlinePolicy]):
     form = DeadlinePolicyForm
     list_display = (
         "__str__",
@@ -511,7 +512,7 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
 # --- The worker's records (read-only) ------------------------------------------------------------
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     show_full_result_count = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -11,7 +11,7 @@ A ticket's *current* deadline is the one its status is waiting for:
 
 (A dispatched ticket's sign deadline always comes before its reply deadline, so "sign for
 dispatched" is also "the earliest".) The contact deadline is not a board column: whether it is
-live depends on the lead part's `contacted_at`, and the worker's 临期/超期 alarms cover it.
+live depends on the lead assignment's `contacted_at`, and the worker's 临期/超期 alarms cover it.
 
 Paused tickets (`paused_at` set) are left off the boards: their clock is stopped and the
 deadlines move when it restarts (schedule.shift_for_pause).

@@ -26,8 +26,9 @@ from minsheng.deadlines.clock import current_calendar
 from minsheng.lib.xlsx import append_row, download, stamp, workbook_bytes
 from minsheng.org.access import current_user
 from minsheng.org.models import Role, Unit, User
-from minsheng.tickets import actions, rules
 from minsheng.tickets import forms as ticket_forms
+from minsheng.tickets import rules
+from minsheng.tickets.action_table import BY_NAME, TicketAction
 from minsheng.tickets.errors import StaleTicket, TicketActionError
 from minsheng.tickets.models import Status, Ticket
 from minsheng.tickets.selectors import ticket_for
@@ -237,14 +238,15 @@ def _remind_form(ticket: Ticket, data: Any = None) -> ticket_forms.NoteForm:
 
 
 def _run(
-    request: HttpRequest, form: forms.Form, call: Any, done: str, ticket: Ticket
+    request: HttpRequest, form: forms.Form, action: TicketAction, user: User, ticket: Ticket
 ) -> HttpResponse | None:
-    """Call the service; on success redirect to the board, on refusal put its Chinese reason
-    on the form and return None (the caller re-renders with status 400)."""
+    """Call the action's service (the one action table's entry); on success redirect to the
+    board, on refusal put its Chinese reason on the form and return None (the caller re-renders
+    with status 400)."""
     if not form.is_valid():
         return None
     try:
-        call(form.cleaned_data)
+        action.perform(ticket, user, form.cleaned_data, form.cleaned_data.get("version"))
     except StaleTicket:
         messages.error(request, _("工单已被他人处理，请刷新后查看最新状态再操作。"))
         return redirect("deadlines:supervise", number=ticket.number)
@@ -252,7 +254,10 @@ def _run(
         field = error.field if error.field in form.fields else None
         form.add_error(field, error.message)
         return None
-    messages.success(request, done)
+    done = (
+        _("已督办工单 %(number)s。") if action.name == "supervise" else _("已催办工单 %(number)s。")
+    )
+    messages.success(request, done % {"number": ticket.number})
     return redirect("deadlines:supervision")
 
 
@@ -265,30 +270,10 @@ def supervise(request: HttpRequest, number: str) -> HttpResponse:
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "supervise":
         supervise_form = _supervise_form(ticket, request.POST)
-        response = _run(
-            request,
-            supervise_form,
-            lambda d: actions.ticket_supervise(
-                ticket=ticket,
-                actor=user,
-                note=d["note"],
-                due_at=d["due_at"],
-                expected_version=d.get("version"),
-            ),
-            _("已督办工单 %(number)s。") % {"number": ticket.number},
-            ticket,
-        )
+        response = _run(request, supervise_form, BY_NAME["supervise"], user, ticket)
     elif action == "remind":
         remind_form = _remind_form(ticket, request.POST)
-        response = _run(
-            request,
-            remind_form,
-            lambda d: actions.ticket_remind(
-                ticket=ticket, actor=user, note=d["note"], expected_version=d.get("version")
-            ),
-            _("已催办工单 %(number)s。") % {"number": ticket.number},
-            ticket,
-        )
+        response = _run(request, remind_form, BY_NAME["remind"], user, ticket)
     elif action is not None:
         messages.error(request, _("未知的操作。"))
         response = None

@@ -4,7 +4,7 @@ from minsheng.insight.models import InsightAudit, Landmark, MonthlyTheme, Refere
 
 
 @admin.register(Landmark)
-class LandmarkAdmin(admin.ModelAdmin):
+class LandmarkAdmin(admin.ModelAdmin[Landmark]):
     """Administrators add the roads, estates and markets people name instead of a village."""
 
     list_display = ("name", "division", "kind", "note", "updated_at")
@@ -15,7 +15,7 @@ class LandmarkAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReferenceCase)
-class ReferenceCaseAdmin(admin.ModelAdmin):
+class ReferenceCaseAdmin(admin.ModelAdmin[ReferenceCase]):
     list_display = ("title", "source", "asked_at", "replied_at")
     list_filter = ("source",)
     search_fields = ("title", "question")
@@ -23,7 +23,7 @@ class ReferenceCaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(MonthlyTheme)
-class MonthlyThemeAdmin(admin.ModelAdmin):
+class MonthlyThemeAdmin(admin.ModelAdmin[MonthlyTheme]):
     list_display = ("month", "title", "created_by", "created_at")
     list_select_related = ("created_by",)
     raw_id_fields = ("tickets",)
@@ -31,7 +31,7 @@ class MonthlyThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(InsightAudit)
-class InsightAuditAdmin(admin.ModelAdmin):
+class InsightAuditAdmin(admin.ModelAdmin[InsightAudit]):
     list_display = ("at", "actor", "action", "note")
     list_select_related = ("actor",)
     list_filter = ("action",)

@@ -46,7 +46,7 @@ def load_reference_cases(
     """Create the cases of ``path`` (CSV, optionally gzip: id,title,time,text,reply,reply_time)
     that do not exist yet; returns how many were created."""
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8", newline="") as handle:  # type: ignore[operator]
+    with opener(path, "rt", encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     if limit is not None:
         rows = rows[: max(limit, 0)]

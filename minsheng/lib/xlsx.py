@@ -28,7 +28,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def clean_text(value: str) -> str:
     """The text without the control characters an .xlsx cannot hold."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return str(ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
 def _as_text(cell: WriteOnlyCell, value: str) -> None:

@@ -19,7 +19,7 @@ from minsheng.textproc.pii import mask_pii
 
 
 @admin.register(Outbox)
-class OutboxAdmin(admin.ModelAdmin):
+class OutboxAdmin(admin.ModelAdmin[Outbox]):
     list_display = (
         "key",
         "channel",
@@ -79,7 +79,7 @@ class OutboxAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(admin.ModelAdmin[Message]):
     list_display = ("title", "user", "created_at", "read_at")
     list_filter = (("read_at", admin.EmptyFieldListFilter),)
     search_fields = ("title", "user__username", "key")

@@ -25,4 +25,4 @@ def unread(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"notify_unread": SimpleLazyObject(lambda: UnreadBadge(unread_count(user)))}  # type: ignore[arg-type]
+    return {"notify_unread": SimpleLazyObject(lambda: UnreadBadge(unread_count(user)))}

@@ -81,7 +81,7 @@ def unit_inbox(request: HttpRequest) -> HttpResponse:
             {
                 "key": key,
                 "title": title,
-                "parts": list(inbox[key][:limit]) if counts[key] else [],
+                "assignments": list(inbox[key][:limit]) if counts[key] else [],
                 "count": counts[key],
                 "limit": limit,
                 "more": counts[key] > limit and key != opened,

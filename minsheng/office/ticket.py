@@ -49,8 +49,8 @@ def build_form(
 ) -> forms.ActionForm:
     kwargs: dict[str, Any] = {"ticket": ticket}
     if action == "decompose":
-        part = rules.pick_assignment(user, facts.active, (Assignment.State.SIGNED,))
-        kwargs["parent_unit"] = part.unit if part else None
+        assignment = rules.pick_assignment(user, facts.active, (Assignment.State.SIGNED,))
+        kwargs["parent_unit"] = assignment.unit if assignment else None
     if action == "dispatch" and data is None:
         unit = lead_unit or suggested_unit(ticket.category, ticket.division)
         if unit is not None:
@@ -73,8 +73,8 @@ def _dispatch_suggestion(ticket: Ticket) -> tuple[Unit | None, triage.Triage | N
 def ticket_context(
     user: User, ticket: Ticket, bound: tuple[str, forms.ActionForm] | None = None
 ) -> dict[str, Any]:
-    parts = list(selectors.assignments_of(ticket))
-    facts = rules.Facts(ticket, parts)
+    assignments = list(selectors.assignments_of(ticket))
+    facts = rules.Facts(ticket, assignments)
     actions = rules.available_actions(user, ticket, facts)
     lead_unit, suggestions = _dispatch_suggestion(ticket) if "dispatch" in actions else (None, None)
     action_forms = []
@@ -106,7 +106,7 @@ def ticket_context(
         }
         for e in selectors.timeline(ticket)
     ]
-    rounds = [(n, list(items)) for n, items in groupby(parts, key=lambda a: a.round)]
+    rounds = [(n, list(items)) for n, items in groupby(assignments, key=lambda a: a.round)]
     return {
         "ticket": ticket,
         "citizen": selectors.citizen_for(user, ticket),

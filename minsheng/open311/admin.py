@@ -20,7 +20,7 @@ from minsheng.open311.models import (
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
     list_display = (
         "name",
         "key_prefix",
@@ -69,7 +69,7 @@ class ApiClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceAttribute)
-class ServiceAttributeAdmin(admin.ModelAdmin):
+class ServiceAttributeAdmin(admin.ModelAdmin[ServiceAttribute]):
     list_display = ("category", "code", "description", "datatype", "required", "order")
     list_select_related = ("category",)
     list_filter = ("datatype", "required")
@@ -77,7 +77,7 @@ class ServiceAttributeAdmin(admin.ModelAdmin):
     autocomplete_fields = ("category",)
 
 
-class AttributeValueInline(admin.TabularInline):
+class AttributeValueInline(admin.TabularInline[RequestAttributeValue, ServiceRequest]):
     model = RequestAttributeValue
     fields = ("code", "display")
     readonly_fields = ("code", "display")
@@ -89,7 +89,7 @@ class AttributeValueInline(admin.TabularInline):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
+class ServiceRequestAdmin(admin.ModelAdmin[ServiceRequest]):
     """Read-only: a posted request is a ticket, changed only through the ticket services."""
 
     list_display = ("ticket", "client", "created_at")

@@ -132,7 +132,7 @@ def service_attributes(category: Category) -> list[ServiceAttribute]:
     return list(ServiceAttribute.objects.filter(category=category).order_by("order", "code", "id"))
 
 
-def public_events() -> Prefetch:
+def public_events() -> Prefetch[str, QuerySet[TicketEvent], str]:
     return Prefetch(
         "events",
         queryset=TicketEvent.objects.filter(public=True)

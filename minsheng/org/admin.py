@@ -6,7 +6,7 @@ from minsheng.org.models import Division, RoleGrant, Unit, User
 
 
 @admin.register(Division)
-class DivisionAdmin(admin.ModelAdmin):
+class DivisionAdmin(admin.ModelAdmin[Division]):
     list_display = ("code", "name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "name")
@@ -15,7 +15,7 @@ class DivisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(admin.ModelAdmin[Unit]):
     list_display = ("name", "code", "kind", "parent", "division", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "code", "short_name")
@@ -23,13 +23,13 @@ class UnitAdmin(admin.ModelAdmin):
     readonly_fields = ("path",)
 
 
-class RoleGrantInline(admin.TabularInline):
+class RoleGrantInline(admin.TabularInline[RoleGrant, User]):
     model = RoleGrant
     extra = 1
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     inlines = (RoleGrantInline,)
     list_display = ("username", "display_name", "unit", "is_active", "last_login")
     list_filter = ("is_active", "roles__role", "unit__kind")

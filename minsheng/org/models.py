@@ -174,7 +174,7 @@ class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=40, blank=True)
     phone = models.CharField(_("手机"), max_length=20, blank=True)
 
-    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined,misc]
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         swappable = "AUTH_USER_MODEL"

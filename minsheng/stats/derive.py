@@ -60,7 +60,7 @@ class TicketRow:
 
 
 @dataclass(frozen=True)
-class PartRow:
+class AssignmentRow:
     id: int
     unit_id: int
     role: str
@@ -88,7 +88,7 @@ class EventRow:
 
 
 TICKET_FIELDS = tuple(TicketRow.__dataclass_fields__)
-PART_FIELDS = ("ticket_id", *PartRow.__dataclass_fields__)
+PART_FIELDS = ("ticket_id", *AssignmentRow.__dataclass_fields__)
 CALLBACK_FIELDS = ("ticket_id", *CallbackRow.__dataclass_fields__)
 EVENT_FIELDS = ("ticket_id", *EventRow.__dataclass_fields__)
 EVENT_ACTIONS = ("return", "reopen")
@@ -167,10 +167,10 @@ def _last_reached_by_round(callbacks: Iterable[CallbackRow]) -> dict[int, Callba
     return last
 
 
-def _round_lead(parts: Iterable[PartRow], rnd: int) -> PartRow | None:
+def _round_lead(assignments: Iterable[AssignmentRow], rnd: int) -> AssignmentRow | None:
     leads = [
         p
-        for p in parts
+        for p in assignments
         if p.role == Assignment.Role.LEAD
         and p.round == rnd
         and p.state != Assignment.State.CANCELLED
@@ -197,7 +197,7 @@ def is_resolved(ticket: TicketRow, last_reached: Mapping[int, CallbackRow]) -> b
 
 def derive(
     ticket: TicketRow,
-    parts: list[PartRow],
+    assignments: list[AssignmentRow],
     callbacks: list[CallbackRow],
     events: list[EventRow],
     *,
@@ -221,7 +221,7 @@ def derive(
     elif ticket.status == Status.TRANSFERRED:
         c.add(created, 0, received=1, transferred=1)
     else:
-        _handled(c, ticket, parts, callbacks, created, closure, day, working_seconds)
+        _handled(c, ticket, assignments, callbacks, created, closure, day, working_seconds)
 
     for unit in {u for (_d, u) in c.lead if u}:
         c.closures[unit] = closure(unit)
@@ -231,7 +231,7 @@ def derive(
 def _handled(
     c: Contribution,
     ticket: TicketRow,
-    parts: list[PartRow],
+    assignments: list[AssignmentRow],
     callbacks: list[CallbackRow],
     created: int,
     closure: Callable[[int], tuple[int, ...]],
@@ -247,12 +247,12 @@ def _handled(
 
     # 响应: the current handling cycle's contact deadline, for the current lead unit.
     if ticket.contact_due is not None and ticket.citizen_phone and lead:
-        part = _round_lead(parts, ticket.round)
+        first = _round_lead(assignments, ticket.round)
         ok = bool(
-            part is not None
-            and part.signed_at is not None
-            and part.contacted_at is not None
-            and part.contacted_at <= ticket.contact_due
+            first is not None
+            and first.signed_at is not None
+            and first.contacted_at is not None
+            and first.contacted_at <= ticket.contact_due
         )
         c.add(day(ticket.contact_due), lead, resp_due=1, resp_ok=int(ok))
 
@@ -264,7 +264,7 @@ def _handled(
     # 回访: each round's verdict, for that round's lead unit.
     last = _last_reached_by_round(cb for cb in callbacks)
     for rnd, cb in sorted(last.items()):
-        round_lead = _round_lead(parts, rnd)
+        round_lead = _round_lead(assignments, rnd)
         c.add(
             day(cb.at),
             round_lead.unit_id if round_lead else 0,
@@ -292,7 +292,7 @@ def _handled(
             )
         if resolved:
             units: set[int] = set()
-            for p in parts:
+            for p in assignments:
                 if p.state != Assignment.State.CANCELLED:
                     units.update(closure(p.unit_id))
             if units:

@@ -32,7 +32,7 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 def workbook(title: str, filters: Filters, tables: Sequence[Table]) -> Workbook:
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     used: set[str] = set()
     for table in tables:
         sheet = book.create_sheet(_sheet_title(table.title, used))

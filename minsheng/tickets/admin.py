@@ -29,7 +29,7 @@ from minsheng.tickets.models import (
 )
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(forms.ModelForm[Category]):
     class Meta:
         model = Category
         fields = ("name", "parent", "is_active")
@@ -57,7 +57,7 @@ class CategoryForm(forms.ModelForm):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(admin.ModelAdmin[Category]):
     form = CategoryForm
     list_display = ("full_name", "level", "is_active")
     list_filter = ("level", "is_active")
@@ -83,7 +83,7 @@ class CategoryAdmin(admin.ModelAdmin):
             self._rename_subtree(child)
 
 
-class CatalogueEntryForm(forms.ModelForm):
+class CatalogueEntryForm(forms.ModelForm[CatalogueEntry]):
     class Meta:
         model = CatalogueEntry
         fields = ("category", "township", "unit", "note")
@@ -96,7 +96,7 @@ class CatalogueEntryForm(forms.ModelForm):
 
 
 @admin.register(CatalogueEntry)
-class CatalogueEntryAdmin(admin.ModelAdmin):
+class CatalogueEntryAdmin(admin.ModelAdmin[CatalogueEntry]):
     form = CatalogueEntryForm
     list_display = ("category", "township", "unit", "note")
     list_select_related = ("category", "township", "unit")
@@ -107,7 +107,7 @@ class CatalogueEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(KnowledgeArticle)
-class KnowledgeArticleAdmin(admin.ModelAdmin):
+class KnowledgeArticleAdmin(admin.ModelAdmin[KnowledgeArticle]):
     list_display = ("title", "category", "source", "valid_from", "valid_to", "updated_at")
     list_select_related = ("category",)
     list_filter = ("valid_to",)
@@ -124,7 +124,7 @@ class KnowledgeArticleAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     """Viewable by those with the view permission; nobody adds, changes or deletes here."""
 
     show_full_result_count = False  # counting millions of tickets on every page is not free
@@ -139,7 +139,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline[Any, Any]):
     extra = 0
     can_delete = False
     show_change_link = False

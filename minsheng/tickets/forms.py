@@ -131,12 +131,12 @@ class LongSelect(forms.Select):
         return mark_safe(f"<select{flatatt(final)}>{html}</select>")  # noqa: S308
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class UnitChoiceField(forms.ModelChoiceField[Unit]):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
 
 
-class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField[Unit]):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
 

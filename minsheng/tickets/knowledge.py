@@ -215,24 +215,24 @@ def _clean_text(value: Any, field: str, label: str, *, limit: int, required: boo
         value = ""
     if not isinstance(value, str):
         raise InvalidInput(_("%(label)s格式不正确。") % {"label": label}, field=field)
-    value = value.strip()
-    if required and not value:
+    text: str = value.strip()
+    if required and not text:
         raise InvalidInput(_("请填写%(label)s。") % {"label": label}, field=field)
-    if len(value) > limit:
+    if len(text) > limit:
         raise InvalidInput(
             _("%(label)s不能超过 %(limit)s 个字（现为 %(length)s 个字）。")
-            % {"label": label, "limit": limit, "length": len(value)},
+            % {"label": label, "limit": limit, "length": len(text)},
             field=field,
         )
-    return value
+    return text
 
 
 def _clean_date(value: Any, field: str, label: str) -> dt.date | None:
     if value is None or value == "":
         return None
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise InvalidInput(_("%(label)s不是有效的日期。") % {"label": label}, field=field)
-    return value
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    raise InvalidInput(_("%(label)s不是有效的日期。") % {"label": label}, field=field)
 
 
 def _apply(article: KnowledgeArticle, fields: dict[str, Any]) -> None:

@@ -301,7 +301,7 @@ class TicketSequence(models.Model):
 
 
 class Assignment(models.Model):
-    """One unit's part of a ticket in one round: the lead (主办), an assistant (协办), or a
+    """An assignment (承办任务): one unit's share of a ticket in one round: the lead (主办), an assistant (协办), or a
     sub-task (分解/下派) that a unit gave to one of its stations or teams."""
 
     class Role(models.TextChoices):

@@ -139,7 +139,7 @@ def own_assignment(
     assignment_id: int | None = None,
 ) -> Assignment:
     """The assignment of this ticket the user's unit holds, in one of `states`, or a refusal
-    that says why (not a unit user, not your ticket, or your part is in another state)."""
+    that says why (not a unit user, not your ticket, or your unit's assignment is in another state)."""
     if not user.is_active or not user.has_role(*UNIT_ACTOR_ROLES):
         raise NotAllowed(_("只有承办单位的人员才能%(what)s。") % {"what": what})
     mine = actor_assignments(user, facts.active)

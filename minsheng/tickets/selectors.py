@@ -110,52 +110,54 @@ def dispatch_queue(user: User) -> dict[str, QuerySet[Ticket]]:
     }
 
 
-OPEN_PART_STATES = (
+OPEN_ASSIGNMENT_STATES = (
     Assignment.State.PENDING,
     Assignment.State.SIGNED,
     Assignment.State.RETURN_REQUESTED,
 )
 
 
-def _inbox_parts(user: User) -> QuerySet[Assignment]:
+def _inbox_assignments(user: User) -> QuerySet[Assignment]:
     scope = scope_for(user)
     return (
         Assignment.objects.filter(scope.units_q("unit__"))
         .exclude(state=Assignment.State.CANCELLED)
-        # Only the current round's parts are work; earlier rounds are history.
+        # Only the current round's assignments are work; earlier rounds are history.
         .filter(ticket__round=F("round"))
     )
 
 
 def unit_inbox(user: User) -> dict[str, QuerySet[Assignment]]:
-    """A unit's parts of tickets: to sign, in progress, returned, and the open sub-tasks of
+    """A unit's assignments of tickets: to sign, in progress, returned, and the open sub-tasks of
     its subtree; oldest first (the most urgent work)."""
-    parts = _inbox_parts(user).select_related(
+    assignments = _inbox_assignments(user).select_related(
         "ticket", "ticket__category", "ticket__division", "unit"
     )
     return {
-        "to_sign": parts.filter(state=Assignment.State.PENDING).order_by("created_at"),
-        "in_progress": parts.filter(state=Assignment.State.SIGNED).order_by("created_at"),
-        "returned": parts.filter(state=Assignment.State.RETURN_REQUESTED).order_by("created_at"),
-        "subtasks": parts.filter(role=Assignment.Role.SUBTASK, state__in=OPEN_PART_STATES).order_by(
+        "to_sign": assignments.filter(state=Assignment.State.PENDING).order_by("created_at"),
+        "in_progress": assignments.filter(state=Assignment.State.SIGNED).order_by("created_at"),
+        "returned": assignments.filter(state=Assignment.State.RETURN_REQUESTED).order_by(
             "created_at"
         ),
+        "subtasks": assignments.filter(
+            role=Assignment.Role.SUBTASK, state__in=OPEN_ASSIGNMENT_STATES
+        ).order_by("created_at"),
     }
 
 
 def unit_inbox_counts(user: User) -> dict[str, int]:
     """The length of each list of `unit_inbox`, in one query."""
-    # Only open parts are counted, so that the (unit, state) index leaves out the subtree's
-    # thousands of replied parts instead of joining each to its ticket.
+    # Only open assignments are counted, so that the (unit, state) index leaves out the subtree's
+    # thousands of replied assignments instead of joining each to its ticket.
     counts = (
-        _inbox_parts(user)
-        .filter(state__in=OPEN_PART_STATES)
+        _inbox_assignments(user)
+        .filter(state__in=OPEN_ASSIGNMENT_STATES)
         .aggregate(
             to_sign=Count("pk", filter=Q(state=Assignment.State.PENDING)),
             in_progress=Count("pk", filter=Q(state=Assignment.State.SIGNED)),
             returned=Count("pk", filter=Q(state=Assignment.State.RETURN_REQUESTED)),
             subtasks=Count(
-                "pk", filter=Q(role=Assignment.Role.SUBTASK, state__in=OPEN_PART_STATES)
+                "pk", filter=Q(role=Assignment.Role.SUBTASK, state__in=OPEN_ASSIGNMENT_STATES)
             ),
         )
     )
@@ -335,14 +337,14 @@ def _scope_ticket_ids(scope: Scope) -> list[int] | None:
     """The ids of the tickets of a unit's scope, sorted (None: more than SCOPE_IDS_MAX).
 
     One statement: the scope's units as an InitPlan, then their assignments by unit, an
-    index-only range each (3 ms for a township's 7,700 parts at 1,000,000 tickets). As a join,
+    index-only range each (3 ms for a township's 7,700 assignments at 1,000,000 tickets). As a join,
     PostgreSQL scanned every assignment (140 ms). Read with a plain cursor: Django's
     `values_list` spent 15-20 ms of Python on those rows."""
     if not scope.unit_paths:
         return []
     units = Unit.objects.filter(scope.units_q()).order_by().values("pk")
     units_sql, units_params = units.query.sql_with_params()
-    # A ticket may have several parts in the scope: read up to twice the cap, and never
+    # A ticket may have several assignments in the scope: read up to twice the cap, and never
     # decide on a truncated list.
     with connection.cursor() as cursor:
         cursor.execute(

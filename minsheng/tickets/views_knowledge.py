@@ -41,7 +41,7 @@ STATUS_LABELS = {
 }
 
 
-class CategoryChoiceField(forms.ModelChoiceField):
+class CategoryChoiceField(forms.ModelChoiceField[Category]):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.full_name)
 

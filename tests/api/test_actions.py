@@ -155,9 +155,9 @@ def test_decompose_gives_the_team_a_subtask(apis: Apis, people: People) -> None:
     answer = apis.alice.act(
         ticket.number, "decompose", {"units": ["sunkou-nc1"], "instructions": "请中队处理"}
     )
-    parts = {a["unit"]: a for a in answer.body["assignments"]}
-    assert parts["sunkou-nc1"]["role"] == "subtask"
-    assert parts["sunkou-nc1"]["parent"] == parts["sunkou"]["id"]
+    assignments = {a["unit"]: a for a in answer.body["assignments"]}
+    assert assignments["sunkou-nc1"]["role"] == "subtask"
+    assert assignments["sunkou-nc1"]["parent"] == assignments["sunkou"]["id"]
 
 
 # --- Refusals -------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def test_a_repeated_action_is_not_done_twice(apis: Apis, people: People) -> None
     assert first.status == again.status == 200
     assert again.body == first.body
     assert TicketEvent.objects.filter(ticket=ticket, action="sign").count() == 1
-    # Without the key, the same request is simply refused: the part is signed already.
+    # Without the key, the same request is simply refused: the assignment is signed already.
     assert apis.alice.act(ticket.number, "sign", {}).status == 409
 
 

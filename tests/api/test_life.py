@@ -55,7 +55,7 @@ def test_it_runs_a_ticket_from_intake_to_closed(apis: Apis) -> None:
     lead = [a for a in final.body["assignments"] if a["role"] == "lead"]
     assert lead[0]["unit"] == "sunkou" and lead[0]["state"] == "replied"
     assert final.body["callbacks"][0]["satisfaction"] == "satisfied"
-    # The assisting unit took part, so it sees the ticket too; its part is still to sign.
+    # The assisting unit took part, so it sees the ticket too; its assignment is still to sign.
     assisting = apis.bob.get(f"tickets/{number}/")
     assert assisting.status == 200
     assert {a["unit"]: a["state"] for a in assisting.body["assignments"]}["houmiao"] == "pending"

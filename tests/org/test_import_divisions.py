@@ -185,7 +185,7 @@ def test_an_invalid_within_code_is_refused(within: str) -> None:
     with pytest.raises(DivisionImportError, match="not a division code"):
         import_divisions([SLICE], within=within)
     # It is a ValueError too, for callers that do not know the importer's own exception.
-    with pytest.raises(ValueError):  # noqa: PT011
+    with pytest.raises(ValueError):
         import_divisions([SLICE], within=within)
     assert Division.objects.count() == 0
 

@@ -14,7 +14,7 @@ asks the rulebook's `check_<action>` (which raises the refusal), validates its o
 only then writes.
 """
 
-from minsheng.tickets.actions._steps import MAX_TEXT
+from minsheng.tickets.actions._steps import MAX_EXTENSION_DAYS, MAX_TEXT
 from minsheng.tickets.actions.alarms import ALARM_ACTIONS, Alarm, tickets_raise_alarms
 from minsheng.tickets.actions.attachments import (
     MAX_ATTACHMENT_BYTES,
@@ -39,7 +39,6 @@ from minsheng.tickets.actions.dispatch import (
 )
 from minsheng.tickets.actions.handling import (
     CONTACT_METHODS,
-    MAX_EXTENSION_DAYS,
     ticket_contact,
     ticket_extension_decide,
     ticket_extension_request,

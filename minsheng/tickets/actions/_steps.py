@@ -174,7 +174,7 @@ def _create_assignments(
 
 def _cancel(assignments: Iterable[Assignment]) -> None:
     ids = [a.pk for a in assignments]
-    # Sub-tasks go with the part they were cut from.
+    # Sub-tasks go with the assignment they were cut from.
     Assignment.objects.filter(pk__in=ids).update(state=Assignment.State.CANCELLED)
     Assignment.objects.filter(parent_id__in=ids).update(state=Assignment.State.CANCELLED)
 

@@ -75,13 +75,13 @@ def ticket_sign(
     expected_version: int | None = None,
 ) -> Ticket:
     ticket = _lock(ticket, expected_version)
-    part = rules.check_sign(actor, ticket, rules.Facts(ticket), assignment_id)
-    part.state = Assignment.State.SIGNED
-    part.signed_at = timezone.now()
-    part.signed_by = actor
-    part.save(update_fields=["state", "signed_at", "signed_by"])
+    assignment = rules.check_sign(actor, ticket, rules.Facts(ticket), assignment_id)
+    assignment.state = Assignment.State.SIGNED
+    assignment.signed_at = timezone.now()
+    assignment.signed_by = actor
+    assignment.save(update_fields=["state", "signed_at", "signed_by"])
     old = ticket.status
-    if part.role == Assignment.Role.LEAD:
+    if assignment.role == Assignment.Role.LEAD:
         ticket.status = Status.IN_PROGRESS
     _save(ticket, "status")
     _event(
@@ -89,9 +89,9 @@ def ticket_sign(
         actor,
         "sign",
         old_status=old if old != ticket.status else "",
-        unit=part.unit,
-        public=part.role == Assignment.Role.LEAD,
-        role=part.role,
+        unit=assignment.unit,
+        public=assignment.role == Assignment.Role.LEAD,
+        role=assignment.role,
     )
     return ticket
 
@@ -107,14 +107,14 @@ def ticket_return(
 ) -> Ticket:
     """退单: a unit says the ticket is not theirs; the dispatcher reviews it."""
     ticket = _lock(ticket, expected_version)
-    part = rules.check_return(actor, ticket, rules.Facts(ticket), assignment_id)
+    assignment = rules.check_return(actor, ticket, rules.Facts(ticket), assignment_id)
     reason = _text(reason, "reason", _("退单理由"))
-    part.state_before_return = part.state
-    part.state = Assignment.State.RETURN_REQUESTED
-    part.return_reason = reason
-    part.save(update_fields=["state", "state_before_return", "return_reason"])
+    assignment.state_before_return = assignment.state
+    assignment.state = Assignment.State.RETURN_REQUESTED
+    assignment.return_reason = reason
+    assignment.save(update_fields=["state", "state_before_return", "return_reason"])
     old = ticket.status
-    if part.role == Assignment.Role.LEAD:
+    if assignment.role == Assignment.Role.LEAD:
         ticket.status = Status.RETURNED
         schedule.set_dispatch_deadline(ticket, timezone.now())  # the dispatcher's review
     _save(ticket, "status")
@@ -123,9 +123,9 @@ def ticket_return(
         actor,
         "return",
         old_status=old if old != ticket.status else "",
-        unit=part.unit,
+        unit=assignment.unit,
         note=reason,
-        role=part.role,
+        role=assignment.role,
     )
     return ticket
 
@@ -140,33 +140,33 @@ def ticket_return_accept(
     assignment_id: int | None = None,
     expected_version: int | None = None,
 ) -> Ticket:
-    """Accept a return and redispatch: a returned lead part goes to `lead_unit`; a returned
-    assisting part is simply withdrawn."""
+    """Accept a return and redispatch: a returned lead assignment goes to `lead_unit`; a returned
+    assisting assignment is simply withdrawn."""
     ticket = _lock(ticket, expected_version)
     facts = rules.Facts(ticket)
-    part = rules.check_return_review(actor, ticket, facts, assignment_id)
+    assignment = rules.check_return_review(actor, ticket, facts, assignment_id)
     note = _text(note, "note", _("审核意见"), required=False)
     lead: Unit | None = None
-    if part.role == Assignment.Role.LEAD:
+    if assignment.role == Assignment.Role.LEAD:
         if lead_unit is None:
             raise InvalidInput(_("同意退单时请选择新的主办单位。"), field="lead_unit")
         lead = _units([lead_unit])[0]
-        if lead == part.unit:
+        if lead == assignment.unit:
             raise InvalidInput(_("新的主办单位不能是退单的单位。"), field="lead_unit")
     old = ticket.status
-    _cancel([part])
-    data: dict[str, Any] = {"returned_by": part.unit.code}
+    _cancel([assignment])
+    data: dict[str, Any] = {"returned_by": assignment.unit.code}
     if lead is not None:
-        others = [a for a in facts.assignments if a.pk != part.pk]
+        others = [a for a in facts.assignments if a.pk != assignment.pk]
         if any(a.role == Assignment.Role.ASSIST and a.unit == lead for a in others):
-            # The new lead was assisting: its assisting part goes, it leads instead.
+            # The new lead was assisting: its assisting assignment goes, it leads instead.
             _cancel([a for a in others if a.unit == lead])
         Assignment.objects.create(
             ticket=ticket,
             unit=lead,
             role=Assignment.Role.LEAD,
             round=ticket.round,
-            instructions=part.instructions,
+            instructions=assignment.instructions,
         )
         ticket.lead_unit = lead
         ticket.status = Status.DISPATCHED
@@ -197,14 +197,14 @@ def ticket_return_refuse(
     expected_version: int | None = None,
 ) -> Ticket:
     ticket = _lock(ticket, expected_version)
-    part = rules.check_return_review(actor, ticket, rules.Facts(ticket), assignment_id)
+    assignment = rules.check_return_review(actor, ticket, rules.Facts(ticket), assignment_id)
     note = _text(note, "note", _("驳回理由"))
-    part.state = part.state_before_return or Assignment.State.PENDING
-    part.save(update_fields=["state"])
+    assignment.state = assignment.state_before_return or Assignment.State.PENDING
+    assignment.save(update_fields=["state"])
     old = ticket.status
-    if part.role == Assignment.Role.LEAD:
+    if assignment.role == Assignment.Role.LEAD:
         ticket.status = (
-            Status.IN_PROGRESS if part.state == Assignment.State.SIGNED else Status.DISPATCHED
+            Status.IN_PROGRESS if assignment.state == Assignment.State.SIGNED else Status.DISPATCHED
         )
     _save(ticket, "status")
     _event(
@@ -212,7 +212,7 @@ def ticket_return_refuse(
         actor,
         "return_refuse",
         old_status=old if old != ticket.status else "",
-        unit=part.unit,
+        unit=assignment.unit,
         note=note,
     )
     return ticket
@@ -227,7 +227,7 @@ def ticket_reassign(
     note: str = "",
     expected_version: int | None = None,
 ) -> Ticket:
-    """改派: the dispatcher moves the lead part to another unit."""
+    """改派: the dispatcher moves the lead assignment to another unit."""
     ticket = _lock(ticket, expected_version)
     facts = rules.Facts(ticket)
     rules.check_reassign(actor, ticket, facts)
@@ -316,14 +316,14 @@ def ticket_decompose(
     for them."""
     ticket = _lock(ticket, expected_version)
     facts = rules.Facts(ticket)
-    part = rules.check_decompose(actor, ticket, facts, assignment_id)
+    assignment = rules.check_decompose(actor, ticket, facts, assignment_id)
     instructions = _text(instructions, "instructions", _("下派要求"))
     targets = _units(units)
     if not targets:
         raise InvalidInput(_("请选择下派的单位。"), field="units")
-    existing = {a.unit_id for a in facts.assignments if a.parent_id == part.pk}
+    existing = {a.unit_id for a in facts.assignments if a.parent_id == assignment.pk}
     for target in targets:
-        if target == part.unit or not target.path.startswith(part.unit.path):
+        if target == assignment.unit or not target.path.startswith(assignment.unit.path):
             raise InvalidInput(
                 _("只能下派给本单位的下级单位，%(unit)s 不是。") % {"unit": target.name},
                 field="units",
@@ -336,7 +336,7 @@ def ticket_decompose(
                 ticket=ticket,
                 unit=t,
                 role=Assignment.Role.SUBTASK,
-                parent=part,
+                parent=assignment,
                 round=ticket.round,
                 instructions=instructions,
             )
@@ -348,7 +348,7 @@ def ticket_decompose(
         ticket,
         actor,
         "decompose",
-        unit=part.unit,
+        unit=assignment.unit,
         note=instructions,
         units=[t.code for t in targets],
     )

@@ -50,7 +50,7 @@ def ticket_contact(
 ) -> Ticket:
     """联系诉求人: the first response, which the response rate counts."""
     ticket = _lock(ticket, expected_version)
-    part = rules.check_contact(actor, ticket, rules.Facts(ticket))
+    assignment = rules.check_contact(actor, ticket, rules.Facts(ticket))
     if method not in CONTACT_METHODS:
         raise InvalidInput(_("请选择联系方式。"), field="method")
     now = timezone.now()
@@ -58,15 +58,15 @@ def ticket_contact(
     if timezone.is_naive(at) or at > now + dt.timedelta(minutes=5):
         raise InvalidInput(_("联系时间不能晚于当前时间。"), field="at")
     note = _text(note, "note", _("联系情况"), required=False)
-    if part.contacted_at is None:
-        part.contacted_at = at
-        part.save(update_fields=["contacted_at"])
+    if assignment.contacted_at is None:
+        assignment.contacted_at = at
+        assignment.save(update_fields=["contacted_at"])
     _save(ticket)
     _event(
         ticket,
         actor,
         "contact",
-        unit=part.unit,
+        unit=assignment.unit,
         note=note,
         method=method,
         at=at.isoformat(),
@@ -84,10 +84,10 @@ def ticket_progress(
     expected_version: int | None = None,
 ) -> Ticket:
     ticket = _lock(ticket, expected_version)
-    part = rules.check_progress(actor, ticket, rules.Facts(ticket))
+    assignment = rules.check_progress(actor, ticket, rules.Facts(ticket))
     note = _text(note, "note", _("进展情况"))
     _save(ticket)
-    _event(ticket, actor, "progress", unit=part.unit, note=note, public=public)
+    _event(ticket, actor, "progress", unit=assignment.unit, note=note, public=public)
     return ticket
 
 
@@ -96,17 +96,17 @@ def ticket_extension_request(
     *, ticket: Ticket, actor: User, days: int, reason: str, expected_version: int | None = None
 ) -> ExtensionRequest:
     ticket = _lock(ticket, expected_version)
-    part = rules.check_extension_request(actor, ticket, rules.Facts(ticket))
+    assignment = rules.check_extension_request(actor, ticket, rules.Facts(ticket))
     reason = _text(reason, "reason", _("延期理由"))
     if not 1 <= days <= MAX_EXTENSION_DAYS:
         raise InvalidInput(
             _("延期天数应在 1 到 %(max)s 天之间。") % {"max": MAX_EXTENSION_DAYS}, field="days"
         )
     request = ExtensionRequest.objects.create(
-        ticket=ticket, assignment=part, days=days, reason=reason, requested_by=actor
+        ticket=ticket, assignment=assignment, days=days, reason=reason, requested_by=actor
     )
     _save(ticket)
-    _event(ticket, actor, "extension_request", unit=part.unit, note=reason, days=days)
+    _event(ticket, actor, "extension_request", unit=assignment.unit, note=reason, days=days)
     return request
 
 
@@ -151,21 +151,21 @@ def ticket_reply(
     expected_version: int | None = None,
 ) -> Ticket:
     """答复: the lead unit's reply moves the ticket to callback; an assisting unit's or a
-    sub-task's reply completes that part only."""
+    sub-task's reply completes that assignment only."""
     ticket = _lock(ticket, expected_version)
-    part = rules.check_reply(actor, ticket, rules.Facts(ticket), assignment_id)
+    assignment = rules.check_reply(actor, ticket, rules.Facts(ticket), assignment_id)
     if result not in ReplyResult.values:
         raise InvalidInput(_("请选择办理结果。"), field="result")
     content = _text(content, "content", _("答复内容"))
-    is_lead = part.role == Assignment.Role.LEAD
+    is_lead = assignment.role == Assignment.Role.LEAD
     now = timezone.now()
-    part.state, part.reply_result, part.reply_text, part.replied_at = (
+    assignment.state, assignment.reply_result, assignment.reply_text, assignment.replied_at = (
         Assignment.State.REPLIED,
         result,
         content,
         now,
     )
-    part.save(update_fields=["state", "reply_result", "reply_text", "replied_at"])
+    assignment.save(update_fields=["state", "reply_result", "reply_text", "replied_at"])
     old = ticket.status
     if is_lead:
         ticket.status = Status.REPLIED
@@ -177,11 +177,11 @@ def ticket_reply(
         actor,
         "reply",
         old_status=old if old != ticket.status else "",
-        unit=part.unit,
+        unit=assignment.unit,
         note=content,
         public=is_lead,
         result=result,
-        role=part.role,
+        role=assignment.role,
     )
     if is_lead:
         notifications.on_reply(ticket, _follow_master(ticket, actor))
@@ -194,13 +194,13 @@ def ticket_pause(
 ) -> Ticket:
     """Stop the clock while the unit waits for the citizen (where the policy allows it)."""
     ticket = _lock(ticket, expected_version)
-    part = rules.check_pause(actor, ticket, rules.Facts(ticket))
+    assignment = rules.check_pause(actor, ticket, rules.Facts(ticket))
     reason = _text(reason, "reason", _("暂停理由"))
     if not schedule.ticket_policy(ticket).pause_allowed:
         raise InvalidTransition(_("该类工单的时限规定不允许暂停计时。"))
     ticket.paused_at = timezone.now()
     _save(ticket)
-    _event(ticket, actor, "pause", unit=part.unit, note=reason)
+    _event(ticket, actor, "pause", unit=assignment.unit, note=reason)
     return ticket
 
 
@@ -209,7 +209,7 @@ def ticket_resume(
     *, ticket: Ticket, actor: User, note: str = "", expected_version: int | None = None
 ) -> Ticket:
     ticket = _lock(ticket, expected_version)
-    part = rules.check_resume(actor, ticket, rules.Facts(ticket))
+    assignment = rules.check_resume(actor, ticket, rules.Facts(ticket))
     note = _text(note, "note", _("说明"), required=False)
     paused_at = ticket.paused_at
     if paused_at is None:  # check_resume refuses it; said again for the type checker
@@ -222,7 +222,7 @@ def ticket_resume(
         ticket,
         actor,
         "resume",
-        unit=part.unit,
+        unit=assignment.unit,
         note=note,
         paused_seconds=int(paused.total_seconds()),
     )
