@@ -172,7 +172,7 @@ class DeadlineCheck(models.Model):
     It lives beside the ticket, not on it, because the sweep re-plans it for every ticket it
     claims: as an indexed column of `tickets_ticket` each re-plan was a non-HOT update that wrote
     a new entry into every one of the ticket's two dozen indexes (most of a due sweep's time;
-    docs/benchmarks.md, issue 4). Here the sweep writes one narrow row with two indexes, and the
+    docs/benchmarks/sweep.md). Here the sweep writes one narrow row with two indexes, and the
     ticket row itself changes only when an alarm sets `overdue_at`, a column no index covers.
 
     Written only while the ticket's row is locked (the services' `_lock`, the sweep's claim),

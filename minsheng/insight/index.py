@@ -13,7 +13,7 @@ Every ticket gets a `TicketSignature` (its truncated TF-IDF vector, place and ti
 
 Because signature terms are the *rare* terms of a text, their postings are short; the
 recency window bounds them further. Nothing grows with the total number of tickets except the
-index itself (docs/benchmarks.md, "Duplicate candidates").
+index itself (docs/benchmarks/similar.md).
 
 Call :func:`index_ticket` after intake (and after the title, description or place changes);
 ``manage.py insight_index`` (re)builds everything.

@@ -2,7 +2,7 @@
 
 Django's `bulk_create` builds a model instance per row and prepares every value of it field by
 field; for the worker's sweep (thousands of alarms, events and messages per pass) that Python
-work cost more than the INSERTs themselves (docs/benchmarks.md, issue 4). On PostgreSQL,
+work cost more than the INSERTs themselves (docs/benchmarks/sweep.md). On PostgreSQL,
 `insert_rows` sends each column as one array literal and inserts `SELECT … FROM unnest(…)`: a
 short statement of fixed shape, whatever the number of rows. Elsewhere (SQLite) it falls back to
 `bulk_create`.
@@ -154,8 +154,8 @@ def insert_one(obj: models.Model) -> None:
     """INSERT the new `obj` and set its pk: what `obj.save(force_insert=True)` does, for models
     that no signal receiver watches, without Django's SQL compiler (the statement is a string
     of the model's columns). The intake's rows (ticket, timeline event, Open311 record) go in
-    this way: an Open311 POST costs 3.77 ms of CPU instead of 4.24 in one process
-    (docs/benchmarks.md, issue 5)."""
+    this way, because Django's compiler was a measurable share of an Open311 POST's CPU
+    (docs/benchmarks/open311.md)."""
     _insert(obj, "")
 
 

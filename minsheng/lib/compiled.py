@@ -2,7 +2,7 @@
 
 Django compiles a queryset to SQL each time it is evaluated: for a lookup that runs on every
 API request (the Open311 key and its service account), compiling the SELECT cost more of the
-process's CPU than the database spent answering it (docs/benchmarks.md, issue 5). A
+process's CPU than the database spent answering it (docs/benchmarks/open311.md). A
 `CompiledQuery` builds its queryset once per database vendor, with marker strings where the
 arguments go, keeps the compiler with its SQL and parameters, and on each call executes that SQL
 with the arguments in the markers' places. The rows still pass through the compiler's

@@ -1,7 +1,7 @@
 """A paginator for long lists that never counts a huge result exactly.
 
 Django's Paginator counts every result for "共 N 件" and the last page: with a million tickets
-that COUNT alone costs about 100 ms per page (docs/benchmarks.md, issue 3), on top of the page's
+that COUNT alone costs about 100 ms per page (docs/benchmarks/pages.md), on top of the page's
 own query. `capped_page` instead takes the ids of the first `cap + 1` results in the list's
 order, in one query: their number is the count (exact up to the cap, else shown as "more than
 cap"), and the page's rows are then read by id. The expensive part of a search (a unit's
@@ -121,7 +121,7 @@ def capped_page(
     offset = (number - 1) * per_page
     if cap is None:
         # Every id: for lists known to be small (a unit's scope), where a LIMIT would lead
-        # PostgreSQL to walk all tickets newest-first probing each (docs/benchmarks.md).
+        # PostgreSQL to walk all tickets newest-first probing each (docs/benchmarks/pages.md).
         ids = first_ids(None)
         return _from_ids(queryset, ids, number, per_page, len(ids))
     if offset < cap:

@@ -100,7 +100,7 @@ def notify_users_many(notices: Iterable[Notice]) -> int:
     """`notify_users` for many notices at once: one INSERT for all of them.
 
     The worker's sweep raises thousands of alarms in a batch; a statement per alarm was most of
-    its time (docs/benchmarks.md, issue 4). Returns how many messages were addressed.
+    its time (docs/benchmarks/sweep.md). Returns how many messages were addressed.
     """
     now = timezone.now()
     rows: list[tuple[int, str, str, str, str, dt.datetime]] = []

@@ -65,7 +65,7 @@ def unit_inbox(request: HttpRequest) -> HttpResponse:
     inbox = selectors.unit_inbox(user)
     counts = selectors.unit_inbox_counts(user)
     # Four sections of up to 200 rows each took most of the page's time with a big unit
-    # (docs/benchmarks.md, issue 3): each shows its oldest rows (the most urgent) and its
+    # (docs/benchmarks/pages.md): each shows its oldest rows (the most urgent) and its
     # count, and one section at a time can be opened in full.
     opened = request.GET.get("show", "")
     titles = [

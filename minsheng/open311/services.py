@@ -104,7 +104,7 @@ _CLIENT_FIELDS = tuple(f.attname for f in ApiClient._meta.concrete_fields)
 _USER_FIELDS = tuple(f.attname for f in User._meta.concrete_fields)
 
 # The key lookup runs on every POST: compiled once (`CompiledQuery`), it costs the process a
-# fifth of the CPU the queryset did (docs/benchmarks.md, issue 5). The client, its service
+# fifth of the CPU the queryset did (docs/benchmarks/open311.md). The client, its service
 # account and the account's roles (every POST checks them) in one row.
 _KEY_LOOKUP = CompiledQuery(
     lambda key_hash: (

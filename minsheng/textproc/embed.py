@@ -4,9 +4,8 @@
 the engine and the weights inside itself (``e5-small-q4.bin``), so nothing is downloaded, at
 install or at run time.
 
-Embeddings are opt-in, because they are slow: one message costs about a quarter of a second of
-one core (a 7-token text 13 ms, 256 characters about 250 ms), against the desk's 20 ms budget
-for a whole suggestion. The environment variable ``MINSHENG_TRIAGE_EMBEDDINGS`` decides
+Embeddings are opt-in, because they are slow: a message costs far more than the desk's budget
+for a whole suggestion (docs/benchmarks/classifier.md). The environment variable ``MINSHENG_TRIAGE_EMBEDDINGS`` decides
 (an environment variable rather than a Django setting because textproc does not import Django):
 
 - ``1``/``on``/``true``/``yes``: ``Classifier.train`` adds the embedding model to the file;

@@ -62,7 +62,7 @@ class OptionsCache:
     """A long select's escaped options, kept per process and language.
 
     Building the search form's ~1,000 options (two queries, a model instance per row, escaping)
-    cost most of the form's time on every request (docs/benchmarks.md, issue 3). Saving or
+    cost most of the form's time on every request (docs/benchmarks/pages.md). Saving or
     deleting a category or unit clears every cache of this process at once (signals below);
     other processes see such a change within `ttl` seconds. Validation is unaffected: the
     field still checks a submitted value against its queryset.
@@ -104,7 +104,7 @@ class LongSelect(forms.Select):
     """A <select> rendered in Python instead of one template per option.
 
     The desk and the search form offer ~650 categories and ~450 units; Django's per-option
-    templates cost 150–250 ms on every request (docs/benchmarks.md, issue 3). Single choice,
+    templates cost 150–250 ms on every request (docs/benchmarks/pages.md). Single choice,
     no option groups: that is all these fields need. With an `OptionsCache` the options are
     built once per process instead of once per request.
     """

@@ -217,7 +217,7 @@ def _with_words(
         # Candidates from the GIN index of the tickets' bigrams (tickets migration 0003) instead
         # of reading every ticket's text; the LIKE above keeps the result exact. Always, even
         # for a frequent word: without the index PostgreSQL misestimates `LIKE '%路灯%'` as rare
-        # and reads every ticket (3-5 s), see docs/benchmarks.md, issue 3. The tickets the
+        # and reads every ticket (3-5 s), see docs/benchmarks/pages.md. The tickets the
         # worker has not indexed yet (new, or with a changed text) are all candidates too
         # (`pending`, migration 0009, tickets/words.py), so the answer never waits for the
         # worker. One table, one condition: PostgreSQL estimates it as it did the GIN's alone.
@@ -257,7 +257,7 @@ def _with_number_prefix(tickets: QuerySet[Ticket], prefix: str) -> QuerySet[Tick
     """Ticket numbers starting with `prefix`. Numbers are digits only, so a digit prefix is the
     range [prefix, successor): the number index serves it and PostgreSQL estimates it well.
     With `LIKE 'prefix%'` it guessed 10,000 rows for a day's 3,200 and walked the tickets
-    newest-first instead (4 s for a day half a year ago; docs/benchmarks.md, issue 3)."""
+    newest-first instead (4 s for a day half a year ago; docs/benchmarks/pages.md)."""
     if not prefix.isdigit() or not prefix.isascii():
         return tickets.filter(number__startswith=prefix)
     tickets = tickets.filter(number__gte=prefix)
@@ -283,7 +283,7 @@ def search_ticket_ids(user: User, query: TicketSearch, limit: int | None) -> lis
     (`_scope_ticket_ids`, a few thousand) go into the query as one array, so PostgreSQL reads
     those tickets by primary key and filters them, instead of walking a month's or a
     category's tickets of the whole county by date and probing each for the scope (a month's
-    closed tickets: 82 ms → 25 ms at 1,000,000 tickets; docs/benchmarks.md, issue 3). A word
+    closed tickets: 82 ms → 25 ms at 1,000,000 tickets; docs/benchmarks/pages.md). A word
     search asks the word index about those tickets only (`_scope_word_candidates`).
 
     With a limit, a hotline user's word search on PostgreSQL asks window by window, newest first
@@ -364,7 +364,7 @@ def _scope_word_candidates(scope_ids: list[int], bigrams: list[str]) -> list[int
     ANDed with the scope's ids in the word table's primary key, so that only the candidates'
     rows are read: a frequent word otherwise reads ~17,000 rows of the word table (one 8 kB
     block each) to keep the 35 in the unit's scope (60-140 ms when those blocks are not
-    cached; docs/benchmarks.md, issue 3). Two SELECTs in a UNION, because with
+    cached; docs/benchmarks/pages.md). Two SELECTs in a UNION, because with
     `(… OR pending)` PostgreSQL ANDs the ids with the pending branch only."""
     if not scope_ids:
         return []

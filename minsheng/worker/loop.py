@@ -136,7 +136,7 @@ def sweep_until_done(
     side by side, each on its own connection, exactly as that many workers would (SKIP LOCKED
     gives each its own tickets): one thread's Python (the alarms, the messages) runs while the
     database executes another's statements, so a big sweep uses both cores of a small server
-    (docs/benchmarks.md, issue 4). A sweep with less than a batch due (the usual pass) stays
+    (docs/benchmarks/sweep.md). A sweep with less than a batch due (the usual pass) stays
     in the calling thread and opens no connection. The extra threads see only committed
     tickets, not a caller's open transaction: hence the default of one (tests; the worker passes
     MINSHENG_WORKER_SWEEP_THREADS). SQLite has one writer at a time and always sweeps in the

@@ -1,4 +1,4 @@
-"""Indexes for drill-downs that were slow at 10,000,000 tickets (docs/benchmarks.md).
+"""Indexes for drill-downs that were slow at 10,000,000 tickets (docs/benchmarks/statistics.md).
 
 - The reply deadline, for the 按时答复 lists of everything or of a large unit, newest first
   (only (status, reply_due) and (lead_unit_id, reply_due) existed: a month's on-time replies

@@ -36,7 +36,7 @@ def tickets_raise_alarms(*, tickets: list[Ticket], now: dt.datetime) -> list[Ala
     The caller holds the rows (claimed with SKIP LOCKED, or by a conditional UPDATE) inside its
     transaction. Set-based: a handful of statements per batch, not per ticket, and the alarms,
     events and messages go in as plain tuples (lib.bulk.insert_rows), so that a sweep over
-    10,000 due tickets stays within seconds (docs/benchmarks.md, issue 4). Alarm rows are
+    10,000 due tickets stays within seconds (docs/benchmarks/sweep.md). Alarm rows are
     unique, so a repeat raises nothing.
     """
     if not tickets:
@@ -116,7 +116,7 @@ def _save_first_overdue(tickets: list[Ticket]) -> None:
     follow; units' systems hear of their sign, contact and reply deadlines passing by the
     `ticket.overdue` webhook, docs/api.md) moves. With no
     indexed column written, PostgreSQL can update the row in place (HOT) instead of adding an
-    entry to each of the ticket's two dozen indexes (docs/benchmarks.md, issue 4).
+    entry to each of the ticket's two dozen indexes (docs/benchmarks/sweep.md).
 
     On PostgreSQL one UPDATE … FROM unnest(arrays): Django's bulk_update writes a
     `CASE WHEN id = … THEN …` per row, which PostgreSQL plans and evaluates per row.

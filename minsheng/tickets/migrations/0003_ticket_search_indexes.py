@@ -1,4 +1,4 @@
-"""A word index for the ticket search with a million tickets (docs/benchmarks.md, issue 3).
+"""A word index for the ticket search with a million tickets (docs/benchmarks/pages.md).
 
 PostgreSQL only; on SQLite this migration does nothing (the search there stays a plain LIKE).
 
@@ -27,7 +27,7 @@ Not atomic, so that a live database keeps taking tickets while the existing ones
 the triggers are committed first (from then on every new or changed ticket is indexed), then
 the back-fill (one INSERT … SELECT; ON CONFLICT leaves rows the triggers wrote meanwhile) and a
 CREATE INDEX CONCURRENTLY. On this project's 2-core test machine, 1,000,000 tickets took about
-40 minutes under load (3.1 GB, of it 1 GB index); docs/benchmarks.md, issue 3.
+40 minutes under load (3.1 GB, of it 1 GB index); docs/benchmarks/pages.md.
 """
 
 from django.db import migrations

@@ -4,7 +4,7 @@
 tickets_assignment … WHERE unit in the subtree)`. With (unit_id, ticket_id) indexed, the
 subtree's ticket ids come from the index alone (an index-only scan), so PostgreSQL can start a
 search from a unit's few thousand tickets instead of probing a million newest-first
-(docs/benchmarks.md, issue 3).
+(docs/benchmarks/pages.md).
 
 Raw SQL, not a model index: on PostgreSQL the index is built CONCURRENTLY (the migration is
 not atomic), so a live database keeps taking tickets meanwhile; on `bench_minsheng` (586,049

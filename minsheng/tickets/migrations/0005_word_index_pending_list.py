@@ -1,5 +1,4 @@
-"""The ticket word index's GIN pending list, merged in smaller pieces (docs/benchmarks.md,
-issue 5).
+"""The ticket word index's GIN pending list, merged in smaller pieces (docs/benchmarks/open311.md).
 
 GIN defers new entries to a pending list that the insert which overflows it merges into the
 index while it holds up the others; with the default 4 MB list and 600-odd bigrams a ticket,

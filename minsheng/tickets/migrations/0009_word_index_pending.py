@@ -1,4 +1,4 @@
-"""The search's word index is filled by the worker, not by the intake (docs/benchmarks.md,
+"""The search's word index is filled by the worker, not by the intake (docs/benchmarks/intake.md,
 issues 3 and 5).
 
 Until now the insert trigger of migration 0003 wrote a ticket's ~600 bigrams into the GIN index

@@ -1,5 +1,5 @@
 """The word index carries each ticket's `created_at`, so that a word search reads its candidates
-newest first, a window of time at a time (docs/benchmarks.md, issue 3).
+newest first, a window of time at a time (docs/benchmarks/pages.md).
 
 A frequent word (路灯: 16,000 of 1,000,000 tickets) made every search read all its candidates'
 rows of `tickets_ticketwords` (about 1 kB each, one 8 kB block per candidate) and then every
