@@ -32,7 +32,7 @@ run: install
 	$(MANAGE) seed_demo
 	$(MANAGE) triage train --if-missing
 	$(MANAGE) collectstatic --noinput --verbosity 0
-	$(MANAGE) serve --port $(PORT)
+	MINSHENG_ALLOW_GENERATED_SECRET_KEY=1 $(MANAGE) serve --port $(PORT)
 
 test: install
 	$(BIN)/pytest -p no:cacheprovider -n 2

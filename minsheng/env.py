@@ -7,6 +7,7 @@ deployment never silently falls back to a default.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import zoneinfo
@@ -113,11 +114,16 @@ def env_database(
     return config
 
 
+ALLOW_GENERATED_KEY = "MINSHENG_ALLOW_GENERATED_SECRET_KEY"
+
+
 def secret_key(var_dir: Path, *, environ: Mapping[str, str] | None = None) -> str:
     """SECRET_KEY, else the file named by SECRET_KEY_FILE, else a development key kept in var/.
 
     The development key is generated once and kept out of git (var/ is ignored), so sessions
-    survive restarts of `make run` without anyone committing a key.
+    survive restarts of `make run` without anyone committing a key. A server refuses to start
+    on it with DEBUG off unless MINSHENG_ALLOW_GENERATED_SECRET_KEY says so
+    (`require_explicit_key`).
     """
     env = os.environ if environ is None else environ
     if env.get("SECRET_KEY"):
@@ -131,12 +137,54 @@ def secret_key(var_dir: Path, *, environ: Mapping[str, str] | None = None) -> st
                 f"SECRET_KEY_FILE={path}: cannot read it ({exc.strerror})."
             ) from None
     else:
-        path = var_dir / "secret_key"
-        if not path.exists():
-            var_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-            path.chmod(0o600)
-        key = path.read_text(encoding="utf-8").strip()
+        key = _generated_key(var_dir / "secret_key")
     if len(key) < 32:
         raise ImproperlyConfigured("The secret key must be at least 32 characters long.")
     return key
+
+
+def _generated_key(path: Path) -> str:
+    """The key in `path`, written first if absent: by one process only, whole, mode 0600.
+
+    Processes starting together each write a key to a file of their own (created 0600, never
+    readable by others even for an instant) and link it to `path`; the link succeeds for one of
+    them and fails for the others, who read the winner's. A reader never sees a half-written
+    key, because the file is linked only once it is complete."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        own = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(own, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(secrets.token_urlsafe(50))
+                handle.flush()
+                os.fsync(handle.fileno())
+            # Another process was first: its key is the key.
+            with contextlib.suppress(FileExistsError):
+                os.link(own, path)
+        finally:
+            own.unlink(missing_ok=True)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def key_is_generated(environ: Mapping[str, str] | None = None) -> bool:
+    env = os.environ if environ is None else environ
+    return not (env.get("SECRET_KEY") or env.get("SECRET_KEY_FILE"))
+
+
+def require_explicit_key(*, debug: bool, environ: Mapping[str, str] | None = None) -> None:
+    """Refuse to serve on the generated development key with DEBUG off, unless allowed.
+
+    Called where a server starts (minsheng/wsgi.py, `manage.py serve`). A production server on
+    a key someone may have copied from a developer's var/ would sign sessions and password
+    reset links anyone with that copy can forge."""
+    env = os.environ if environ is None else environ
+    if debug or not key_is_generated(env):
+        return
+    if env_bool(ALLOW_GENERATED_KEY, False, environ=env):
+        return
+    raise ImproperlyConfigured(
+        "No SECRET_KEY or SECRET_KEY_FILE is set and DEBUG is off: refusing to serve on the "
+        "generated development key in var/secret_key. Set SECRET_KEY_FILE (docs/deployment.md), "
+        f"or {ALLOW_GENERATED_KEY}=1 where the generated key is wanted (the demo of `make run`)."
+    )

@@ -232,6 +232,9 @@ OPEN311_KEY_SERVICE = env_str("OPEN311_KEY_SERVICE", "请向 12345 热线中心�
 # REST API at /api/v1/ (minsheng/api; docs/api.md, docs/configuration.md "REST API").
 API_IDEMPOTENCY_HOURS = env_int("API_IDEMPOTENCY_HOURS", 24, minimum=1, maximum=24 * 30)
 API_WEBHOOK_TIMEOUT = env_int("API_WEBHOOK_TIMEOUT", 10, minimum=1, maximum=120)
+# Webhooks to loopback, private and link-local addresses are refused (SSRF) unless this says
+# the units' systems live on the intranet (minsheng/api/destinations.py).
+API_WEBHOOK_ALLOW_PRIVATE = env_bool("API_WEBHOOK_ALLOW_PRIVATE", False)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "minsheng.api.authentication.TokenAuthentication",

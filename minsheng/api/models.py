@@ -16,6 +16,7 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.api.destinations import validate_webhook_url
 from minsheng.org.models import Unit
 
 
@@ -112,7 +113,9 @@ class Webhook(models.Model):
         Unit, on_delete=models.CASCADE, related_name="webhooks", verbose_name=_("单位")
     )
     url = models.URLField(
-        _("接收地址"), max_length=200, validators=[URLValidator(schemes=["http", "https"])]
+        _("接收地址"),
+        max_length=200,
+        validators=[URLValidator(schemes=["http", "https"]), validate_webhook_url],
     )
     secret = models.CharField(
         _("签名密钥"),

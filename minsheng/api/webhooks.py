@@ -35,11 +35,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
+from minsheng.api.destinations import allowed_private, is_internal_address, is_internal_host
 from minsheng.api.models import Webhook, WebhookEvent
 from minsheng.notify.channels import PermanentError, RenderedMessage, TransientError
 from minsheng.notify.services import enqueue
@@ -180,6 +182,41 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # a redirect is answered as the 3xx it is: a misconfigured URL
 
 
+class InternalAddressRefused(OSError):
+    """The webhook's host resolved to an address a webhook must not reach."""
+
+
+def _check_peer(sock: Any) -> None:
+    # The address actually connected to, after whatever the name resolved to: a name that
+    # resolves to an internal address now (DNS rebinding included) is refused here.
+    address = str(sock.getpeername()[0])
+    if not allowed_private() and is_internal_address(address):
+        sock.close()
+        raise InternalAddressRefused(f"refused: the webhook's host resolved to {address}")
+
+
+class _GuardedHTTPConnection(http.client.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _check_peer(self.sock)
+
+
+class _GuardedHTTPSConnection(http.client.HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _check_peer(self.sock)
+
+
+class _GuardedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_GuardedHTTPConnection, req)
+
+
+class _GuardedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_GuardedHTTPSConnection, req)
+
+
 class WebhookChannel:
     """notify channel for outbox rows of channel ``webhook`` (see docs/api.md, "Webhooks").
 
@@ -190,7 +227,9 @@ class WebhookChannel:
 
     def __init__(self, *, timeout: float | None = None) -> None:
         self.timeout = float(settings.API_WEBHOOK_TIMEOUT if timeout is None else timeout)
-        self.opener = urllib.request.build_opener(_NoRedirect())
+        self.opener = urllib.request.build_opener(
+            _NoRedirect(), _GuardedHTTPHandler(), _GuardedHTTPSHandler()
+        )
 
     def request_for(self, message: RenderedMessage, hook: Webhook) -> urllib.request.Request:
         body = message.body.encode("utf-8")
@@ -215,6 +254,8 @@ class WebhookChannel:
             raise PermanentError("webhook deleted or disabled")
         if not hook.url.startswith(("http://", "https://")):
             raise PermanentError("webhook URL is not http(s)")
+        if not allowed_private() and is_internal_host(urlsplit(hook.url).hostname or ""):
+            raise PermanentError("webhook URL names an internal address")
         request = self.request_for(message, hook)
         try:
             with self.opener.open(request, timeout=self.timeout) as response:
@@ -224,7 +265,13 @@ class WebhookChannel:
             if code in (408, 429) or code >= 500:
                 raise TransientError(f"webhook answered HTTP {code}") from None
             raise PermanentError(f"webhook refused the event: HTTP {code}") from None
-        except (urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError) as exc:
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, InternalAddressRefused):
+                raise PermanentError(str(exc.reason)) from None
+            raise TransientError(f"webhook unreachable: {type(exc).__name__}") from None
+        except InternalAddressRefused as exc:
+            raise PermanentError(str(exc)) from None
+        except (http.client.HTTPException, TimeoutError, OSError) as exc:
             raise TransientError(f"webhook unreachable: {type(exc).__name__}") from None
 
 

@@ -39,6 +39,13 @@ from tests.factories import dispatched, in_progress, replied
 SECRET = "s3cret-for-tests"
 
 
+@pytest.fixture(autouse=True)
+def local_receivers_allowed(settings: Any) -> None:
+    """The receivers here listen on 127.0.0.1, which webhooks refuse unless allowed
+    (tests/api/test_webhook_destinations.py tests the refusal)."""
+    settings.API_WEBHOOK_ALLOW_PRIVATE = True
+
+
 @pytest.fixture
 def registered() -> None:
     """The API registers its sender with notify and subscribes to the ticket events at start-up

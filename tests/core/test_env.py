@@ -104,3 +104,74 @@ def test_the_settings_module_loads_with_defaults(tmp_path: Path) -> None:
     result = _django_check(MINSHENG_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "secret_key").exists()
+
+
+def test_the_generated_key_file_is_never_readable_by_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A permissive umask: the file must still be created 0600, not chmodded afterwards.
+    old = os.umask(0)
+    try:
+        env.secret_key(tmp_path, environ={})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert list(tmp_path.iterdir()) == [tmp_path / "secret_key"]  # no temporary file left
+
+
+def test_processes_starting_together_agree_on_one_key(tmp_path: Path) -> None:
+    code = (
+        "import sys; from pathlib import Path; from minsheng import env; "
+        "print(env.secret_key(Path(sys.argv[1]), environ={}))"
+    )
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(tmp_path)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(8)
+    ]
+    keys = {proc.communicate(timeout=60)[0].strip() for proc in starts}
+    assert all(proc.returncode == 0 for proc in starts)
+    assert len(keys) == 1 and len(next(iter(keys))) >= 32
+    assert keys == {(tmp_path / "secret_key").read_text().strip()}
+
+
+def test_a_server_refuses_the_generated_key_without_debug_unless_allowed() -> None:
+    with pytest.raises(ImproperlyConfigured, match="refusing to serve on the generated"):
+        env.require_explicit_key(debug=False, environ={})
+    env.require_explicit_key(debug=True, environ={})
+    env.require_explicit_key(debug=False, environ={"SECRET_KEY": "s" * 40})
+    env.require_explicit_key(debug=False, environ={"SECRET_KEY_FILE": "/run/secrets/key"})
+    env.require_explicit_key(debug=False, environ={env.ALLOW_GENERATED_KEY: "1"})
+
+
+def test_the_wsgi_application_refuses_to_start_on_the_generated_key(tmp_path: Path) -> None:
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FILE", env.ALLOW_GENERATED_KEY)
+    }
+    environment.update(MINSHENG_VAR_DIR=str(tmp_path), DEBUG="0")
+    refused = subprocess.run(
+        [sys.executable, "-c", "import minsheng.wsgi"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode != 0
+    assert "refusing to serve on the generated development key" in refused.stderr
+    environment[env.ALLOW_GENERATED_KEY] = "1"
+    allowed = subprocess.run(
+        [sys.executable, "-c", "import minsheng.wsgi"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert allowed.returncode == 0, allowed.stderr

@@ -13,7 +13,10 @@ import sys
 import time
 from types import FrameType
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+
+from minsheng.env import require_explicit_key
 
 
 class Command(BaseCommand):
@@ -25,6 +28,8 @@ class Command(BaseCommand):
         parser.add_argument("--web-workers", type=int, default=2)
 
     def handle(self, *args: object, **options: object) -> None:
+        # Refused here, before anything starts, rather than in each gunicorn worker.
+        require_explicit_key(debug=settings.DEBUG)
         bind = f"{options['host']}:{options['port']}"
         commands: list[list[str]] = [
             [
