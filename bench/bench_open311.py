@@ -100,7 +100,13 @@ def create_key(url: str, name: str) -> str:
 
 
 def start_gunicorn(url: str, workers: int, port: int, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false"}
+    # The benchmark's own server: the generated development key is wanted (docs/configuration.md).
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "false",
+        "MINSHENG_ALLOW_GENERATED_SECRET_KEY": "1",
+    }
     handle = log.open("w")
     proc = subprocess.Popen(
         [

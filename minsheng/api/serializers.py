@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from minsheng.lib.numbers import plain_decimal
 from minsheng.org.models import Division, Unit, User, normalize_division_code
 from minsheng.tickets import selectors
 from minsheng.tickets.actions import (
@@ -83,6 +84,13 @@ class CoordinateField(serializers.DecimalField):
             coerce_to_string=False,
             **kwargs,
         )
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        # A string is read strictly (minsheng.lib.numbers): DRF would take "1_0" for 10 and
+        # "١٢" for 12. A JSON number arrives as int or float and is DRF's to check.
+        if isinstance(data, str) and plain_decimal(data.strip()) is None:
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
     def validate_precision(self, value: Decimal) -> Decimal:
         if value.adjusted() >= 3:  # 1000 or more: out of range, and too big to quantize safely

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
+
+from minsheng.lib.numbers import plain_decimal
 
 MAX_RANGE = dt.timedelta(days=90)
 DEFAULT_PAGE_SIZE = 50
@@ -131,11 +133,10 @@ class Params:
         raw = self.text(name, max_length=40)
         if not raw:
             return None
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise bad_request(f"参数 {name} 必须是数字（WGS84 经纬度）。") from None
-        if not value.is_finite() or not -limit <= value <= limit:
+        value = plain_decimal(raw)
+        if value is None:
+            raise bad_request(f"参数 {name} 必须是数字（WGS84 经纬度）。")
+        if not -limit <= value <= limit:
             raise bad_request(f"参数 {name} 超出范围（-{limit} 到 {limit}）。")
         return value.quantize(Decimal("0.000001"))
 

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 from schemathesis.specs.openapi.schemas import BaseOpenAPISchema
 
 from minsheng.api.tokens import token_create
-from minsheng.wsgi import application
 from tests.conftest import People
 from tests.factories import dispatched, in_progress, new_ticket, replied
 
@@ -34,7 +34,7 @@ def api_schema(transactional_db: None, people: People) -> BaseOpenAPISchema:
         in_progress(people).number,
         replied(people).number,
     ]
-    return schemathesis.from_wsgi("/api/v1/schema/?format=json", application)
+    return schemathesis.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
 
 
 schema = schemathesis.from_pytest_fixture("api_schema")

@@ -72,3 +72,30 @@ def test_an_oversized_api_body_is_a_json_413_or_400(people: People, client: Clie
     assert response.status_code in (400, 413)
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["error"]["code"]
+
+
+QUIRKS = ["١٢", "1_0", "1e1", " NaN", "Infinity", "٣٥.٩"]
+
+
+@pytest.mark.parametrize("value", QUIRKS)
+def test_open311_refuses_numbers_python_would_accept(people: People, value: str) -> None:
+    from minsheng.open311.services import client_create
+
+    _client, key = client_create(name="probe")
+    response = Client().post(
+        "/open311/v2/requests.json",
+        {"api_key": key, "service_code": "1", "lat": value, "long": "115.87", "description": "x"},
+    )
+    assert response.status_code == 400
+    assert "lat" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", QUIRKS)
+def test_the_api_refuses_numbers_python_would_accept(
+    people: People, client: Client, value: str
+) -> None:
+    login(client, people.operator)
+    body = json.dumps({"title": "路灯", "description": "不亮", "lat": value, "lng": "115.87"})
+    response = client.post("/api/v1/tickets/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "lat" in response.json()["error"]["fields"]
