@@ -75,7 +75,9 @@ def sweep_seconds(data: dict[str, Any]) -> float:
 
 
 # name → (command, figure, unit, higher is better)
-BENCHES: dict[str, tuple[Callable[[Path, str, Path], list[str]], Callable[..., float], str, bool]] = {
+BENCHES: dict[
+    str, tuple[Callable[[Path, str, Path], list[str]], Callable[..., float], str, bool]
+] = {
     "intake": (intake, per_second, "tickets/s", True),
     "open311": (open311, per_second, "requests/s", True),
     "sweep": (sweep, sweep_seconds, "s per sweep of the due tickets", False),
