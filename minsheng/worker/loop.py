@@ -54,7 +54,7 @@ DIGEST_JOB = "daily_digest"
 # fields instead of 60 (the long texts, the citizen's details), and no unit or category
 # instances. The webhooks, which need the unit and category, load them for the few tickets
 # that have a hook (api.webhooks.on_overdue). The pinned statement count in
-# tests/deadlines/test_worker.py catches a deferred field read per ticket.
+# tests/worker/test_loop.py catches a deferred field read per ticket.
 CLAIM_FIELDS = (
     "id",
     "number",
