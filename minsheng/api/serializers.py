@@ -371,9 +371,24 @@ class TicketDetailSerializer(TicketListSerializer):
         )
         read_only_fields = fields  # type: ignore[assignment]
 
+    def _holder(self, ticket: Ticket) -> bool:
+        """Whether the caller holds the ticket now (selectors.holds), asked once per ticket."""
+        cache: dict[int, bool] = self.context.setdefault("holders", {})
+        if ticket.pk not in cache:
+            cache[ticket.pk] = selectors.holds(_user(self), ticket)
+        return cache[ticket.pk]
+
+    def to_representation(self, instance: Ticket) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        # Free text as the caller may read it: masked for a unit on a confidential ticket or
+        # on one taken from it (selectors.text_for).
+        text = selectors.text_for(_user(self), instance, holder=self._holder(instance))
+        data.update(title=text.title, description=text.description, address=text.address)
+        return data
+
     @extend_schema_field(CitizenSerializer)
     def get_citizen(self, ticket: Ticket) -> dict[str, Any]:
-        view = selectors.citizen_for(_user(self), ticket)
+        view = selectors.citizen_for(_user(self), ticket, holder=self._holder(ticket))
         return {
             "name": view.name,
             "phone": view.phone,
@@ -387,7 +402,8 @@ class TicketDetailSerializer(TicketListSerializer):
 
     @extend_schema_field(EventSerializer(many=True))
     def get_timeline(self, ticket: Ticket) -> Any:
-        return EventSerializer(selectors.timeline(ticket), many=True).data
+        events = selectors.timeline_for(_user(self), ticket, holder=self._holder(ticket))
+        return EventSerializer(events, many=True).data
 
     @extend_schema_field(CallbackSerializer(many=True))
     def get_callbacks(self, ticket: Ticket) -> Any:

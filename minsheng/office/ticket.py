@@ -17,6 +17,7 @@ from minsheng.office.actions import ACTIONS, FORMS, event_label
 from minsheng.office.common import suggested_unit
 from minsheng.org.access import current_user
 from minsheng.org.models import Unit, User
+from minsheng.org.scoping import scope_for
 from minsheng.tickets import forms, rules, selectors
 from minsheng.tickets.errors import StaleTicket, TicketActionError
 from minsheng.tickets.models import Assignment, Status, Ticket
@@ -73,7 +74,11 @@ def _dispatch_suggestion(ticket: Ticket) -> tuple[Unit | None, triage.Triage | N
 def ticket_context(
     user: User, ticket: Ticket, bound: tuple[str, forms.ActionForm] | None = None
 ) -> dict[str, Any]:
+    holder = selectors.holds(user, ticket)
     assignments = list(selectors.assignments_of(ticket))
+    if not holder:  # a unit the ticket was taken from sees its own part only
+        own = scope_for(user)
+        assignments = [a for a in assignments if own.covers_unit_path(a.unit.path)]
     facts = rules.Facts(ticket, assignments)
     actions = rules.available_actions(user, ticket, facts)
     lead_unit, suggestions = _dispatch_suggestion(ticket) if "dispatch" in actions else (None, None)
@@ -104,12 +109,13 @@ def ticket_context(
             "old": _status_label(e.old_status),
             "new": _status_label(e.new_status),
         }
-        for e in selectors.timeline(ticket)
+        for e in selectors.timeline_for(user, ticket, holder=holder)
     ]
     rounds = [(n, list(items)) for n, items in groupby(assignments, key=lambda a: a.round)]
     return {
         "ticket": ticket,
-        "citizen": selectors.citizen_for(user, ticket),
+        "citizen": selectors.citizen_for(user, ticket, holder=holder),
+        "text": selectors.text_for(user, ticket, holder=holder),
         "rounds": rounds,
         "events": events,
         "action_forms": action_forms,

@@ -19,6 +19,7 @@ from minsheng.open311.selectors import Service, open311_status
 from minsheng.textproc.pii import mask_pii
 from minsheng.tickets.catalogue import SEPARATOR
 from minsheng.tickets.models import Category, Status, Ticket, TicketEvent
+from minsheng.tickets.selectors import mask_person
 
 MAX_DESCRIPTION = 4000
 
@@ -51,15 +52,8 @@ def iso(moment: dt.datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
 
 
-def mask_name(text: str, name: str) -> str:
-    name = name.strip()
-    if len(name) < 2:
-        return text
-    return text.replace(name, name[0] + "*" * (len(name) - 1))
-
-
 def public_text(text: str, ticket: Ticket) -> str:
-    masked = mask_name(mask_pii(text), ticket.citizen_name)
+    masked = mask_person(mask_pii(text), ticket.citizen_name)
     if len(masked) > MAX_DESCRIPTION:  # a mask can be longer than what it hides
         masked = masked[: MAX_DESCRIPTION - 1] + "…"
     return masked

@@ -19,7 +19,7 @@ from django.utils import timezone
 from minsheng.lib.bulk import int_array_literal
 from minsheng.org.models import HOTLINE_ROLES, Division, Unit, User
 from minsheng.org.scoping import Scope, scope_for
-from minsheng.textproc.pii import mask_phone
+from minsheng.textproc.pii import mask_phone, mask_pii
 from minsheng.tickets.models import (
     Assignment,
     ExtensionRequest,
@@ -63,9 +63,27 @@ class CitizenView:
     hidden: bool  # identity withheld (confidential ticket seen by a unit)
 
 
-def citizen_for(user: User, ticket: Ticket) -> CitizenView:
+def holds(user: User, ticket: Ticket) -> bool:
+    """Whether the user may see the ticket as one of its handlers now: hotline staff always; a
+    unit while it (or a unit beneath it) has a live assignment. A unit the ticket was reassigned
+    away from, or whose return was accepted, still finds the ticket (its own work is part of
+    the record) but no longer holds it: no citizen, masked text, only its own history."""
+    scope = scope_for(user)
+    if scope.everything:
+        return True
+    if scope.nothing:
+        return False
+    live = ticket.assignments.exclude(state=Assignment.State.CANCELLED)
+    return live.filter(scope.units_q("unit__")).exists()
+
+
+def citizen_for(user: User, ticket: Ticket, *, holder: bool | None = None) -> CitizenView:
+    """The only way a page, an export or the API shows the citizen. `holder`: `holds(user,
+    ticket)` when the caller has it already."""
     if ticket.confidential and not user.has_role(*HOTLINE_ROLES):
         return CitizenView(name="（保密）", phone="", id_number="", hidden=True)
+    if not (holds(user, ticket) if holder is None else holder):
+        return CitizenView(name="（已移交其他单位）", phone="", id_number="", hidden=True)
     name = "（匿名）" if ticket.anonymous else ticket.citizen_name
     id_number = ticket.citizen_id_number
     if id_number and not user.has_role(*HOTLINE_ROLES):
@@ -80,6 +98,50 @@ def citizen_for(user: User, ticket: Ticket) -> CitizenView:
 
 def timeline(ticket: Ticket) -> QuerySet[TicketEvent]:
     return ticket.events.select_related("actor", "unit").order_by("at", "id")
+
+
+@dataclass(frozen=True)
+class TicketText:
+    title: str
+    description: str
+    address: str
+    masked: bool
+
+
+def mask_person(text: str, name: str) -> str:
+    """The citizen's own name, wherever free text repeats it, reduced to its first character."""
+    name = name.strip()
+    if len(name) < 2:
+        return text
+    return text.replace(name, name[0] + "*" * (len(name) - 1))
+
+
+def text_for(user: User, ticket: Ticket, *, holder: bool | None = None) -> TicketText:
+    """The ticket's free text as `user` may read it. A unit reading a confidential ticket, or a
+    ticket that no longer is its, reads it with phones, ID numbers, bank cards, e-mails, plates
+    and the citizen's name masked: what the citizen typed or said is personal data too."""
+    hotline = user.has_role(*HOTLINE_ROLES)
+    held = True if hotline else (holds(user, ticket) if holder is None else holder)
+    if hotline or (held and not ticket.confidential):
+        return TicketText(ticket.title, ticket.description, ticket.address, masked=False)
+
+    def masked(text: str) -> str:
+        return mask_person(mask_pii(text), ticket.citizen_name)
+
+    return TicketText(
+        masked(ticket.title), masked(ticket.description), masked(ticket.address), masked=True
+    )
+
+
+def timeline_for(
+    user: User, ticket: Ticket, *, holder: bool | None = None
+) -> QuerySet[TicketEvent]:
+    """The timeline as `user` may read it: whole for the hotline and the ticket's units; for a
+    unit it was taken from, only the events of that unit's own part."""
+    events = timeline(ticket)
+    if holds(user, ticket) if holder is None else holder:
+        return events
+    return events.filter(scope_for(user).units_q("unit__"))
 
 
 def assignments_of(ticket: Ticket) -> QuerySet[Assignment]:
