@@ -32,3 +32,11 @@
     window.addEventListener("resize", function () { chart.resize(); });
   });
 })();
+
+// 打印 buttons (the monthly report): a click prints the page. Wired here rather than in an
+// onclick attribute, which the Content-Security-Policy forbids.
+document.addEventListener("click", function (event) {
+  if (event.target instanceof Element && event.target.closest("[data-print]")) {
+    window.print();
+  }
+});
