@@ -147,6 +147,11 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# How attachments leave (minsheng/office/attachments.py): streamed by Django (unset), or handed
+# to the web server after the permission check: `x-accel-redirect` (nginx, an `internal`
+# location at MINSHENG_SENDFILE_PREFIX aliased to MEDIA_ROOT) or `x-sendfile` (Apache).
+MINSHENG_SENDFILE = env_choice("MINSHENG_SENDFILE", "", ["", "x-accel-redirect", "x-sendfile"])
+MINSHENG_SENDFILE_PREFIX = env_str("MINSHENG_SENDFILE_PREFIX", "/protected-media/")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minsheng.office import desk, queues, search, ticket
+from minsheng.office import attachments, desk, queues, search, ticket
 
 app_name = "tickets"
 urlpatterns = [
@@ -15,5 +15,10 @@ urlpatterns = [
     path("tickets/", search.search, name="search"),
     path("tickets/export.xlsx", search.export, name="export"),
     path("tickets/<str:number>/", ticket.ticket_detail, name="detail"),
+    path(
+        "tickets/<str:number>/attachments/<int:pk>",
+        attachments.attachment,
+        name="attachment",
+    ),
     path("tickets/<str:number>/<slug:action>/", ticket.ticket_action, name="action"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.db import transaction
@@ -70,8 +71,9 @@ def ticket_attach(*, ticket: Ticket, actor: User, upload: Any) -> Attachment:
         original_name=original,
         uploaded_by=actor,
     )
-    # Stored under a name we choose: never trust a client's file name on disk.
-    attachment.file.save(f"{locked.attachments.count() + 1}.{ext}", upload, save=False)
+    # Stored under a name we choose, and one nobody can guess: never trust a client's file name
+    # on disk, and never let a path be a way in (they are served only by office.attachment).
+    attachment.file.save(f"{secrets.token_urlsafe(18)}.{ext}", upload, save=False)
     attachment.save()
     _save(locked)
     _event(locked, actor, "attach", note=original, content_type=content_type, size=size)
