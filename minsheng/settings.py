@@ -243,6 +243,9 @@ OPEN311_RATE_LIMIT_PER_MINUTE = env_int(
     "OPEN311_RATE_LIMIT_PER_MINUTE", 60, minimum=0, maximum=100000
 )
 OPEN311_CONTACT = env_str("OPEN311_CONTACT", "12345 政务服务便民热线")
+# Decimal places of the coordinates Open311 publishes for a place that is not public: 3 is
+# about 100 m, enough for a map of problems and not enough to find a house.
+OPEN311_COORDINATE_DECIMALS = env_int("OPEN311_COORDINATE_DECIMALS", 3, minimum=0, maximum=6)
 OPEN311_KEY_SERVICE = env_str("OPEN311_KEY_SERVICE", "请向 12345 热线中心系统管理员申请 API 密钥。")
 
 # REST API at /api/v1/ (minsheng/api; docs/api.md, docs/configuration.md "REST API").

@@ -497,6 +497,9 @@ class IntakeSerializer(serializers.Serializer[Any]):
         help_text="所在区划代码",
     )
     address = text(max_length=200, required=False)
+    address_public = serializers.BooleanField(
+        required=False, default=False, help_text="地址为公共场所（Open311 才公开原地址与精确坐标）"
+    )
     lat = CoordinateField(90, required=False, allow_null=True, default=None)
     lng = CoordinateField(180, required=False, allow_null=True, default=None)
     affected_population = serializers.IntegerField(min_value=1, max_value=10**7, default=1)

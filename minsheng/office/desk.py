@@ -114,6 +114,7 @@ def _intake(user: User, form: IntakeForm) -> Ticket | None:
             urgency=data["urgency"],
             division=_division(form.division_code),
             address=data["address"],
+            address_public=data["address_public"],
             affected_population=data["affected_population"],
         )
     except TicketActionError as error:

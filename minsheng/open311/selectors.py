@@ -146,7 +146,7 @@ def public_tickets(*, with_notes: bool = False) -> QuerySet[Ticket]:
     """Tickets the public may read about, with what their representation needs: one query
     (two with the notes), however many tickets."""
     tickets = Ticket.objects.filter(confidential=False).select_related(
-        "category", "lead_unit", "open311"
+        "category", "lead_unit", "open311", "division"
     )
     if with_notes:
         tickets = tickets.prefetch_related(public_events())

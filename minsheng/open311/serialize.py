@@ -10,8 +10,10 @@ through `public_text`, which masks every phone, ID, bank card, e-mail and plate 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from minsheng.open311.models import ServiceAttribute
@@ -57,6 +59,25 @@ def public_text(text: str, ticket: Ticket) -> str:
     if len(masked) > MAX_DESCRIPTION:  # a mask can be longer than what it hides
         masked = masked[: MAX_DESCRIPTION - 1] + "…"
     return masked
+
+
+def public_address(ticket: Ticket) -> str | None:
+    """The place as published: the address as given only where the operator marked it a public
+    place; otherwise the village (or township) the ticket is filed under. A phone call's
+    `孙口镇孙口村3组12号` is someone's home."""
+    if ticket.address_public:
+        return public_text(ticket.address, ticket) or None
+    return ticket.division.name if ticket.division is not None else None
+
+
+def public_coordinate(value: Decimal | None, ticket: Ticket) -> float | None:
+    """A coordinate as published: exact for a public place, else rounded to
+    OPEN311_COORDINATE_DECIMALS (3: about 100 m)."""
+    if value is None:
+        return None
+    if ticket.address_public:
+        return float(value)
+    return round(float(value), int(settings.OPEN311_COORDINATE_DECIMALS))
 
 
 def service_name(full_name: str) -> str:
@@ -140,11 +161,11 @@ def service_request(ticket: Ticket, *, with_notes: bool = False) -> dict[str, An
         "requested_datetime": iso(ticket.created_at),
         "updated_datetime": iso(ticket.updated_at),
         "expected_datetime": iso(ticket.reply_due),
-        "address": public_text(ticket.address, ticket) or None,
+        "address": public_address(ticket),
         "address_id": (extra.address_id or None) if extra else None,
         "zipcode": None,
-        "lat": float(ticket.lat) if ticket.lat is not None else None,
-        "long": float(ticket.lng) if ticket.lng is not None else None,
+        "lat": public_coordinate(ticket.lat, ticket),
+        "long": public_coordinate(ticket.lng, ticket),
         "media_url": (extra.media_url or None) if extra else None,
     }
     if with_notes:

@@ -171,6 +171,9 @@ class IntakeForm(forms.Form):
     township = forms.ChoiceField(label=_("乡镇（街道）"), required=False)
     village = forms.ChoiceField(label=_("村（社区）"), required=False)
     address = forms.CharField(label=_("详细地址"), required=False, max_length=200)
+    address_public = forms.BooleanField(
+        label=_("地址为公共场所（道路、市场、学校门口等，可公开）"), required=False
+    )
     category = forms.ModelChoiceField(
         label=_("诉求分类"),
         queryset=Category.objects.none(),

@@ -177,6 +177,9 @@ class Ticket(models.Model):
         Division, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("所在区划")
     )
     address = models.CharField(_("详细地址"), max_length=200, blank=True)
+    # The operator's word that the address is a public place (a road, a market, a school gate),
+    # not someone's home: only then is it published (Open311) as given.
+    address_public = models.BooleanField(_("地址为公共场所"), default=False)
     lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     affected_population = models.PositiveIntegerField(_("涉及人数"), default=1)

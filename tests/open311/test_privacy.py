@@ -133,3 +133,50 @@ def test_control_characters_are_dropped_and_markup_is_escaped(
     assert "控制符<x>" in (
         parse_xml(api.get(f"requests/{raw.number}.xml").content)[0].findtext("description") or ""
     )
+
+
+def test_the_place_of_a_home_is_published_as_its_village_and_about_100_m(
+    api: Api, people: People
+) -> None:
+    from decimal import Decimal
+
+    from minsheng.org.models import Division
+
+    village = Division.objects.create(
+        code="410927105201", name="孙口村委会", level=Division.Level.VILLAGE
+    )
+    ticket = actions.ticket_intake(
+        actor=people.operator,
+        channel="hotline",
+        kind="complaint",
+        title="门前污水外溢",
+        description="家门口下水道堵塞。",
+        division=village,
+        address="孙口镇孙口村3组12号",
+        lat=Decimal("35.951234"),
+        lng=Decimal("115.876543"),
+    )
+    [body] = api.json(api.get(f"requests/{ticket.number}.json"))
+    assert body["address"] == "孙口村委会" and "12号" not in str(body)
+    assert (body["lat"], body["long"]) == (35.951, 115.877)
+
+
+def test_a_public_place_marked_by_the_operator_is_published_as_given(
+    api: Api, people: People
+) -> None:
+    from decimal import Decimal
+
+    ticket = actions.ticket_intake(
+        actor=people.operator,
+        channel="hotline",
+        kind="complaint",
+        title="路灯不亮",
+        description="铭功路东段路灯不亮。",
+        address="孙口镇铭功路东段",
+        address_public=True,
+        lat=Decimal("35.951234"),
+        lng=Decimal("115.876543"),
+    )
+    [body] = api.json(api.get(f"requests/{ticket.number}.json"))
+    assert body["address"] == "孙口镇铭功路东段"
+    assert (body["lat"], body["long"]) == (35.951234, 115.876543)
