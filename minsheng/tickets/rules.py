@@ -421,7 +421,7 @@ CHECKS: dict[str, Check] = {
 }
 
 # The ticket page's buttons, in the order it shows them (催办 lives on the deadline boards;
-# pausing, resuming and attaching have forms of their own).
+# pausing, resuming and attaching are services that no page offers yet, so no button).
 PAGE_ORDER = (
     "direct_answer",
     "emergency_transfer",

@@ -85,6 +85,10 @@ def transferred(people: People) -> Ticket:
     )
 
 
+def paused(people: People) -> Ticket:
+    return actions.ticket_pause(ticket=contacted(people), actor=people.alice, reason="等待鉴定结果")
+
+
 STATES: dict[str, Callable[[World], Ticket]] = {
     "new complaint": lambda w: new_ticket(w.people),
     "new consultation": lambda w: new_ticket(w.people, kind="consultation"),
@@ -101,6 +105,7 @@ STATES: dict[str, Callable[[World], Ticket]] = {
     "merged": lambda w: merged(w.people, w.other_open),
     "master of a merge": lambda w: master_of_one(w.people),
     "transferred": lambda w: transferred(w.people),
+    "paused": lambda w: paused(w.people),
 }
 
 
@@ -216,3 +221,43 @@ def test_every_state_offers_someone_something_except_the_finished(world: World) 
             assert offered <= {"praise"}, state
         else:
             assert offered, state
+
+
+# Pausing and resuming the clock are services without a button of their own; the same rule
+# holds for them. Whether a kind of ticket may pause at all is the deadline policy's to say
+# (the service asks it after the rulebook), so the states here are complaints, which may.
+CLOCK_ACTIONS: dict[str, Callable[[Ticket, User], Ticket]] = {
+    "pause": lambda t, u: actions.ticket_pause(ticket=t, actor=u, reason="等待鉴定结果"),
+    "resume": lambda t, u: actions.ticket_resume(ticket=t, actor=u, note=""),
+}
+
+
+def clock_allows(action: str, ticket: Ticket, user: User) -> bool:
+    try:
+        with transaction.atomic():
+            CLOCK_ACTIONS[action](ticket, user)
+            raise RolledBack
+    except RolledBack:
+        return True
+    except (NotAllowed, InvalidTransition):
+        return False
+
+
+@pytest.mark.parametrize(
+    "state", ["dispatched", "in progress, contacted", "sub-task signed", "replied", "paused"]
+)
+def test_pause_and_resume_are_offered_exactly_when_allowed(world: World, state: str) -> None:
+    ticket = STATES[state](world)
+    mismatches = []
+    for who, user in world.users.items():
+        for action in CLOCK_ACTIONS:
+            fresh = Ticket.objects.get(pk=ticket.pk)
+            offered = rules.can(action, user, fresh)
+            if offered != clock_allows(action, fresh, user):
+                mismatches.append((who, action, offered))
+    assert mismatches == [], f"{state}: (who, action, offered)"
+    # Guards the comparison itself: somebody may do something where it is meant.
+    expected = {"paused": {"resume"}, "in progress, contacted": {"pause"}}
+    expected["sub-task signed"] = {"pause"}
+    somebody = {a for a in CLOCK_ACTIONS for u in world.users.values() if rules.can(a, u, ticket)}
+    assert somebody == expected.get(state, set())
