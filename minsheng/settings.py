@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The idle timeout and the forced password change (minsheng/org/access.py).
+    "minsheng.org.access.SessionGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -118,10 +120,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Passwords a user or an administrator sets (not the demo's, which seed_demo sets directly):
+# length and character classes as 等保 2.0 practice asks, configurable.
+MINSHENG_PASSWORD_MIN_LENGTH = env_int("MINSHENG_PASSWORD_MIN_LENGTH", 10, minimum=8, maximum=64)
+MINSHENG_PASSWORD_MIN_CLASSES = env_int("MINSHENG_PASSWORD_MIN_CLASSES", 3, minimum=1, maximum=4)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": MINSHENG_PASSWORD_MIN_LENGTH},
+    },
+    {
+        "NAME": "minsheng.org.access.CharacterClassValidator",
+        "OPTIONS": {"classes": MINSHENG_PASSWORD_MIN_CLASSES},
+    },
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Logins (minsheng/org/access.py): an account is locked for MINSHENG_LOGIN_LOCK_MINUTES after
+# MINSHENG_LOGIN_MAX_FAILURES failures, an address after MINSHENG_LOGIN_MAX_PER_ADDRESS; a page
+# session ends after MINSHENG_SESSION_IDLE_MINUTES without a request.
+MINSHENG_LOGIN_MAX_FAILURES = env_int("MINSHENG_LOGIN_MAX_FAILURES", 5, minimum=1, maximum=100)
+MINSHENG_LOGIN_MAX_PER_ADDRESS = env_int(
+    "MINSHENG_LOGIN_MAX_PER_ADDRESS", 30, minimum=1, maximum=10_000
+)
+MINSHENG_LOGIN_LOCK_MINUTES = env_int("MINSHENG_LOGIN_LOCK_MINUTES", 15, minimum=1, maximum=1440)
+MINSHENG_SESSION_IDLE_MINUTES = env_int(
+    "MINSHENG_SESSION_IDLE_MINUTES", 30, minimum=0, maximum=24 * 60
+)  # 0: no idle timeout
 
 LANGUAGE_CODE = env_choice("LANGUAGE_CODE", "zh-hans", ["zh-hans", "en"])
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

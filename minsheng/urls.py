@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.core.forms import LoginForm
+from minsheng.org.forms import ChangePasswordForm
 
 admin.site.site_header = _("民生 · 12345 接诉即办")
 admin.site.site_title = _("民生管理后台")
@@ -18,6 +19,16 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the header's switch
     path("admin/", admin.site.urls),
     path("org/", include("minsheng.org.urls")),

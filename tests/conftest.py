@@ -88,6 +88,13 @@ def fresh_snapshots() -> None:
 
 
 @pytest.fixture(autouse=True)
+def no_idle_timeout(settings: pytest.FixtureRequest) -> None:
+    """Tests move the clock by hours between requests; the idle timeout has its own tests
+    (tests/org/test_logins.py), which switch it on."""
+    settings.MINSHENG_SESSION_IDLE_MINUTES = 0  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings: pytest.FixtureRequest) -> None:
     """PBKDF2 is slow on purpose; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

@@ -1,6 +1,10 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from minsheng.org import access
 
 
 class LoginForm(AuthenticationForm):
@@ -16,3 +20,19 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].widget = forms.TextInput(
             attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}
         )
+
+    def clean(self) -> dict[str, Any]:
+        """Refuse at once while the account or the address is locked (access.login_refusal);
+        count a failure; clear the account's failures on success."""
+        username = str(self.cleaned_data.get("username") or "")
+        address = access.client_address(self.request)
+        refusal = access.login_refusal(username, address)
+        if refusal is not None:
+            raise forms.ValidationError(refusal, code="locked")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            access.login_failed(username, address)
+            raise
+        access.login_succeeded(username)
+        return cleaned

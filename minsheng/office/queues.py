@@ -94,5 +94,5 @@ def unit_inbox(request: HttpRequest) -> HttpResponse:
 def callback_queue(request: HttpRequest) -> HttpResponse:
     user = current_user(request, *rules.CALLBACK_ROLES)
     tickets = selectors.callback_queue(user)
-    rows = [(t, selectors.citizen_for(user, t)) for t in tickets[:QUEUE_LIMIT]]
+    rows = selectors.citizens_for(user, list(tickets[:QUEUE_LIMIT]))
     return render(request, "tickets/callbacks.html", {"rows": rows, "count": tickets.count()})

@@ -81,7 +81,7 @@ def search(request: HttpRequest) -> HttpResponse:
             cap=cap,
             first_ids=partial(selectors.search_ticket_ids, user, query),
         )
-        rows = [(t, selectors.citizen_for(user, t)) for t in page.object_list]
+        rows = selectors.citizens_for(user, list(page.object_list))
     context = {
         "form": form,
         "errors": errors,
@@ -127,14 +127,16 @@ def export(request: HttpRequest) -> HttpResponse:
         headers.insert(4, _("联系电话"))
     append_row(sheet, headers)
     total = tickets.count()
-    for t in tickets[:EXPORT_LIMIT]:
+    listed = list(tickets[:EXPORT_LIMIT])
+    held = selectors.held_ids(user, listed)
+    for t in listed:
         row: list[Any] = [
             t.number,
             timezone.localtime(t.created_at).strftime("%Y-%m-%d %H:%M"),
             t.get_channel_display(),
             t.get_kind_display(),
             t.category.full_name if t.category else "",
-            t.title,
+            selectors.text_for(user, t, holder=t.pk in held).title,
             t.division.name if t.division else "",
             t.lead_unit.name if t.lead_unit else "",
             t.get_status_display(),

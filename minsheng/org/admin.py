@@ -1,7 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.org.forms import AdminSetPasswordForm
 from minsheng.org.models import Division, RoleGrant, Unit, User
 
 
@@ -30,6 +34,8 @@ class RoleGrantInline(admin.TabularInline[RoleGrant, User]):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
+    # A password an administrator sets is temporary: the user changes it at the next login.
+    change_password_form = AdminSetPasswordForm
     inlines = (RoleGrantInline,)
     list_display = ("username", "display_name", "unit", "is_active", "last_login")
     list_filter = ("is_active", "roles__role", "unit__kind")
@@ -38,5 +44,10 @@ class UserAdmin(BaseUserAdmin[User]):
     raw_id_fields = ("unit",)
     fieldsets = (
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]
-        (_("民生"), {"fields": ("display_name", "phone", "unit")}),
+        (_("民生"), {"fields": ("display_name", "phone", "unit", "must_change_password")}),
     )
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if not change:  # a new account's first password is the administrator's
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)

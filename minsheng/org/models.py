@@ -173,6 +173,9 @@ class User(AbstractUser):
     )
     display_name = models.CharField(_("姓名"), max_length=40, blank=True)
     phone = models.CharField(_("手机"), max_length=20, blank=True)
+    # Set when an administrator gives the account a password (a new account, a reset): the
+    # user must choose their own before anything else (org.access.PasswordChangeRequired).
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined,misc]
         verbose_name = _("用户")
@@ -236,3 +239,24 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+
+class LoginFailure(models.Model):
+    """A failed login: the throttle counts them per account and per address (org.access), and
+    they are the audit trail of guessing. Successful logins clear the account's failures."""
+
+    username = models.CharField(max_length=150)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+        indexes: ClassVar[list[models.Index]] = [
+            # The throttle's two counts: an account's, an address's recent failures.
+            models.Index(fields=["username", "at"], name="org_loginfail_user_at"),
+            models.Index(fields=["address", "at"], name="org_loginfail_addr_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.address} {self.at:%Y-%m-%d %H:%M}"
