@@ -69,7 +69,7 @@ def search(request: HttpRequest) -> HttpResponse:
     page = None
     rows: list[tuple[Ticket, Any]] = []
     if query is not None:
-        # Never an exact COUNT of a huge result (about 100 ms with a million tickets): the
+        # Never an exact COUNT of a huge result (docs/benchmarks/pages.md, item 5): the
         # page shows "超过 1000 件" and next/previous instead of the last page.
         # A unit's scope is a few thousand tickets: counted exactly, and without a LIMIT,
         # which would make PostgreSQL walk all tickets newest-first probing each one.

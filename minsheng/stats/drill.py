@@ -231,8 +231,8 @@ def tickets_behind(
     column = ORDER.get(measure, "created_at")
     if f.unit and expected is not None and expected <= FEW and connection.vendor == "postgresql":
         # PostgreSQL walks the date index newest first, expecting the unit's tickets to turn up
-        # soon; for a small unit they do not (孙口镇 in a province of 10,000,000 tickets: 39 of
-        # 808,757 closed in a month, 2.5 s). Ordering by an expression no index supplies makes
+        # soon; for a small unit they do not (孙口镇 in a province of 10,000,000 tickets: seconds,
+        # docs/benchmarks/statistics.md). Ordering by an expression no index supplies makes
         # it fetch the unit's few rows through (lead_unit_id, date) and sort them (ms).
         unindexed = ExpressionWrapper(
             F(column) + Value(dt.timedelta(0)), output_field=DateTimeField()

@@ -73,13 +73,13 @@ SELF_TRAINING_ROUNDS = 2
 SVM_C = 1.0
 EMBEDDING_SHARE = 0.3
 """Share of the embedding model in a suggestion's scores (chosen on fold seed 0 between 0.3 and
-0.5: 0.849 and 0.835 macro-F1)."""
+0.5: docs/benchmarks/classifier.md, sentence embeddings)."""
 EMBEDDING_LR_C = 10.0
 CATEGORY_NAMES_SHARE = 0.4
 CATEGORY_NAMES_TEMPERATURE = 0.02
 """Share and softmax temperature of the category names' scores (chosen on fold seeds 0-2 among
-shares 0.2/0.3/0.4 and temperatures 0.01/0.02/0.03; the nine gave median macro-F1 0.877-0.907,
-on seeds 0-2 and on seeds 3-5 alike: the figure does not hang on the choice)."""
+shares 0.2/0.3/0.4 and temperatures 0.01/0.02/0.03, and measured again on seeds 3-5: the figure
+does not hang on the choice; docs/benchmarks/classifier.md, sixth session)."""
 OTHER = "其他"
 """The catch-all leaf of every branch of the tree: its name describes nothing."""
 SEPARATOR = "/"

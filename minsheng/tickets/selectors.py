@@ -373,8 +373,8 @@ def search_ticket_ids(user: User, query: TicketSearch, limit: int | None) -> lis
     (路灯: 16,000 tickets of 1,000,000) thus reads the few hundred candidates of the last week
     instead of all of them. Only for users who see every ticket: a unit's scope bounds its
     search better than time does, and its few results would make it read every window anyway
-    (measured: 25 ms as one query, 240 ms in windows); without a limit every window is read
-    too, and one query beats four.
+    (docs/benchmarks/intake.md, fourth session); without a limit every window is read too, and
+    one query beats four.
     """
     bigrams = _search_bigrams(query.words.split())
     scope = scope_for(user)
@@ -473,7 +473,8 @@ def _search(
     else:
         # Ids taken from the user's own scope (search_ticket_ids), so the scope's subquery
         # would only repeat them, and it misled PostgreSQL: with a second filter (a lead unit)
-        # it expected 30 rows and probed the subquery 5,251 times (64 ms instead of 25).
+        # it underestimated the rows and probed the subquery per ticket
+        # (docs/benchmarks/intake.md, fourth session).
         # One array literal, which PostgreSQL reads as a list of primary keys (`= ANY`), where
         # Django's `pk__in` would bind thousands of parameters one by one.
         tickets = Ticket.objects.select_related(*LIST_RELATED).filter(
