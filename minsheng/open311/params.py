@@ -17,6 +17,8 @@ from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
+from minsheng.lib.strictnum import is_plain_decimal
+
 MAX_RANGE = dt.timedelta(days=90)
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -132,6 +134,8 @@ class Params:
         if not raw:
             return None
         try:
+            if not is_plain_decimal(raw):  # Decimal() reads "1_0" and "١٢" too
+                raise InvalidOperation
             value = Decimal(raw)
         except InvalidOperation:
             raise bad_request(f"参数 {name} 必须是数字（WGS84 经纬度）。") from None
