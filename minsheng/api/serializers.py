@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from minsheng.lib.numbers import plain_decimal
+from minsheng.lib.numbers import is_plain_integer, plain_decimal
 from minsheng.org.models import Division, Unit, User, normalize_division_code
 from minsheng.tickets import selectors
 from minsheng.tickets.actions import (
@@ -71,6 +71,15 @@ class BoundedDateTimeField(serializers.DateTimeField):
             raise serializers.ValidationError(_("时间超出范围。")) from None
 
 
+class PlainIntegerField(serializers.IntegerField):
+    """An integer; a string must be ASCII digits (``int()`` also reads "1_0" and "١٢")."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, str) and not is_plain_integer(data):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
+
+
 class CoordinateField(serializers.DecimalField):
     """Degrees, rounded to the six places the database keeps rather than refused for more."""
 
@@ -119,7 +128,7 @@ def ticket_number(**kwargs: Any) -> serializers.RegexField:
 
 
 def optional_id(help_text: str) -> serializers.IntegerField:
-    return serializers.IntegerField(
+    return PlainIntegerField(
         min_value=1,
         max_value=MAX_ID,
         required=False,
@@ -434,7 +443,7 @@ class TicketPageSerializer(serializers.Serializer[Any]):
 
 class TicketFilterSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=Status.choices, required=False)
-    category = serializers.IntegerField(
+    category = PlainIntegerField(
         min_value=1, max_value=MAX_ID, required=False, help_text="分类 id（含其下级分类）"
     )
     unit = unit_code(required=False)
@@ -448,7 +457,7 @@ class TicketFilterSerializer(serializers.Serializer[Any]):
     cursor = serializers.CharField(
         max_length=200, required=False, help_text="上一页返回的 next_cursor"
     )
-    page_size = serializers.IntegerField(min_value=1, max_value=200, default=50, required=False)
+    page_size = PlainIntegerField(min_value=1, max_value=200, default=50, required=False)
 
     def validate_division(self, value: str) -> str:
         try:
@@ -466,7 +475,7 @@ class TicketFilterSerializer(serializers.Serializer[Any]):
 
 
 class VersionedSerializer(serializers.Serializer[Any]):
-    expected_version = serializers.IntegerField(
+    expected_version = PlainIntegerField(
         min_value=1,
         max_value=2**31 - 1,
         required=False,
@@ -502,7 +511,7 @@ class IntakeSerializer(serializers.Serializer[Any]):
     )
     lat = CoordinateField(90, required=False, allow_null=True, default=None)
     lng = CoordinateField(180, required=False, allow_null=True, default=None)
-    affected_population = serializers.IntegerField(min_value=1, max_value=10**7, default=1)
+    affected_population = PlainIntegerField(min_value=1, max_value=10**7, default=1)
 
     def validate_category(self, value: int | None) -> Category | None:
         if value is None:
@@ -564,7 +573,7 @@ class ProgressSerializer(VersionedSerializer):
 
 
 class ExtendSerializer(VersionedSerializer):
-    days = serializers.IntegerField(min_value=1, max_value=MAX_EXTENSION_DAYS)
+    days = PlainIntegerField(min_value=1, max_value=MAX_EXTENSION_DAYS)
     reason = text()
 
 

@@ -19,3 +19,12 @@ def plain_decimal(text: str) -> Decimal | None:
     if not PLAIN_DECIMAL.fullmatch(text):
         return None
     return Decimal(text)
+
+
+PLAIN_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def is_plain_integer(text: str) -> bool:
+    """An optional sign and ASCII digits only (surrounding whitespace allowed): what int() also
+    reads as `１２`, `١٢` or `1_0` is not."""
+    return PLAIN_INTEGER.fullmatch(text.strip()) is not None

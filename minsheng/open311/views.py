@@ -51,6 +51,9 @@ CHANGESET = "2025-06-01T00:00:00+08:00"
 Handler = Callable[..., HttpResponse]
 
 
+API_KEY_HEADER = "X-Api-Key"
+
+
 def endpoint(*methods: str) -> Callable[[Handler], Handler]:
     allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
 
@@ -125,7 +128,11 @@ def requests(request: HttpRequest, params: Params, fmt: str) -> HttpResponse:
 
 
 def _api_key(request: HttpRequest, params: Params) -> str:
+    # The header keeps the key out of URLs (and so out of proxies' logs); the spec's
+    # parameter is still accepted, in the body or the query string.
     keys = params.data.getlist("api_key") or request.GET.getlist("api_key")
+    if API_KEY_HEADER in request.headers:
+        keys = [*keys, request.headers[API_KEY_HEADER]]
     if not keys or not keys[0].strip():
         raise Open311Error(403, "缺少 api_key。")
     if len(keys) > 1:

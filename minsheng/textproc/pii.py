@@ -6,21 +6,29 @@ Kinds and mask formats (masks are ASCII; the text around a match is left untouch
 kind      recognised                                        masked as
 ========= ================================================= ===================================
 mobile    ``1[3-9]`` + 9 digits; optional ``+86``, ``0086``,  ``138****8000``: first 3, 4 stars,
-          ``(+86)``, ``86``/``86-`` prefix; 3-4-4 groups      last 4 (country code dropped)
-          split by a space or dash
+          ``(+86)``, ``86``/``86-`` prefix; 3-4-4 groups      last 4 (country code and
+          split by a space or dash; also as typed from       separators dropped)
+          what was heard: one kind of separator (space
+          anywhere; dot or dash between groups of 3+)
+          such as ``139.1234.5678``, ``1391 234 5678``
 landline  area code ``010``/``02x`` + 8 digits, or            ``0393-****4567``: area code, dash,
           ``0[3-9]xx`` + 7-8 digits; local number starts     always 4 stars, last 4
           with 2-9; ``(0393)5123456``, ``0393-5123456``,
           ``0393 5123456``, ``03935123456``
 id_card   18 characters (6-8-4 groups may be split by        ``4109**********1234``: first 4,
-          spaces) with a province code, a real birth date    one star per hidden character,
-          (1900..today, China time) and a valid ISO 7064     last 4 (spaces dropped)
-          MOD 11-2 check character; legacy 15-digit
+          spaces) with a province code and a real birth      one star per hidden character,
+          date (1900..today, China time) *or* a valid ISO    last 4 (spaces dropped)
+          7064 MOD 11-2 check character (a typo in one of
+          them is still somebody's number); legacy 15-digit
           numbers with a province code and a real 19yymmdd
           date (no checksum exists for those)
 bank_card 16-19 digits passing Luhn, optionally in groups    ``6222***********0123``: first 4,
           of 4 split by spaces or dashes                     one star per hidden digit, last 4
                                                              (separators dropped)
+qq        5-11 digits after ``QQ``/``qq``/``扣扣`` (and         ``1*******``: first digit, one star
+          号/号码, a colon, space, 是/为)                        per hidden digit; keyword kept
+wechat    6-20 letters, digits, ``_``/``-`` after ``微信``,    ``z*******``: first character,
+          ``vx``, ``wx``, ``WeChat``... (same glue as QQ)     keyword kept
 email     ``local@domain.tld``                               ``z***@example.com``: first
                                                              character of the local part,
                                                              always 3 stars
@@ -32,11 +40,15 @@ plate     province abbreviation + city letter + 5            ``豫J·***45``: pr
 Digit-based kinds never match inside a longer digit run or a decimal number (``1.38e10`` style
 ``0.13800138000``, a price ``13800138000.50``): the patterns use ``(?<![0-9])``/``(?![0-9])``
 and refuse a neighbouring ``digit.`` / ``.digit``. Full-width digits and letters are folded to
-ASCII before matching (offsets are unchanged because the folding is one character to one).
+ASCII before matching, and for the digit kinds Chinese numerals too (``一三九``, ``幺`` for 1,
+``〇``/``零`` for 0), as a number read out on the phone is typed; offsets are unchanged because
+the folding is one character to one. Ordinary numbers in Chinese text (amounts, dates, house
+numbers such as 3组12号, ten-digit ticket numbers, lists of decimals) are not matched.
 
 When candidates overlap, the longer one wins, ties going to the more specific kind (id_card,
-bank_card, mobile, landline, email, plate). :func:`mask_pii` repeats find-and-mask until nothing
-is found, so its output never contains a findable match and masking is idempotent.
+bank_card, mobile, landline, email, plate, qq, wechat). :func:`mask_pii` repeats find-and-mask
+until nothing is found, so its output never contains a findable match and masking is
+idempotent.
 
 Over-masking is preferred to leaking: any 16-19 digit number that passes Luhn (one in ten
 random ones) is treated as a bank card, and 8613800138000 is treated as a phone.
@@ -59,6 +71,8 @@ class PiiKind(StrEnum):
     BANK_CARD = "bank_card"
     EMAIL = "email"
     PLATE = "plate"
+    QQ = "qq"
+    WECHAT = "wechat"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +93,19 @@ _PRIORITY: dict[PiiKind, int] = {
     PiiKind.LANDLINE: 3,
     PiiKind.EMAIL: 4,
     PiiKind.PLATE: 5,
+    PiiKind.QQ: 6,
+    PiiKind.WECHAT: 7,
 }
 
 # One code point to one code point, so offsets found in the folded copy are valid in the input.
 _FOLD_TABLE: dict[int, int] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FOLD_TABLE[0x3000] = 0x20
+# Numbers read out on the phone are typed as Chinese numerals (幺 is how 1 is said on the
+# phone, 〇 and 零 are both 0). Folded only for the digit-based kinds: one character to one.
+_NUMERAL_TABLE: dict[int, int] = dict(_FOLD_TABLE)
+for _digit, _chars in enumerate(["〇零", "一幺", "二", "三", "四", "五", "六", "七", "八", "九"]):
+    for _char in _chars:
+        _NUMERAL_TABLE[ord(_char)] = ord(str(_digit))
 
 # Shared edges for digit-based kinds: not inside a longer digit run, not part of a decimal.
 _NUM_START = r"(?<![0-9])(?<![0-9]\.)"
@@ -94,6 +116,12 @@ _NUM_END = r"(?![0-9])(?!\.[0-9])"
 _MOBILE_CORE = (
     r"(?:(?:\+86|0086|\(\+?86\))[ -]?|86-?)?"
     r"(1[3-9][0-9])[ -]?([0-9]{4})[ -]?([0-9]{4})"
+)
+# How a number is written when typed from what was heard: one space, dot or dash (full-width
+# ones are folded to these) between any two digits, e.g. 139.1234.5678 or 1391 234 5678.
+_LOOSE_MOBILE_RE = re.compile(
+    _NUM_START + r"(?:(?:\+86|0086|\(\+?86\))[ .-]?|86[ .-]?)?"
+    r"1[ .-]?[3-9](?:[ .-]?[0-9]){9}" + _NUM_END
 )
 # Three-digit area codes (010 Beijing, 02x big cities) always have 8-digit local numbers.
 _LANDLINE_CORE = (
@@ -328,6 +356,22 @@ def mask_plate(value: str) -> str:
 def _find_mobiles(text: str) -> Iterator[tuple[int, int]]:
     for match in _MOBILE_RE.finditer(text):
         yield match.span()
+    for match in _LOOSE_MOBILE_RE.finditer(text):
+        if _is_plausible_loose_mobile(match.group()):
+            yield match.span()
+
+
+def _is_plausible_loose_mobile(value: str) -> bool:
+    # One kind of separator per number: "15.2 16.3 17.4 18" is a list of decimals, not a phone.
+    # Dots and dashes separate groups of at least three digits, which keeps a decimal such as
+    # 1.3912345678 out; spaces may split anywhere ("1 3 9 1 2 3 4 5 6 7 8").
+    body = re.sub(r"^(?:\+86|0086|\(\+?86\)|86)[ .-]?", "", value)
+    separators = set(re.findall(r"[ .-]", body))
+    if len(separators) > 1:
+        return False
+    if separators & {".", "-"}:
+        return all(len(group) >= 3 for group in re.split(r"[.-]", body))
+    return True
 
 
 def _find_landlines(text: str) -> Iterator[tuple[int, int]]:
@@ -336,9 +380,21 @@ def _find_landlines(text: str) -> Iterator[tuple[int, int]]:
             yield match.span()
 
 
+def _looks_like_id_number(value: str) -> bool:
+    # A typo read out on the phone is still somebody's ID number: a province code and either a
+    # real birth date or a matching check character is enough to mask it. Requiring both would
+    # publish every number with one wrong digit.
+    compact = value.replace(" ", "").upper()
+    if compact[:2] not in _PROVINCE_CODES:
+        return False
+    if id_check_character(compact[:17]) == compact[17]:
+        return True
+    return _is_real_birth_date(int(compact[6:10]), int(compact[10:12]), int(compact[12:14]))
+
+
 def _find_id_numbers(text: str) -> Iterator[tuple[int, int]]:
     for match in _ID_RE.finditer(text):
-        if is_valid_id_number(match.group()):
+        if _looks_like_id_number(match.group()):
             yield match.span()
     for match in _LEGACY_ID_RE.finditer(text):
         if _is_valid_legacy_id_number(match.group()):
@@ -357,6 +413,31 @@ def _find_plates(text: str) -> Iterator[tuple[int, int]]:
             yield match.span()
 
 
+# QQ numbers and WeChat ids are only recognisable by the keyword before them; only the value
+# after the keyword is masked. "微信公众号" or "QQ群" do not match: the keyword must be followed
+# by nothing but 号/号码/id and a colon, space or 是/为.
+_CONTACT_GLUE = r" ?(?:号码|号|id|ID|Id)?[ :：是为]{0,3}"
+_QQ_RE = re.compile(
+    r"(?<![A-Za-z])(?:[Qq]{2}|扣扣)" + _CONTACT_GLUE + r"(?P<value>[1-9][0-9]{4,10})(?![0-9])"
+)
+# WeChat ids: 6-20 letters, digits, "_" or "-"; many people use their phone or QQ number.
+_WECHAT_RE = re.compile(
+    r"(?:微信|威信|薇信|[Vv]信|(?<![A-Za-z])(?:[Ww]e[Cc]hat|[Ww]eixin|[VvWw][Xx])(?![A-Za-z]))"
+    + _CONTACT_GLUE
+    + r"(?P<value>[A-Za-z0-9][A-Za-z0-9_-]{5,19})(?![A-Za-z0-9_-])"
+)
+
+
+def _find_qq_numbers(text: str) -> Iterator[tuple[int, int]]:
+    for match in _QQ_RE.finditer(text):
+        yield match.span("value")
+
+
+def _find_wechat_ids(text: str) -> Iterator[tuple[int, int]]:
+    for match in _WECHAT_RE.finditer(text):
+        yield match.span("value")
+
+
 _FINDERS: dict[PiiKind, Callable[[str], Iterator[tuple[int, int]]]] = {
     PiiKind.MOBILE: _find_mobiles,
     PiiKind.LANDLINE: _find_landlines,
@@ -364,7 +445,13 @@ _FINDERS: dict[PiiKind, Callable[[str], Iterator[tuple[int, int]]]] = {
     PiiKind.BANK_CARD: _find_bank_cards,
     PiiKind.EMAIL: _find_emails,
     PiiKind.PLATE: _find_plates,
+    PiiKind.QQ: _find_qq_numbers,
+    PiiKind.WECHAT: _find_wechat_ids,
 }
+# Kinds made of digits are also searched with Chinese numerals folded to digits.
+_NUMERIC_KINDS = frozenset(
+    {PiiKind.MOBILE, PiiKind.LANDLINE, PiiKind.ID_CARD, PiiKind.BANK_CARD, PiiKind.QQ}
+)
 
 
 def find_pii(text: str, kinds: Iterable[PiiKind | str] | None = None) -> list[PiiMatch]:
@@ -376,7 +463,12 @@ def find_pii(text: str, kinds: Iterable[PiiKind | str] | None = None) -> list[Pi
     """
     wanted = list(PiiKind) if kinds is None else [PiiKind(kind) for kind in kinds]
     folded = text.translate(_FOLD_TABLE)
-    candidates = [(start, end, kind) for kind in wanted for start, end in _FINDERS[kind](folded)]
+    numeric = text.translate(_NUMERAL_TABLE)
+    candidates = [
+        (start, end, kind)
+        for kind in wanted
+        for start, end in _FINDERS[kind](numeric if kind in _NUMERIC_KINDS else folded)
+    ]
     candidates.sort(key=lambda item: (item[0] - item[1], _PRIORITY[item[2]], item[0]))
     starts: list[int] = []
     ends: list[int] = []
@@ -397,13 +489,27 @@ def find_pii(text: str, kinds: Iterable[PiiKind | str] | None = None) -> list[Pi
 
 # --- masking ------------------------------------------------------------------------------
 
+
+def _mask_mobile(value: str) -> str:
+    # Any spelling found (country code, dots, odd spacing) comes out as 139****5678.
+    digits = re.sub(r"[^0-9]", "", value)[-11:]
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def _mask_contact_id(value: str) -> str:
+    # QQ numbers and WeChat ids keep their first character; a stranger cannot guess the rest.
+    return value[:1] + "*" * (len(value) - 1)
+
+
 _MASKERS: dict[PiiKind, Callable[[str], str]] = {
-    PiiKind.MOBILE: mask_phone,
+    PiiKind.MOBILE: _mask_mobile,
     PiiKind.LANDLINE: mask_phone,
     PiiKind.ID_CARD: mask_id_number,
     PiiKind.BANK_CARD: mask_bank_card,
     PiiKind.EMAIL: mask_email,
     PiiKind.PLATE: mask_plate,
+    PiiKind.QQ: _mask_contact_id,
+    PiiKind.WECHAT: _mask_contact_id,
 }
 # Every mask removes digits or letters, so the fixpoint is reached in one or two passes (a
 # second one is needed when a mask's kept digits join following digits into a new match);
@@ -427,8 +533,10 @@ def _apply_masks(text: str, matches: list[PiiMatch]) -> str:
     copied_to = 0
     for match in matches:
         pieces.append(text[copied_to : match.start])
-        # Mask the folded value so full-width digits come out as plain ASCII masks.
-        pieces.append(_MASKERS[match.kind](match.value.translate(_FOLD_TABLE)))
+        # Mask the folded value so full-width digits and Chinese numerals come out as plain
+        # ASCII masks.
+        table = _NUMERAL_TABLE if match.kind in _NUMERIC_KINDS else _FOLD_TABLE
+        pieces.append(_MASKERS[match.kind](match.value.translate(table)))
         copied_to = match.end
     pieces.append(text[copied_to:])
     return "".join(pieces)

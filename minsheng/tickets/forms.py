@@ -20,6 +20,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.lib.numbers import is_plain_integer
 from minsheng.org.models import Division, Unit
 from minsheng.tickets.actions import CONTACT_METHODS, EMERGENCY_SERVICES, LEGAL_CHANNELS
 from minsheng.tickets.models import (
@@ -41,6 +42,15 @@ EMPTY = ("", "——")
 def _typed_field(form: forms.BaseForm, name: str) -> Any:
     """A bound field's Field, typed loosely: django-stubs types `fields` as plain Field."""
     return form.fields[name]
+
+
+class PlainIntegerField(forms.IntegerField):
+    """An integer typed in ASCII digits: ``int()`` would also read "1_0" and "١٢"."""
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str) and value.strip() and not is_plain_integer(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 def dispatchable_units() -> Any:
@@ -181,7 +191,7 @@ class IntakeForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("诉求分类无效。")},
     )
-    affected_population = forms.IntegerField(
+    affected_population = PlainIntegerField(
         label=_("涉及人数"),
         initial=1,
         min_value=1,
@@ -359,7 +369,7 @@ class ProgressForm(ActionForm):
 
 
 class ExtensionRequestForm(ActionForm):
-    days = forms.IntegerField(
+    days = PlainIntegerField(
         label=_("延期天数"),
         min_value=1,
         max_value=30,

@@ -107,6 +107,9 @@ def test_it_filters_by_division_prefix(apis: Apis, people: People) -> None:
         {"cursor": "MjAyNC0wMS0wMXww"},
         {"page_size": "0"},
         {"page_size": "1000"},
+        {"page_size": "1_0"},  # int() reads "1_0" as 10 and "١٢" as 12
+        {"page_size": "١٢"},
+        {"category": "1_0"},
         {"unit": "a\x00b"},
     ],
 )
@@ -227,6 +230,9 @@ def test_an_operator_takes_a_ticket_with_every_field(apis: Apis, people: People)
         ({"lat": 91}, "lat"),
         ({"lat": 1e30, "lng": 1}, "lat"),
         ({"lat": "NaN", "lng": 1}, "lat"),
+        ({"lat": "3_5.1", "lng": 115}, "lat"),  # Decimal() reads "3_5.1" as 35.1
+        ({"lat": "٣٥.١", "lng": 115}, "lat"),
+        ({"affected_population": "1_000"}, "affected_population"),
         ({"citizen_phone": "12345"}, "citizen_phone"),
         ({"citizen_id_number": "110101199003071230"}, "citizen_id_number"),
         ({"lat": 35.1}, "lat"),  # without lng

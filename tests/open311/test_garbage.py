@@ -242,3 +242,12 @@ def test_random_parameters_never_make_a_500(
             json.loads(response.content)
         else:
             parse_xml(response.content)
+
+
+@pytest.mark.parametrize("written", ["١٢", "1_0", "3_5.9", "３５.９", "35.9e", "nan", "0x10"])
+def test_coordinates_python_would_read_are_400(
+    api: Api, street_light: Category, written: str
+) -> None:
+    # Decimal() accepts other scripts' digits and "_" between digits; the interface does not.
+    api.errors(api.post("requests.json", light_report(street_light, lat=written)), 400)
+    assert not Ticket.objects.exists()

@@ -113,6 +113,89 @@ def test_it_leaves_numbers_that_are_not_phones(text: str) -> None:
     assert mask_pii(text) == text
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        "139.1234.5678",
+        "139．1234．5678",  # full-width dots
+        "139－1234－5678",  # full-width dashes
+        "139\u30001234\u30005678",  # ideographic spaces
+        "1391 234 5678",
+        "1 3 9 1 2 3 4 5 6 7 8",
+        "13912 345678",
+        "一三九一二三四五六七八",
+        "幺三九幺二三四五六七八",  # 幺 is how 1 is read out on the phone
+        "一三九 一二三四 五六七八",
+        "139一二三四5678",
+        "+86.139.1234.5678",
+    ],
+)
+def test_it_masks_a_mobile_typed_as_it_was_heard(written: str) -> None:
+    assert kinds(f"电话{written}") == ["mobile"]
+    assert mask_pii(f"回电{written}谢谢") == "回电139****5678谢谢"
+
+
+def test_it_masks_a_mobile_with_zeros_read_as_chinese_numerals() -> None:
+    assert mask_pii("电话一三八〇〇一三八零零零") == "电话138****8000"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "工单号2612050001已办结",  # ticket numbers are ten digits
+        "3组12号",
+        "金额1380元,面积15.2 16.3 17.4 18平方米",  # a list of decimals is not a phone
+        "比例1.3912345678",
+        "2025.12.05 14.30",
+        "2025-12-05 14:30",
+        "第一三九号楼",
+        "二〇二五年十二月五日",
+        "一二三四五六七八九十",  # counting, ten numerals but not a mobile prefix
+        "共 1 2 3 4 5 6 7 8 9 10 11 项",
+    ],
+)
+def test_it_leaves_ordinary_numbers_in_chinese_text(text: str) -> None:
+    assert find_pii(text) == []
+    assert mask_pii(text) == text
+
+
+# --- QQ numbers and WeChat ids ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("QQ:12345678", "QQ:1*******"),
+        ("qq号 123456789 谢谢", "qq号 1******** 谢谢"),
+        ("QQ号码是一二三四五六七八", "QQ号码是1*******"),
+        ("扣扣：98765", "扣扣：9****"),
+        ("微信：zhang_san-88", "微信：z***********"),
+        ("加微信号 wxid_abc123 联系", "加微信号 w********** 联系"),
+        ("vx: Li2024", "vx: L*****"),
+        ("WeChat ID: lisi1990", "WeChat ID: l*******"),
+        ("微信13912345678", "微信139****5678"),  # a phone used as the WeChat id
+    ],
+)
+def test_it_masks_qq_numbers_and_wechat_ids_after_their_keyword(text: str, masked: str) -> None:
+    assert mask_pii(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "QQ群123456",  # a group number is published on purpose
+        "微信公众号：minsheng12345",
+        "微信支付 200元",
+        "微信 abc",  # too short for a WeChat id
+        "QQ音乐",
+        "我的qq坏了1234",
+        "wxyz123456",
+    ],
+)
+def test_it_leaves_qq_and_wechat_mentions_without_an_id(text: str) -> None:
+    assert mask_pii(text) == text
+
+
 # --- landlines ----------------------------------------------------------------------------
 
 
@@ -165,7 +248,33 @@ def test_it_validates_id_numbers() -> None:
 )
 def test_it_rejects_invalid_id_numbers(value: str) -> None:
     assert not is_valid_id_number(value)
-    # Not an ID; a Luhn-valid digit run may still be masked as a possible bank card.
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        VALID_ID[:-1] + "1",  # wrong check character: a typo read out on the phone
+        ID_1990[:-1] + ("0" if ID_1990[-1] != "0" else "1"),
+        "110105" + "19491331" + "002" + id_check("11010519491331002"),  # month 13, check right
+        "110105" + "18991231" + "002" + id_check("11010518991231002"),
+    ],
+)
+def test_it_masks_id_numbers_that_are_wrong_but_look_like_one(value: str) -> None:
+    assert kinds(f"身份证{value}") == ["id_card"]
+    assert mask_pii(f"身份证{value}。") == f"身份证{value[:4]}**********{value[-4:]}。"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "990105" + "19491231" + "002" + id_check("99010519491231002"),  # no province 99
+        "11010519491231002",  # 17 characters
+        "11010519491231002Y",
+        "110105" + "19491331" + "002" + "5",  # neither a real date nor a matching check
+    ],
+)
+def test_it_leaves_numbers_that_do_not_look_like_id_numbers(value: str) -> None:
+    # A Luhn-valid digit run may still be masked as a possible bank card.
     assert "id_card" not in kinds(f"身份证{value}")
 
 
@@ -414,6 +523,39 @@ def spell_mobile(number: str, style: int) -> str:
     ][style]
 
 
+CHINESE_DIGITS = {
+    "0": ["〇", "零"],
+    "1": ["一", "幺"],
+    **{str(d): ["一二三四五六七八九"[d - 1]] for d in range(2, 10)},
+}
+SEPARATORS = [" ", ".", "-", "．", "－", "\u3000"]
+
+
+@st.composite
+def heard_mobiles(draw: st.DrawFn) -> str:
+    """A mobile as typed from what was heard: numerals, full-width digits, odd separators."""
+    number = draw(mobile_numbers)
+    chars = []
+    for digit in number:
+        style = draw(st.integers(0, 2))
+        if style == 0:
+            chars.append(digit)
+        elif style == 1:
+            chars.append(chr(ord(digit) + 0xFEE0))
+        else:
+            chars.append(draw(st.sampled_from(CHINESE_DIGITS[digit])))
+    separator = draw(st.sampled_from(SEPARATORS))
+    if separator.strip() in {"", "\u3000"}:  # spaces may split anywhere
+        cuts = draw(st.sets(st.integers(1, 10), max_size=10))
+    else:  # dots and dashes split groups of three or more
+        cuts = draw(st.sampled_from([set(), {3, 7}, {3}, {7}, {4, 7}, {3, 6}]))
+    return "".join(separator + char if index in cuts else char for index, char in enumerate(chars))
+
+
+def wrong_check(number: str) -> str:
+    return number[:-1] + ("0" if number[-1] != "0" else "1")
+
+
 def spell_card(number: str, grouped: bool) -> str:
     return " ".join(number[i : i + 4] for i in range(0, len(number), 4)) if grouped else number
 
@@ -426,7 +568,9 @@ def spell_landline(number: str, style: int) -> str:
 
 pii_items = st.one_of(
     st.tuples(st.just("mobile"), st.builds(spell_mobile, mobile_numbers, st.integers(0, 4))),
+    st.tuples(st.just("mobile"), heard_mobiles()),
     st.tuples(st.just("id_card"), id_numbers),
+    st.tuples(st.just("id_card"), st.builds(wrong_check, id_numbers)),
     st.tuples(st.just("bank_card"), st.builds(spell_card, bank_cards, st.booleans())),
     st.tuples(st.just("landline"), st.builds(spell_landline, landlines, st.integers(0, 3))),
     st.tuples(st.just("email"), emails),
@@ -447,11 +591,19 @@ def tickets(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]]]:
     return "".join(parts), items
 
 
+TO_ASCII = str.maketrans(
+    {
+        **{chr(0xFF10 + d): str(d) for d in range(10)},
+        **{numeral: digit for digit, numerals in CHINESE_DIGITS.items() for numeral in numerals},
+    }
+)
+
 # --- properties ---------------------------------------------------------------------------
 
 
 def count_digits(text: str) -> int:
-    return len(re.findall("[0-9０-９]", text))  # masks turn full-width digits into ASCII ones
+    # Masks turn full-width digits and Chinese numerals into ASCII digits.
+    return len(re.findall("[0-9０-９〇零一幺二三四五六七八九]", text))
 
 
 @given(id_numbers)
@@ -486,7 +638,8 @@ def test_embedded_pii_is_found_and_fully_masked(ticket: tuple[str, list[tuple[st
     masked = mask_pii(text)
     for _, value in items:
         assert value not in masked
-    assert leftover_pii(masked) == []
+        assert value.translate(TO_ASCII) not in masked.translate(TO_ASCII)
+    assert leftover_pii(masked.translate(TO_ASCII)) == []
     assert find_pii(masked) == []
     assert mask_pii(masked) == masked
 
@@ -506,7 +659,7 @@ def test_masking_arbitrary_text_is_safe_idempotent_and_sane(text: str) -> None:
 
 
 @settings(deadline=None)
-@given(st.text(alphabet=st.sampled_from("0123456789 -+()@.xX京A豫J字abc"), max_size=80))
+@given(st.text(alphabet=st.sampled_from("0123456789 -+()@.xX京A豫J字abc一幺〇零九．"), max_size=80))
 def test_masking_digit_heavy_text_is_idempotent_and_leaves_nothing(text: str) -> None:
     masked = mask_pii(text)
     assert mask_pii(masked) == masked
@@ -520,6 +673,25 @@ def test_find_pii_returns_sorted_disjoint_spans_of_the_input(text: str) -> None:
         assert text[match.start : match.end] == match.value
     for before, after in zip(matches, matches[1:], strict=False):
         assert before.end <= after.start
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(0, 99_999).map(str),  # amounts, house numbers
+            st.dates().map(lambda day: f"{day:%Y年%m月%d日}"),
+            st.dates().map(lambda day: f"{day:%Y-%m-%d}"),
+            st.integers(1, 99).map(lambda n: f"{n}组{n + 3}号"),
+            st.builds(lambda a, b: f"{a}.{b}", st.integers(0, 999), st.integers(0, 99)),
+            st.integers(2_600_000_000, 2_699_999_999).map(str),  # ticket numbers
+        ),
+        max_size=8,
+    ),
+    st.sampled_from(["", "元", "号", "，", " "]),
+)
+def test_ordinary_numbers_in_chinese_text_are_left_alone(numbers: list[str], glue: str) -> None:
+    text = "市民反映" + f"{glue}，".join(numbers) + "。"
+    assert mask_pii(text) == text
 
 
 # --- speed --------------------------------------------------------------------------------

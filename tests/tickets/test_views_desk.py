@@ -95,6 +95,8 @@ def test_bad_input_shows_chinese_errors_and_saves_nothing(
         (intake_data(kind=""), "请选择诉求类型"),
         (intake_data(citizen_id_number="410927199901011234"), "身份证号码不正确"),
         (intake_data(affected_population="0"), "涉及人数至少为 1"),
+        (intake_data(affected_population="1_0"), "涉及人数应为整数"),  # int() reads 10
+        (intake_data(affected_population="١٢"), "涉及人数应为整数"),
         (intake_data(township="410927105000", village="410927102201"), "不属于所选乡镇"),
         (intake_data(village="999999999999"), "村（社区）"),
     ]

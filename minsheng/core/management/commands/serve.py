@@ -45,6 +45,9 @@ class Command(BaseCommand):
                 "4",
                 "--access-logfile",
                 "-",
+                # Scrubs Open311 api_key values from the logged request lines.
+                "--logger-class",
+                "minsheng.open311.scrub.GunicornLogger",
             ]
         ]
         commands.append([sys.executable, "manage.py", "run_worker"])
