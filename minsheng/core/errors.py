@@ -9,15 +9,16 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minsheng.api.errors import error_body
 from minsheng.open311.formats import render_errors
 
 PAGES = {
-    400: ("invalid", "请求无效"),
-    403: ("forbidden", "没有权限"),
-    404: ("not_found", "页面不存在"),
-    500: ("error", "系统出错"),
+    400: ("invalid", gettext_lazy("请求无效")),
+    403: ("forbidden", gettext_lazy("没有权限")),
+    404: ("not_found", gettext_lazy("页面不存在")),
+    500: ("error", gettext_lazy("系统出错")),
 }
 
 
@@ -50,7 +51,7 @@ def error_response(request: HttpRequest, status: int, message: str = "") -> Http
     if kind == "open311":
         fmt = "xml" if request.path.endswith(".xml") else "json"
         return render_errors([(status, message)], fmt, status=status)
-    title = _(PAGES[status][1])
+    title = str(PAGES[status][1])
     context = {"status": status, "title": title, "message": message}
     if status == 500:
         # No context processors: the database may be what failed.
