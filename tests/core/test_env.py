@@ -148,6 +148,17 @@ def test_a_server_refuses_the_generated_key_without_debug_unless_allowed() -> No
     env.require_explicit_key(debug=False, environ={env.ALLOW_GENERATED_KEY: "1"})
 
 
+def _import_wsgi(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "import minsheng.wsgi"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_the_wsgi_application_refuses_to_start_on_the_generated_key(tmp_path: Path) -> None:
     environment = {
         k: v
@@ -155,23 +166,9 @@ def test_the_wsgi_application_refuses_to_start_on_the_generated_key(tmp_path: Pa
         if k not in ("DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FILE", env.ALLOW_GENERATED_KEY)
     }
     environment.update(MINSHENG_VAR_DIR=str(tmp_path), DEBUG="0")
-    refused = subprocess.run(
-        [sys.executable, "-c", "import minsheng.wsgi"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    refused = _import_wsgi(environment)
     assert refused.returncode != 0
     assert "refusing to serve on the generated development key" in refused.stderr
     environment[env.ALLOW_GENERATED_KEY] = "1"
-    allowed = subprocess.run(
-        [sys.executable, "-c", "import minsheng.wsgi"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    allowed = _import_wsgi(environment)
     assert allowed.returncode == 0, allowed.stderr
