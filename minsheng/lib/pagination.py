@@ -18,6 +18,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from minsheng.lib.numbers import is_plain_integer
+
 DEFAULT_CAP = 1000
 
 
@@ -58,12 +60,18 @@ def _pages(count: int, per_page: int) -> int:
     return max(1, -(-count // per_page))
 
 
-def _page_number(raw: object) -> int:
-    try:
-        number = int(str(raw))
-    except (TypeError, ValueError):
+# Far beyond any list's last page; larger numbers would overflow the database's OFFSET (a 500
+# on SQLite) and are no page anyone asked for.
+MAX_PAGE = 1_000_000
+
+
+def page_number(raw: object) -> int:
+    """A page number from a query string: 1 when missing or not a plain number, at most
+    MAX_PAGE."""
+    text = str(raw).strip()
+    if not is_plain_integer(text) or len(text) > 9:  # `١٢` or `1_0` is no page number either
         return 1
-    return max(1, number)
+    return min(MAX_PAGE, max(1, int(text)))
 
 
 def _by_ids(queryset: QuerySet[Any], ids: list[Any]) -> list[Any]:
@@ -117,7 +125,7 @@ def capped_page(
     """
     if first_ids is None:
         first_ids = partial(_first_ids, queryset)
-    number = _page_number(raw_number)
+    number = page_number(raw_number)
     offset = (number - 1) * per_page
     if cap is None:
         # Every id: for lists known to be small (a unit's scope), where a LIMIT would lead

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minsheng.insight.selectors import hot_issues
+from minsheng.lib.pagination import page_number
 from minsheng.org.models import Division, Unit, User
 from minsheng.stats import drill, exports, query, tables
 from minsheng.stats.figures import Figures, change, points
@@ -511,10 +512,7 @@ def tickets(request: HttpRequest) -> HttpResponse:
         return exports.tickets_response(
             _("%(measure)s工单") % {"measure": label(measure)}, f, listed[:EXPORT_LIMIT]
         )
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request.GET.get("page", "1"))
     # No COUNT(*) over a large period: one row more than a page tells whether there is a next.
     rows = list(listed[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     params = {**f.params(), "m": measure}
