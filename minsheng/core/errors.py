@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from minsheng.api.errors import error_body
 from minsheng.open311.formats import render_errors
+from minsheng.org.access import SessionRefused
 
 PAGES = {
     400: ("invalid", gettext_lazy("请求无效")),
@@ -64,7 +65,9 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return error_response(request, 403)
+    # Only the session guard's refusals carry a message meant for the caller.
+    message = str(exception) if isinstance(exception, SessionRefused) else ""
+    return error_response(request, 403, message)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

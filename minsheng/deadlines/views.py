@@ -31,7 +31,7 @@ from minsheng.tickets import rules
 from minsheng.tickets.action_table import BY_NAME, TicketAction
 from minsheng.tickets.errors import StaleTicket, TicketActionError
 from minsheng.tickets.models import Status, Ticket
-from minsheng.tickets.selectors import ticket_for
+from minsheng.tickets.selectors import ticket_for, with_titles
 from minsheng.tickets.templatetags.deadlines import local_text, overdue_hours, remaining_text
 
 BOARD_ROLES = (
@@ -50,7 +50,13 @@ REMIND_STATUSES = (Status.DISPATCHED, Status.IN_PROGRESS)
 
 
 def _page(request: HttpRequest, rows: Any) -> Any:
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    user = request.user
+    if isinstance(user, User):  # titles masked for a unit as on its ticket pages
+        rows = list(page.object_list)
+        with_titles(user, [getattr(r, "ticket", r) for r in rows])  # a Supervision's ticket
+        page.object_list = rows
+    return page
 
 
 def _filters(request: HttpRequest) -> str:

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from minsheng.insight import triage
 from minsheng.office.common import suggested_unit
 from minsheng.org.access import current_user
-from minsheng.org.models import UNIT_ROLES, Unit
+from minsheng.org.models import UNIT_ROLES, Unit, User
 from minsheng.tickets import rules, selectors
 from minsheng.tickets.catalogue import township_code_for
-from minsheng.tickets.models import Ticket
+from minsheng.tickets.models import Assignment, Ticket
 
 QUEUE_LIMIT = 200  # a queue longer than this is a staffing problem, not a paging one
 
@@ -59,6 +59,13 @@ def _attach_suggested_units(tickets: list[Ticket]) -> None:
 INBOX_ROWS = 30  # rows per section at first; "显示全部" shows up to QUEUE_LIMIT
 
 
+def _with_titles(user: User, assignments: list[Assignment]) -> list[Assignment]:
+    # Every inbox row is a live assignment of the user's units: the unit holds each ticket.
+    tickets = [a.ticket for a in assignments]
+    selectors.with_titles(user, tickets, held={t.pk for t in tickets})
+    return assignments
+
+
 @login_required
 def unit_inbox(request: HttpRequest) -> HttpResponse:
     user = current_user(request, *UNIT_ROLES)
@@ -81,7 +88,7 @@ def unit_inbox(request: HttpRequest) -> HttpResponse:
             {
                 "key": key,
                 "title": title,
-                "assignments": list(inbox[key][:limit]) if counts[key] else [],
+                "assignments": _with_titles(user, list(inbox[key][:limit])) if counts[key] else [],
                 "count": counts[key],
                 "limit": limit,
                 "more": counts[key] > limit and key != opened,

@@ -81,7 +81,11 @@ def search(request: HttpRequest) -> HttpResponse:
             cap=cap,
             first_ids=partial(selectors.search_ticket_ids, user, query),
         )
-        rows = selectors.citizens_for(user, list(page.object_list))
+        tickets = list(page.object_list)
+        held = selectors.held_ids(user, tickets)
+        rows = selectors.citizens_for(
+            user, selectors.with_titles(user, tickets, held=held), held=held
+        )
     context = {
         "form": form,
         "errors": errors,

@@ -111,6 +111,15 @@ def mark_seen(request: HttpRequest, now: float) -> None:
     request.session[LAST_SEEN] = int(now)
 
 
+MACHINE_PATHS = ("/api/", "/open311/")
+
+
+class SessionRefused(PermissionDenied):
+    """A session call to an interface for programs (/api/, /open311/) that the session guard
+    turns away: answered as that interface's JSON error (core.errors), not a redirect to a
+    page that a program cannot follow."""
+
+
 class SessionGuardMiddleware:
     """A signed-in page session ends after MINSHENG_SESSION_IDLE_MINUTES without a request, and
     an account an administrator gave a password to goes to the password change page first.
@@ -131,11 +140,15 @@ class SessionGuardMiddleware:
             last = request.session.get(LAST_SEEN)
             if last is not None and now - int(last) > idle:
                 logout(request)
+                if request.path.startswith(MACHINE_PATHS):
+                    raise SessionRefused(_("您已较长时间未操作，会话已结束，请重新登录。"))
                 messages.info(request, _("您已较长时间未操作，请重新登录。"))
                 return redirect_to_login(request.get_full_path())
             if last is None or now - int(last) > 60:
                 mark_seen(request, now)
         if user.must_change_password and not request.path.startswith(PASSWORD_PATHS):
+            if request.path.startswith(MACHINE_PATHS):
+                raise SessionRefused(_("请先登录网页修改管理员设置的初始密码，再调用接口。"))
             return redirect("password_change")
         return self.get_response(request)
 

@@ -28,6 +28,7 @@ from minsheng.stats.measures import DRILLABLE, label
 from minsheng.stats.params import HOTLINE_READERS, Parsed, parse, reader, today
 from minsheng.stats.periods import GRAINS, KINDS, Period, default_grain, period_of
 from minsheng.tickets.models import Category, Channel, Kind
+from minsheng.tickets.selectors import with_titles
 
 ECHARTS = "vendor/echarts/echarts.min.js"
 PAGE_SIZE = 50
@@ -521,7 +522,7 @@ def tickets(request: HttpRequest) -> HttpResponse:
         measure=measure,
         measure_label=label(measure),
         figure=figure,
-        rows=rows[:PAGE_SIZE],
+        rows=with_titles(user, rows[:PAGE_SIZE]),
         page=page,
         prev_url=f"?{_qs({**params, 'page': str(page - 1)})}" if page > 1 else "",
         next_url=f"?{_qs({**params, 'page': str(page + 1)})}" if len(rows) > PAGE_SIZE else "",

@@ -90,9 +90,12 @@ def held_ids(user: User, tickets: list[Ticket]) -> set[int]:
     return set(live.filter(scope.units_q("unit__")).values_list("ticket_id", flat=True))
 
 
-def citizens_for(user: User, tickets: list[Ticket]) -> list[tuple[Ticket, CitizenView]]:
-    """Each ticket with its citizen as `user` may see them: a list's rows, in one query."""
-    held = held_ids(user, tickets)
+def citizens_for(
+    user: User, tickets: list[Ticket], *, held: set[int] | None = None
+) -> list[tuple[Ticket, CitizenView]]:
+    """Each ticket with its citizen as `user` may see them: a list's rows, in one query (none
+    when the caller passes `held_ids` it has already)."""
+    held = held_ids(user, tickets) if held is None else held
     return [(t, citizen_for(user, t, holder=t.pk in held)) for t in tickets]
 
 
@@ -150,6 +153,27 @@ def text_for(user: User, ticket: Ticket, *, holder: bool | None = None) -> Ticke
     return TicketText(
         masked(ticket.title), masked(ticket.description), masked(ticket.address), masked=True
     )
+
+
+def title_for(user: User, ticket: Ticket, *, holder: bool | None = None) -> str:
+    """The title as `user` may read it in a list: `text_for`'s rule, for one field."""
+    if user.has_role(*HOTLINE_ROLES):
+        return ticket.title
+    return text_for(user, ticket, holder=holder).title
+
+
+def with_titles(user: User, tickets: list[Ticket], *, held: set[int] | None = None) -> list[Ticket]:
+    """Sets `shown_title` on each of a list's tickets (what `{% ticket_title %}` prints), with
+    one query for the whole list: a confidential ticket's title, or a ticket the unit no longer
+    holds, is masked for units just as its page masks it."""
+    if user.has_role(*HOTLINE_ROLES):
+        for t in tickets:
+            t.shown_title = t.title  # type: ignore[attr-defined]
+        return tickets
+    held = held_ids(user, tickets) if held is None else held
+    for t in tickets:
+        t.shown_title = title_for(user, t, holder=t.pk in held)  # type: ignore[attr-defined]
+    return tickets
 
 
 def timeline_for(

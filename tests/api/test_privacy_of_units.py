@@ -74,3 +74,38 @@ def test_a_confidential_tickets_text_is_masked_for_the_unit(
     assert PHONE not in flat and "李秀英" not in flat
     operator = login(Client(), people.operator).get(f"/tickets/{ticket.number}/")
     assert PHONE in operator.content.decode()  # the hotline reads it as typed
+
+
+TITLE = f"王建国 {PHONE} 举报邻居"
+
+
+def test_lists_mask_a_confidential_title_for_the_unit(people: People, client: Client) -> None:
+    ticket = dispatched(people, confidential=True, citizen_name="王建国", title=TITLE)
+    login(client, people.alice)
+    pages = [
+        "/inbox/",
+        "/tickets/",
+        f"/tickets/?number={ticket.number}",
+        "/deadlines/due/?hours=720",
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert ticket.number in html, url
+        assert PHONE not in html and "王建国" not in html, url
+        assert "王**" in html, url
+
+
+def test_search_masks_the_title_for_a_former_unit(people: People, client: Client) -> None:
+    ticket = reassigned_away(people)
+    Ticket.objects.filter(pk=ticket.pk).update(title=TITLE)
+    html = login(client, people.alice).get("/tickets/").content.decode()
+    assert ticket.number in html
+    assert PHONE not in html and "王建国" not in html and "王**" in html
+    html = login(client, people.bob).get("/tickets/").content.decode()
+    assert PHONE in html and "王建国" in html  # the unit holding it reads it as typed
+
+
+def test_the_hotline_reads_a_confidential_title_as_typed(people: People, client: Client) -> None:
+    dispatched(people, confidential=True, citizen_name="王建国", title=TITLE)
+    html = login(client, people.dispatcher).get("/tickets/").content.decode()
+    assert TITLE in html

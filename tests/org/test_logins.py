@@ -119,3 +119,27 @@ def test_a_page_session_ends_after_the_idle_time(org: Org, settings: object) -> 
         clock.shift(dt.timedelta(minutes=31))
         response = client.get("/inbox/")
         assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def test_a_session_api_call_is_refused_as_json_until_the_password_is_changed(org: Org) -> None:
+    org.alice.must_change_password = True
+    org.alice.save(update_fields=["must_change_password"])
+    client = Client()
+    client.force_login(org.alice)
+    assert client.get("/inbox/")["Location"].endswith("/accounts/password/")
+    response = client.get("/api/v1/tickets/")
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("application/json")
+    assert "初始密码" in response.json()["error"]["message"]
+
+
+def test_an_idle_session_api_call_is_refused_as_json(org: Org, settings: object) -> None:
+    settings.MINSHENG_SESSION_IDLE_MINUTES = 30  # type: ignore[attr-defined]
+    client = Client()
+    with time_machine.travel(dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        assert attempt(client, "alice", PASSWORD) == 302
+        assert client.get("/api/v1/tickets/").status_code == 200
+        clock.shift(dt.timedelta(minutes=31))
+        response = client.get("/api/v1/tickets/")
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "forbidden"
