@@ -61,6 +61,27 @@ def env_int(
     return value
 
 
+def env_float(
+    name: str,
+    default: float,
+    *,
+    minimum: float = 0.0,
+    maximum: float = 1.0,
+    environ: Mapping[str, str] | None = None,
+) -> float:
+    env = os.environ if environ is None else environ
+    if name not in env:
+        return default
+    raw = env[name].strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={env[name]!r} is not a number.") from None
+    if not raw.replace(".", "", 1).isascii() or not minimum <= value <= maximum:
+        raise ImproperlyConfigured(f"{name}={raw} is not between {minimum} and {maximum}.")
+    return value
+
+
 def env_list(
     name: str, default: list[str], *, environ: Mapping[str, str] | None = None
 ) -> list[str]:

@@ -14,6 +14,7 @@ from minsheng.env import (
     env_bool,
     env_choice,
     env_database,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -242,6 +243,8 @@ MINSHENG_TRIAGE_MODEL = Path(
 MINSHENG_TRIAGE_DATA = Path(
     env_str("MINSHENG_TRIAGE_DATA", str(BASE_DIR.parent / "shared" / "data" / "messages"))
 )
+# 智能派单: the best unit's score from which the dispatcher's form pre-selects it (docs/routing.md).
+MINSHENG_TRIAGE_PRESELECT = env_float("MINSHENG_TRIAGE_PRESELECT", 0.3)
 
 # Outgoing e-mail (used when NOTIFY_EMAIL_BACKEND=django).
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -1,17 +1,25 @@
-"""智能派单 in the running installation: the trained classifier, the category rows, the unit.
+"""智能派单 in the running installation: what the call is about, and which unit should take it.
 
-The model (minsheng.textproc.classify) is loaded once per process from
-``settings.MINSHENG_TRIAGE_MODEL`` and loaded again when the file changes (``manage.py triage
-train`` or ``retrain`` replace it atomically), so a running server picks up a new model without
-a restart. Without a model file every suggestion is simply empty: the desk says so quietly.
+Two sources of evidence name a category:
 
-A predicted label is a category's full name (``城乡建设`` for the demo model trained on
-labelled.csv's first-level categories; leaves such as ``城乡建设/城乡规划/违章建筑`` for a model
-retrained with ``--level 3``). The desk's category field takes leaves only, so a label above the
-leaves is narrowed to the leaf under it whose own names the text mentions (``违章建筑``,
-``小区管理``), else to the one leaf sharing the most two-character pieces of its names with the
-text (基站电磁辐射 → ``电磁污染``), else to its ``其他`` leaf. The unit is the dispatch
-catalogue's answer (``responsible_unit``) for that category in the ticket's township.
+- the **lexicon** of the installation's category tree (minsheng.textproc.lexicon): the leaves'
+  names and the synonyms the hotline centre wrote down for them ("没水", "断水", "水管爆" →
+  ``市政公用/供水/停水``). It needs no training and knows a county's calls from the first day;
+- the **trained classifier** (minsheng.textproc.classify), loaded once per process from
+  ``settings.MINSHENG_TRIAGE_MODEL`` and again when the file changes. It is trained from the
+  labels the installation has: labelled messages, and the dispatched tickets (``triage retrain
+  --level 3``: the dispatchers' own choices and corrections). A model with a label that is not a
+  node of the tree was trained on another tree (the message board's, say) and is not used:
+  its 城乡建设 is not this tree's 城乡建设.
+
+A leaf's score mixes the two: the lexicon's share by how strong its evidence is, the model's
+the rest (:data:`MODEL_SHARE` at most). A label above the leaves is narrowed to a leaf under it
+(the lexicon's best there, else the leaf whose names the text mentions, else its ``其他``).
+
+Then the **unit**: the dispatch catalogue's decision for each suggested leaf in the place of the
+call (the division given, else the place the text names, by the gazetteer), scores summed per
+unit, each with the reason in words. Below ``settings.MINSHENG_TRIAGE_PRESELECT`` the best unit
+is shown but not pre-selected: the dispatcher chooses.
 """
 
 from __future__ import annotations
@@ -20,12 +28,13 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Count, Max
 
+from minsheng.insight.places import gazetteer
 from minsheng.org.models import Division, Unit
 from minsheng.textproc.classify import (
     MAX_CHARS,
@@ -33,18 +42,31 @@ from minsheng.textproc.classify import (
     TOP_K,
     Classifier,
     Example,
+    Suggestion,
     TriageError,
     category_names_from_paths,
 )
+from minsheng.textproc.lexicon import LeafMatch, LeafTerms, Lexicon, strength
 from minsheng.textproc.normalize import normalize_text
 from minsheng.textproc.similar import words
-from minsheng.tickets.catalogue import SEPARATOR, responsible_unit, township_code_for
+from minsheng.tickets.catalogue import (
+    SEPARATOR,
+    SYNONYM_SEPARATOR,
+    Decision,
+    dispatch_decision,
+    township_code_for,
+)
 from minsheng.tickets.models import Category, Status, Ticket
 from minsheng.tickets.selectors import word_bigrams
 
 logger = logging.getLogger(__name__)
 
 CATEGORY_REFRESH_SECONDS = 600
+MODEL_SHARE = 0.5
+"""The trained model's share of a leaf's score when the lexicon has no evidence; the lexicon
+takes `strength(evidence)` of it as its evidence grows (docs/routing.md)."""
+CANDIDATES = 6
+"""Leaves considered for the unit: a unit named by several weak leaves can beat one strong."""
 
 
 def model_path() -> Path:
@@ -106,6 +128,7 @@ class _Node:
     name: str
     is_leaf: bool
     is_active: bool
+    synonyms: str = ""
 
 
 _categories: dict[str, tuple[tuple[object, ...], dict[str, _Node]]] = {}
@@ -123,24 +146,53 @@ def _category_nodes() -> dict[str, _Node]:
         return cached[1]
     parents = set(Category.objects.filter(parent__isnull=False).values_list("parent_id", flat=True))
     nodes = {
-        full_name: _Node(pk, full_name, name, pk not in parents, active)
-        for pk, full_name, name, active in Category.objects.values_list(
-            "id", "full_name", "name", "is_active"
+        full_name: _Node(pk, full_name, name, pk not in parents, active, synonyms)
+        for pk, full_name, name, active, synonyms in Category.objects.values_list(
+            "id", "full_name", "name", "is_active", "synonyms"
         )
     }
     _categories["tree"] = (state, nodes)
+    _lexicons.pop("tree", None)
     return nodes
 
 
+_lexicons: dict[str, tuple[int, Lexicon]] = {}
+
+
+def _lexicon(nodes: dict[str, _Node]) -> Lexicon:
+    """The lexicon of the tree's active leaves, rebuilt with the tree (a few ms for 2,000 terms)."""
+    cached = _lexicons.get("tree")
+    if cached is not None and cached[0] == id(nodes):
+        return cached[1]
+    leaves = []
+    for node in nodes.values():
+        if not (node.is_leaf and node.is_active):
+            continue
+        names = node.full_name.split(SEPARATOR)
+        own = tuple(n for n in (names[-1], names[-2] if len(names) > 1 else "") if n)
+        synonyms = tuple(t for t in node.synonyms.split(SYNONYM_SEPARATOR) if t.strip())
+        leaves.append(LeafTerms(node.full_name, own, synonyms))
+    lexicon = Lexicon(leaves)
+    _lexicons["tree"] = (id(nodes), lexicon)
+    return lexicon
+
+
 def _leaf_for(
-    node: _Node, nodes: dict[str, _Node], text: str, text_words: set[str]
+    node: _Node,
+    nodes: dict[str, _Node],
+    text: str,
+    text_words: set[str],
+    found: Sequence[LeafMatch] = (),
 ) -> _Node | None:
-    """The active leaf under ``node`` that the text names best; else the one leaf sharing the
-    most two-character pieces of its names with the text; else its 其他 leaf; None when it has
-    no active leaf."""
+    """The active leaf under ``node`` with the lexicon's best evidence; else the one the text
+    names best; else the one leaf sharing the most two-character pieces of its names with the
+    text; else its 其他 leaf; None when it has no active leaf."""
     if node.is_leaf:
         return node if node.is_active else None
     prefix = node.full_name + SEPARATOR
+    for match in found:  # best first
+        if match.label.startswith(prefix) and match.label in nodes:
+            return nodes[match.label]
     leaves = [
         n for n in nodes.values() if n.is_leaf and n.is_active and n.full_name.startswith(prefix)
     ]
@@ -191,75 +243,199 @@ def _leaf_by_pairs(leaves: list[_Node], prefix: str, text: str) -> _Node | None:
 
 @dataclass(frozen=True)
 class CategorySuggestion:
-    label: str  # what the model predicted (a category's full name)
+    label: str  # the suggested category's full name (a leaf, or a model's label above them)
     score: float
     category: Category | None  # the row of that name (None: the tree has no such category)
     leaf: Category | None  # the leaf the desk fills in
     unit: Unit | None
+    terms: tuple[str, ...] = ()  # what the caller said that names it
+    why: str = ""  # the catalogue's reason for `unit`
+
+
+@dataclass(frozen=True)
+class UnitSuggestion:
+    unit: Unit
+    score: float
+    why: str  # in words: the category, what named it, the catalogue's rule
+    leaf: Category | None
 
 
 @dataclass(frozen=True)
 class Triage:
-    ready: bool  # False: no model is trained; the page says so quietly
+    ready: bool  # False: no tree with synonyms and no model: the page says so quietly
     categories: list[CategorySuggestion]
+    units: list[UnitSuggestion] = field(default_factory=list)
+    division: Division | None = None  # the place the units were decided for
+    place_guessed: bool = False  # that place was read from the text
+
+    @property
+    def best_unit(self) -> UnitSuggestion | None:
+        return self.units[0] if self.units else None
+
+    @property
+    def confident(self) -> bool:
+        """Whether the best unit is sure enough to be pre-selected for the dispatcher."""
+        best = self.best_unit
+        return best is not None and best.score >= preselect_threshold()
 
     @property
     def unit(self) -> Unit | None:
-        """The unit of the best suggestion that has one."""
-        return next((s.unit for s in self.categories if s.unit is not None), None)
+        """The unit to pre-select: the best one, when it is sure enough; else None."""
+        best = self.best_unit
+        return best.unit if best is not None and self.confident else None
 
     @property
     def best(self) -> CategorySuggestion | None:
         return self.categories[0] if self.categories else None
 
 
+def preselect_threshold() -> float:
+    return float(getattr(settings, "MINSHENG_TRIAGE_PRESELECT", 0.3))
+
+
 def suggest(text: str, title: str = "", division: Division | None = None, k: int = TOP_K) -> Triage:
-    """Top categories with scores, the leaf each fills, and the unit the catalogue names for it
-    in the division's township. Queries: the category tree check (2), one fetch of the rows,
-    one catalogue lookup per suggestion."""
+    """Top categories with scores, the leaf each fills, and the units the catalogue names for
+    them in the division's township (or the place the text names)."""
     return suggest_many([(text, title, division)], k)[0]
+
+
+_Pick = tuple[str, float, "_Node | None", "_Node | None", tuple[str, ...]]
+
+
+def _picks(
+    clean: str,
+    nodes: dict[str, _Node],
+    found: list[LeafMatch],
+    predicted: Sequence[Suggestion],
+) -> list[_Pick]:
+    """(label, score, node, leaf, terms) of the text's candidate categories, best first."""
+    lexical = {m.label: m for m in found if m.label in nodes}
+    evidence = strength(found[0].score) if found else 0.0
+    total = sum(m.score for m in lexical.values()) or 1.0
+    known = [p for p in predicted if p.label in nodes or not nodes]  # no tree: labels alone
+    model_share = MODEL_SHARE * (1 - evidence) if known else 0.0
+    lexicon_share = (1 - model_share) * evidence if known else evidence
+    scores: dict[str, float] = {}
+    labels: dict[str, str] = {}
+    text_words = set(words(clean))
+    for label, match in lexical.items():
+        scores[label] = lexicon_share * match.score / total
+        labels[label] = label
+    for prediction in known:
+        node = nodes.get(prediction.label)
+        leaf = _leaf_for(node, nodes, clean, text_words, found) if node is not None else None
+        key = leaf.full_name if leaf is not None else prediction.label
+        scores[key] = scores.get(key, 0.0) + model_share * prediction.score
+        labels.setdefault(key, prediction.label)
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    picks: list[_Pick] = []
+    for key, score in ranked:
+        chosen = nodes.get(key)
+        terms = lexical[key].terms if key in lexical else ()
+        picks.append(
+            (
+                labels[key],
+                round(score, 4),
+                nodes.get(labels[key]),
+                chosen if chosen is not None and chosen.is_leaf else None,
+                terms,
+            )
+        )
+    return picks
+
+
+def _places(texts: Sequence[str]) -> list[Division | None]:
+    """The division each text names clearly (the desk's place guess), else None: one gazetteer
+    check and one query for the lot."""
+    if not texts:
+        return []
+    names = gazetteer()
+    codes = []
+    for text in texts:
+        best = names.match(text, limit=3).best
+        codes.append(best.code if best is not None else None)
+    found = Division.objects.in_bulk([c for c in codes if c], field_name="code")
+    return [found.get(c) if c else None for c in codes]
 
 
 def suggest_many(items: Sequence[tuple[str, str, Division | None]], k: int = TOP_K) -> list[Triage]:
     """:func:`suggest` for many texts at once (the dispatch queue): one model call, and one
-    catalogue lookup per distinct (category, township)."""
-    model = classifier()
-    if model is None or not items:
-        return [Triage(ready=model is not None, categories=[]) for _ in items]
-    predicted = model.suggest_many([(text, title) for text, title, _ in items], k)
-    if not any(predicted):
-        return [Triage(ready=True, categories=[]) for _ in items]
+    catalogue decision per distinct (leaf, township)."""
+    if not items:
+        return []
     nodes = _category_nodes()
-    picked: list[list[tuple[str, float, _Node | None, _Node | None]]] = []
-    for (text, title, _division), suggestions in zip(items, predicted, strict=True):
-        picks = []
-        if suggestions:
-            clean = normalize_text(f"{title}\n{text}"[:MAX_CHARS])
-            text_words = set(words(clean))
-            for suggestion in suggestions:
-                node = nodes.get(suggestion.label)
-                leaf = _leaf_for(node, nodes, clean, text_words) if node is not None else None
-                picks.append((suggestion.label, suggestion.score, node, leaf))
-        picked.append(picks)
-    ids = {n.id for picks in picked for _, _, node, leaf in picks for n in (node, leaf) if n}
+    lexicon = _lexicon(nodes)
+    model = classifier()
+    if model is not None and nodes and not set(model.labels) <= nodes.keys():
+        model = None  # trained on another tree
+    ready = model is not None or len(lexicon) > 0
+    if not ready:
+        return [Triage(ready=False, categories=[]) for _ in items]
+    predicted = (
+        model.suggest_many([(text, title) for text, title, _ in items], max(k, CANDIDATES))
+        if model is not None
+        else [[] for _ in items]
+    )
+    cleaned = [normalize_text(f"{title}\n{text}"[:MAX_CHARS]) for text, title, _ in items]
+    picked = [
+        _picks(clean, nodes, lexicon.match(clean, limit=CANDIDATES), prediction)[:CANDIDATES]
+        for clean, prediction in zip(cleaned, predicted, strict=True)
+    ]
+    ids = {n.id for picks in picked for _, _, node, leaf, _ in picks for n in (node, leaf) if n}
     rows = Category.objects.in_bulk(ids)
-    units: dict[tuple[int, str | None], Unit | None] = {}
+    decisions: dict[tuple[int, str | None], Decision] = {}
+    guess = [i for i, (_t, _ti, given) in enumerate(items) if given is None and picked[i]]
+    guessed_places = dict(zip(guess, _places([cleaned[i] for i in guess]), strict=True))
     result = []
-    for (_text, _title, division), picks in zip(items, picked, strict=True):
-        categories = []
-        for label, score, node, leaf in picks:
+    for i, ((_text, _title, given), picks) in enumerate(zip(items, picked, strict=True)):
+        division = given if given is not None else guessed_places.get(i)
+        guessed = given is None and division is not None
+        categories: list[CategorySuggestion] = []
+        units: dict[str, UnitSuggestion] = {}
+        for label, score, node, leaf, terms in picks:
             category = rows.get(node.id) if node else None
             leaf_row = rows.get(leaf.id) if leaf else None
             target = leaf_row or category
-            unit = None
+            decision = Decision(None, "")
             if target is not None:
                 key = (target.pk, township_code_for(division))
-                if key not in units:
-                    units[key] = responsible_unit(category=target, division=division)
-                unit = units[key]
-            categories.append(CategorySuggestion(label, score, category, leaf_row, unit))
-        result.append(Triage(ready=True, categories=categories))
+                if key not in decisions:
+                    decisions[key] = dispatch_decision(category=target, division=division)
+                decision = decisions[key]
+            categories.append(
+                CategorySuggestion(
+                    label, score, category, leaf_row, decision.unit, terms, decision.why
+                )
+            )
+            if decision.unit is None or score <= 0:
+                continue
+            code = decision.unit.code
+            if code in units:
+                held = units[code]
+                units[code] = UnitSuggestion(held.unit, held.score + score, held.why, held.leaf)
+            else:
+                units[code] = UnitSuggestion(
+                    decision.unit, score, _why(target, terms, decision), leaf_row
+                )
+        ranked_units = sorted(units.values(), key=lambda u: (-u.score, u.unit.code))[:k]
+        result.append(
+            Triage(
+                ready=True,
+                categories=categories[:k],
+                units=[
+                    UnitSuggestion(u.unit, round(u.score, 4), u.why, u.leaf) for u in ranked_units
+                ],
+                division=division,
+                place_guessed=guessed,
+            )
+        )
     return result
+
+
+def _why(category: Category | None, terms: tuple[str, ...], decision: Decision) -> str:
+    name = category.full_name.replace(SEPARATOR, "›") if category else ""
+    said = f"（来电提到“{'”“'.join(terms[:3])}”）" if terms else "（智能分类模型）"
+    return f"分类 {name}{said}；{decision.why}"
 
 
 def suggest_for_ticket(ticket: Ticket) -> Triage:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
@@ -14,11 +15,11 @@ from django.views.decorators.http import require_POST
 
 from minsheng.insight import triage
 from minsheng.office.actions import ACTIONS, FORMS, event_label
-from minsheng.office.common import suggested_unit
 from minsheng.org.access import current_user
 from minsheng.org.models import Unit, User
 from minsheng.org.scoping import scope_for
 from minsheng.tickets import forms, rules, selectors
+from minsheng.tickets.catalogue import dispatch_decision
 from minsheng.tickets.errors import StaleTicket, TicketActionError
 from minsheng.tickets.models import Assignment, Status, Ticket
 
@@ -52,23 +53,34 @@ def build_form(
     if action == "decompose":
         assignment = rules.pick_assignment(user, facts.active, (Assignment.State.SIGNED,))
         kwargs["parent_unit"] = assignment.unit if assignment else None
-    if action == "dispatch" and data is None:
-        unit = lead_unit or suggested_unit(ticket.category, ticket.division)
-        if unit is not None:
-            kwargs["initial"] = {"lead_unit": unit.code}
+    if action == "dispatch" and data is None and lead_unit is not None:
+        kwargs["initial"] = {"lead_unit": lead_unit.code}
     return FORMS[action](data, **kwargs)
 
 
-def _dispatch_suggestion(ticket: Ticket) -> tuple[Unit | None, triage.Triage | None]:
-    """The lead unit to pre-select on a new ticket and the classifier's suggestions.
+@dataclass(frozen=True)
+class DispatchHint:
+    """What the dispatcher's form proposes for a new ticket, and why."""
 
-    The catalogue's answer for the category the operator chose comes first; the classifier's
-    (智能派单) only fills in when there is none."""
-    if ticket.status != Status.NEW:
-        return None, None
+    unit: Unit | None  # the unit shown as the suggestion
+    why: str
+    preselect: bool  # whether the form selects it (else the dispatcher chooses)
+    triage: triage.Triage | None
+
+
+def dispatch_hint(ticket: Ticket) -> DispatchHint:
+    """The catalogue's answer for the category the operator chose comes first (a person chose
+    the category: the form pre-selects its unit); else 智能派单's best unit, pre-selected only
+    when it is sure enough (settings.MINSHENG_TRIAGE_PRESELECT)."""
     suggestions = triage.suggest_for_ticket(ticket)
-    unit = suggested_unit(ticket.category, ticket.division) or suggestions.unit
-    return unit, suggestions
+    if ticket.category is not None:
+        decision = dispatch_decision(category=ticket.category, division=ticket.division)
+        if decision.unit is not None:
+            return DispatchHint(decision.unit, decision.why, True, suggestions)
+    best = suggestions.best_unit
+    if best is None:
+        return DispatchHint(None, "", False, suggestions)
+    return DispatchHint(best.unit, best.why, suggestions.confident, suggestions)
 
 
 def ticket_context(
@@ -81,7 +93,12 @@ def ticket_context(
         assignments = [a for a in assignments if own.covers_unit_path(a.unit.path)]
     facts = rules.Facts(ticket, assignments)
     actions = rules.available_actions(user, ticket, facts)
-    lead_unit, suggestions = _dispatch_suggestion(ticket) if "dispatch" in actions else (None, None)
+    hint = (
+        dispatch_hint(ticket)
+        if "dispatch" in actions and ticket.status == Status.NEW
+        else DispatchHint(None, "", False, None)
+    )
+    lead_unit = hint.unit if hint.preselect else None
     action_forms = []
     for name in actions:
         form = (
@@ -126,12 +143,10 @@ def ticket_context(
         "callbacks": ticket.callbacks.select_related("by").order_by("at"),
         "attachments": ticket.attachments.order_by("uploaded_at"),
         "merged": ticket.merged_tickets.order_by("number"),
-        "suggested_unit": lead_unit
-        if lead_unit is not None
-        else suggested_unit(ticket.category, ticket.division)
-        if ticket.status == Status.NEW
-        else None,
-        "triage": suggestions,
+        "suggested_unit": hint.unit,
+        "suggestion_why": hint.why,
+        "suggestion_preselected": hint.preselect,
+        "triage": hint.triage,
     }
 
 

@@ -42,6 +42,19 @@ COUNTY_UNITS: tuple[tuple[str, str, str], ...] = (
     ("tq-gdgs", "国网台前县供电公司", Unit.Kind.COMPANY),
     ("tq-zls", "台前县自来水公司", Unit.Kind.COMPANY),
     ("tq-rqgs", "台前县燃气公司", Unit.Kind.COMPANY),
+    ("tq-yjglj", "台前县应急管理局", Unit.Kind.DEPARTMENT),
+    ("tq-xfjy", "台前县消防救援大队", Unit.Kind.DEPARTMENT),
+    ("tq-sfj", "台前县司法局", Unit.Kind.DEPARTMENT),
+    ("tq-wglyj", "台前县文化广电和旅游局", Unit.Kind.DEPARTMENT),
+    ("tq-tyjrj", "台前县退役军人事务局", Unit.Kind.DEPARTMENT),
+    ("tq-swj", "国家税务总局台前县税务局", Unit.Kind.DEPARTMENT),
+    ("tq-fgw", "台前县发展和改革委员会", Unit.Kind.DEPARTMENT),
+    ("tq-czj", "台前县财政局", Unit.Kind.DEPARTMENT),
+    ("tq-gxj", "台前县工业和信息化局", Unit.Kind.DEPARTMENT),
+    ("tq-zwfw", "台前县政务服务和大数据管理局", Unit.Kind.DEPARTMENT),
+    ("tq-gjj", "濮阳市住房公积金管理中心台前县管理部", Unit.Kind.DEPARTMENT),
+    ("tq-cl", "台前县残疾人联合会", Unit.Kind.DEPARTMENT),
+    ("tq-hwj", "台前黄河河务局", Unit.Kind.DEPARTMENT),
 )
 
 # Sub-units every township government has: (code suffix, name suffix, kind).

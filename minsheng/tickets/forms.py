@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from pypinyin import Style, lazy_pinyin
 
 from minsheng.lib.numbers import is_plain_integer
 from minsheng.org.models import Division, Unit
@@ -108,6 +109,7 @@ ALL_OPTIONS_CACHES: list[OptionsCache] = []
 def clear_options_caches(**_kwargs: Any) -> None:
     for cache in ALL_OPTIONS_CACHES:
         cache.clear()
+    _picker_cache.clear()
 
 
 class LongSelect(forms.Select):
@@ -139,6 +141,95 @@ class LongSelect(forms.Select):
             for key, label in options
         )
         return mark_safe(f"<select{flatatt(final)}>{html}</select>")  # noqa: S308
+
+
+def pinyin_initials(name: str) -> str:
+    """孙口镇人民政府 → skzrmzf: what a dispatcher types to find a unit by its sound."""
+    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+
+
+_GROUP_ORDER = {Unit.Kind.DEPARTMENT: 0, Unit.Kind.COMPANY: 1}
+
+
+class UnitPicker(forms.Select):
+    """The units a ticket may go to, grouped as a dispatcher thinks of them — 县直部门, 公共服务企业,
+    then each township with its stations, teams and villages — each option carrying its pinyin
+    initials (`data-py`) for the filter box that minsheng/static/js/unit_picker.js puts above
+    it: "skz" or "孙口" finds 孙口镇人民政府. Rendered in Python (like LongSelect) from one
+    query; the options are cached per process like the other long selects."""
+
+    def __init__(self, *args: Any, multiple: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.allow_multiple_selected = multiple
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if self.allow_multiple_selected:
+            return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+        return super().value_from_datadict(data, files, name)
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        final["data-unit-picker"] = "1"
+        final["data-filter-label"] = str(_("输入单位名称或拼音首字母筛选"))
+        if self.allow_multiple_selected:
+            final["multiple"] = True
+        chosen = {conditional_escape(v) for v in self.format_value(value)}
+        parts = [] if self.allow_multiple_selected else ['<option value="">---------</option>']
+        for group, options in unit_picker_groups():
+            parts.append(f'<optgroup label="{group}">')
+            parts.extend(
+                f'<option value="{code}"{" selected" if code in chosen else ""} data-py="{py}">'
+                f"{label}</option>"
+                for code, label, py in options
+            )
+            parts.append("</optgroup>")
+        return mark_safe(f"<select{flatatt(final)}>{''.join(parts)}</select>")  # noqa: S308
+
+
+_picker_cache: dict[str, tuple[float, list[tuple[str, list[tuple[str, str, str]]]]]] = {}
+
+
+def unit_picker_groups() -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """(group label, [(code, name, initials)]) of the dispatchable units, escaped; cached for
+    OptionsCache.ttl seconds and cleared with the other option caches when a unit is saved."""
+    key = get_language() or ""
+    now = time.monotonic()
+    hit = _picker_cache.get(key)
+    if hit is not None and now - hit[0] < OptionsCache.ttl:
+        return hit[1]
+    units = list(
+        dispatchable_units()
+        .select_related("division")
+        .only("code", "name", "kind", "path", "division__name", "division__level")
+    )
+    roots = {u.path.strip("/").split("/")[0]: u for u in units if u.path.strip("/").count("/") == 0}
+    groups: dict[tuple[int, str], list[tuple[str, str, str]]] = {}
+    for unit in units:
+        root = roots.get(unit.path.strip("/").split("/")[0], unit)
+        if root.kind == Unit.Kind.TOWNSHIP:
+            label = root.division.name if root.division is not None else root.name
+            order = 2
+        else:
+            order = _GROUP_ORDER.get(root.kind, 3)
+            label = str(Unit.Kind(root.kind).label) if order < 3 else str(_("其他单位"))
+        groups.setdefault((order, label), []).append(
+            (
+                conditional_escape(unit.code),
+                conditional_escape(unit.name),
+                pinyin_initials(unit.name),
+            )
+        )
+    result: list[tuple[str, list[tuple[str, str, str]]]] = [
+        (conditional_escape(label), options)
+        for (_o, label), options in sorted(
+            groups.items(), key=lambda item: (item[0][0], pinyin_initials(item[0][1]))
+        )
+    ]
+    _picker_cache[key] = (now, result)
+    return result
 
 
 class UnitChoiceField(forms.ModelChoiceField[Unit]):
@@ -284,14 +375,14 @@ class LegalChannelForm(ActionForm):
 
 class DispatchForm(ActionForm):
     lead_unit = UnitChoiceField(
-        label=_("主办单位"), queryset=Unit.objects.none(), to_field_name="code"
+        label=_("主办单位"), queryset=Unit.objects.none(), to_field_name="code", widget=UnitPicker
     )
     assisting_units = UnitMultipleChoiceField(
         label=_("协办单位"),
         queryset=Unit.objects.none(),
         to_field_name="code",
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+        widget=UnitPicker(multiple=True, attrs={"size": 5}),
     )
     instructions = forms.CharField(label=_("办理要求"), required=False, widget=TEXTAREA)
 
@@ -307,7 +398,11 @@ class ReturnForm(ActionForm):
 
 class ReturnAcceptForm(ActionForm):
     lead_unit = UnitChoiceField(
-        label=_("新的主办单位"), queryset=Unit.objects.none(), to_field_name="code", required=False
+        label=_("新的主办单位"),
+        queryset=Unit.objects.none(),
+        to_field_name="code",
+        required=False,
+        widget=UnitPicker,
     )
     note = forms.CharField(label=_("审核意见"), required=False, widget=TEXTAREA)
 
@@ -324,7 +419,9 @@ class ReassignForm(ReturnAcceptForm):
 
 
 class AddAssistingForm(ActionForm):
-    unit = UnitChoiceField(label=_("协办单位"), queryset=Unit.objects.none(), to_field_name="code")
+    unit = UnitChoiceField(
+        label=_("协办单位"), queryset=Unit.objects.none(), to_field_name="code", widget=UnitPicker
+    )
     note = forms.CharField(label=_("说明"), required=False, widget=TEXTAREA)
 
     def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:

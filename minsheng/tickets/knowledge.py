@@ -434,7 +434,7 @@ class DemoArticle:
 DEMO_ARTICLES: tuple[DemoArticle, ...] = (
     DemoArticle(
         title="社会保障卡（社保卡）挂失与补办流程",
-        category="劳动和社会保障/其他/其他",
+        category="人力社保/其他",
         source=f"{DEMO_SOURCE} · 台前县人力资源和社会保障局窗口办事指南",
         body=(
             "一、先挂失：社保卡丢失后，请立即挂失，防止被冒用。挂失渠道：拨打 12333 人社服务热线；"
@@ -450,7 +450,7 @@ DEMO_ARTICLES: tuple[DemoArticle, ...] = (
     ),
     DemoArticle(
         title="城乡居民基本医疗保险（居民医保）2025 年度缴费标准",
-        category="劳动和社会保障/城镇居民社会保险/城镇居民医疗保险",
+        category="医疗保障/医保待遇/医保报销",
         source=f"{DEMO_SOURCE} · 参照国家医保局、财政部、国家税务总局年度征缴通知",
         valid_from=dt.date(2024, 9, 1),
         valid_to=dt.date(2025, 12, 31),
@@ -464,7 +464,7 @@ DEMO_ARTICLES: tuple[DemoArticle, ...] = (
     ),
     DemoArticle(
         title="城乡居民基本医疗保险（居民医保）2026 年度缴费",
-        category="劳动和社会保障/城镇居民社会保险/城镇居民医疗保险",
+        category="医疗保障/医保待遇/医保报销",
         source=f"{DEMO_SOURCE} · 以台前县医疗保障局、国家税务总局台前县税务局年度征缴公告为准",
         valid_from=dt.date(2025, 9, 1),
         valid_to=dt.date(2026, 12, 31),
@@ -478,7 +478,7 @@ DEMO_ARTICLES: tuple[DemoArticle, ...] = (
     ),
     DemoArticle(
         title="停水、停电、燃气故障报修渠道",
-        category="城乡建设/城市建设和市政管理/其他",
+        category="市政公用/其他",
         source=f"{DEMO_SOURCE} · 台前县 12345 热线派单目录",
         body=(
             "停电、电压不稳、线路故障：国家电网供电服务热线 95598（7×24 小时），或由 12345 派单至"
@@ -505,7 +505,7 @@ DEMO_ARTICLES: tuple[DemoArticle, ...] = (
     ),
     DemoArticle(
         title="法定途径告知口径（诉讼、仲裁、信访、行政复议、政府信息公开）",
-        category="政法/其他/其他",
+        category="公安/其他",
         source=f"{DEMO_SOURCE} · 国办函〔2025〕66号",
         body=(
             "以下事项不派单，由话务员告知法定途径后办结（办结方式“告知法定途径”）：\n"
@@ -532,7 +532,7 @@ DEMO_ARTICLES: tuple[DemoArticle, ...] = (
     ),
     DemoArticle(
         title="孙口镇民生议事会与诉求直派乡镇",
-        category="城乡建设/村镇建设/其他",
+        category="村务基层治理/其他",
         source=f"{DEMO_SOURCE} · 台前县孙口镇民生议事会制度",
         body=(
             "孙口镇每周召开民生议事会，收集一周群众诉求，经镇党委会研究后分解到各站所、执法大队"

@@ -29,6 +29,9 @@ class Category(models.Model):
         _("完整名称"), max_length=200, unique=True
     )  # 城乡建设/安全生产/事故处理
     is_active = models.BooleanField(_("启用"), default=True)
+    # What callers say for this matter ("没水|断水|水管爆"), "|"-separated: the router's
+    # lexicon (insight.triage) reads the leaf's name, its ancestors' names and these.
+    synonyms = models.TextField(_("同义词"), blank=True, help_text=_("来电常用说法，用“|”分隔。"))
 
     class Meta:
         verbose_name = _("诉求分类")
@@ -58,7 +61,15 @@ class CatalogueEntry(models.Model):
     township = models.ForeignKey(
         Division, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("乡镇（可选）")
     )
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, verbose_name=_("责任单位"))
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("责任单位")
+    )
+    # 属地管理: the township government of the ticket's place, whichever township that is
+    # (a village's street lamp, its roads, its rubbish). Without a place the entry does not
+    # apply and the lookup goes on up the tree.
+    to_township = models.BooleanField(
+        _("属地乡镇"), default=False, help_text=_("由诉求所在乡镇（街道）的人民政府办理。")
+    )
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:
@@ -73,10 +84,15 @@ class CatalogueEntry(models.Model):
                 condition=models.Q(township__isnull=True),
                 name="tickets_catalogue_unique_default",
             ),
+            models.CheckConstraint(
+                condition=models.Q(unit__isnull=False, to_township=False)
+                | models.Q(unit__isnull=True, to_township=True),
+                name="tickets_catalogue_unit_or_township",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.category} → {self.unit}"
+        return f"{self.category} → {self.unit or _('属地乡镇')}"
 
 
 class Channel(models.TextChoices):

@@ -17,7 +17,7 @@ from referencing.jsonschema import DRAFT7
 
 from minsheng.open311.models import ApiClient, ServiceAttribute
 from minsheng.open311.services import client_create
-from minsheng.tickets.catalogue import load_categories
+from minsheng.tickets.catalogue import MESSAGE_BOARD_CSV, load_categories
 from minsheng.tickets.models import Category
 from tests.conftest import People
 
@@ -111,7 +111,7 @@ class Api:
 
 @pytest.fixture
 def categories(db: None) -> None:
-    load_categories()
+    load_categories(MESSAGE_BOARD_CSV)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from minsheng.org.models import Role
-from minsheng.tickets.catalogue import load_categories
+from minsheng.tickets.catalogue import MESSAGE_BOARD_CSV, load_categories
 from minsheng.tickets.errors import InvalidInput, NotAllowed, StaleTicket
 from minsheng.tickets.knowledge import (
     DEMO_ARTICLES,
@@ -104,7 +104,7 @@ def test_an_inactive_operator_may_not_write(org: Org) -> None:
 
 
 def test_create_fills_the_index_and_strips_the_text(org: Org) -> None:
-    load_categories()
+    load_categories(MESSAGE_BOARD_CSV)
     category = Category.objects.get(full_name="劳动和社会保障/其他/其他")
     article = article_create(
         actor=org.olga,
@@ -192,7 +192,7 @@ def test_update_refuses_a_stale_page(org: Org) -> None:
 
 @pytest.fixture
 def kb(org: Org) -> dict[str, KnowledgeArticle]:
-    load_categories()
+    load_categories(MESSAGE_BOARD_CSV)
 
     def add(title: str, body: str, **extra: object) -> KnowledgeArticle:
         return article_create(actor=org.olga, title=title, body=body, **extra)  # type: ignore[arg-type]

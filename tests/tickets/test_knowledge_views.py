@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from minsheng.org.models import Division, Role, Unit
-from minsheng.tickets.catalogue import load_categories
+from minsheng.tickets.catalogue import MESSAGE_BOARD_CSV, load_categories
 from minsheng.tickets.knowledge import article_create, article_update
 from minsheng.tickets.models import (
     Assignment,
@@ -113,7 +113,7 @@ def test_bad_or_unknown_ids_are_404(client: Client, org: Org, url: str) -> None:
 
 
 def test_olga_creates_an_article(client: Client, org: Org) -> None:
-    load_categories()
+    load_categories(MESSAGE_BOARD_CSV)
     category = Category.objects.get(full_name="城乡建设/城市建设和市政管理/自来水供应")
     login(client, "olga")
     assert client.get("/kb/new/").status_code == 200
@@ -177,7 +177,7 @@ def test_an_editor_changes_an_article(client: Client, org: Org, article) -> None
 def test_an_article_keeps_a_category_that_was_switched_off(
     client: Client, org: Org, article
 ) -> None:
-    load_categories()
+    load_categories(MESSAGE_BOARD_CSV)
     old = Category.objects.get(full_name="劳动和社会保障/其他/其他")
     article = article_update(article=article, actor=org.olga, category=old)
     Category.objects.filter(pk=old.pk).update(is_active=False)
@@ -290,7 +290,7 @@ def _list_queries(client: Client) -> int:
 
 
 def test_the_list_page_query_count_does_not_grow_with_articles(client: Client, org: Org) -> None:
-    load_categories()
+    load_categories(MESSAGE_BOARD_CSV)
     categories = list(Category.objects.filter(level=3)[:30])
     editors = [org.olga, make_user("dina", org.hotline, Role.DISPATCHER)]
     for i in range(3):
@@ -329,7 +329,7 @@ def _ticket(unit: Unit | None = None) -> Ticket:
 
 
 def test_the_admin_lists_every_tickets_model(admin_client: Client) -> None:
-    load_categories()
+    load_categories(MESSAGE_BOARD_CSV)
     _ticket()
     for model in (
         "category",
@@ -380,7 +380,7 @@ def test_an_article_saved_in_the_admin_is_indexed(admin_client: Client) -> None:
 
 
 def test_a_category_added_in_the_admin_gets_its_level_and_full_name(admin_client: Client) -> None:
-    load_categories()
+    load_categories(MESSAGE_BOARD_CSV)
     parent = Category.objects.get(full_name="城乡建设/村镇建设")
     response = admin_client.post(
         "/admin/tickets/category/add/", {"name": "村庄规划", "parent": parent.pk, "is_active": "on"}
@@ -399,7 +399,7 @@ def test_a_category_added_in_the_admin_gets_its_level_and_full_name(admin_client
 
 
 def test_a_catalogue_entry_needs_a_township_not_a_village(admin_client: Client, org: Org) -> None:
-    load_categories()
+    load_categories(MESSAGE_BOARD_CSV)
     Division.objects.create(code="410927102201", name="孙口村", level=5)
     category = Category.objects.get(full_name="农村农业/村务管理")
     response = admin_client.post(

@@ -1,8 +1,14 @@
-"""`manage.py triage train|evaluate|retrain`: the category classifier of 智能派单.
+"""`manage.py triage train|evaluate|retrain|suggest`: 智能派单's classifier and router.
 
     triage train [--input CSV …] [--unlabelled CSV …] [--no-unlabelled] [--if-missing]
     triage evaluate --input CSV
     triage retrain [--level N] [--input CSV …] [--unlabelled CSV …] [--no-unlabelled]
+    triage suggest --text TEXT [--title TITLE] [--division CODE] [--format json|text]
+
+`suggest` prints the top three categories and units for a call, best first, by the same code
+path as the operator's desk (minsheng.insight.triage.suggest):
+``{"categories": [{"name", "score", "terms"}], "units": [{"code", "name", "score", "why"}],
+"division": CODE|null, "place_guessed": bool, "preselect": bool}``.
 
 Labelled CSVs have the columns of ../shared/data/messages/labelled.csv (``title``, ``text``,
 ``category``); unlabelled ones need ``text`` (``title`` is read when present). Without
@@ -12,6 +18,7 @@ the unlabelled messages found there. The model goes to MINSHENG_TRIAGE_MODEL.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -19,7 +26,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from minsheng.insight.triage import examples_from_tickets, model_path, train_and_save
+from minsheng.insight.triage import examples_from_tickets, model_path, suggest, train_and_save
+from minsheng.org.models import Division
 from minsheng.textproc.classify import (
     Classifier,
     Example,
@@ -28,6 +36,7 @@ from minsheng.textproc.classify import (
     read_labelled_csv,
     read_texts_csv,
 )
+from minsheng.tickets.models import Category
 
 LABELLED_FILE = "labelled.csv"
 UNLABELLED_FILES = ("messages_with_votes.csv", "messages_with_replies.csv")
@@ -65,6 +74,11 @@ class Command(BaseCommand):
             "--input", action="append", default=[], metavar="CSV", help="also these labelled CSVs"
         )
         self._unlabelled_arguments(retrain)
+        suggest_ = actions.add_parser("suggest", help="suggest categories and units for a call")
+        suggest_.add_argument("--text", required=True)
+        suggest_.add_argument("--title", default="")
+        suggest_.add_argument("--division", default="", metavar="CODE", help="区划代码")
+        suggest_.add_argument("--format", choices=("json", "text"), default="json")
 
     @staticmethod
     def _unlabelled_arguments(parser: CommandParser) -> None:
@@ -133,6 +147,50 @@ class Command(BaseCommand):
             f"分类树描述 {info.params.get('category_names', 0)} 条。"
         )
 
+    # --- suggest
+
+    def _suggest(self, options: dict[str, Any]) -> None:
+        code = options["division"].strip()
+        division = None
+        if code:
+            if not (code.isascii() and code.isdigit() and len(code) in (6, 9, 12)):
+                raise CommandError(f"区划代码应为 6、9 或 12 位数字：{code}")
+            division = Division.objects.filter(code=code.ljust(12, "0")).first()
+            if division is None:
+                raise CommandError(f"找不到区划 {code}（请先导入区划）。")
+        text = options["text"]
+        if not text.strip():
+            raise CommandError("--text 不能为空。")
+        result = suggest(text, options["title"], division)
+        categories = [
+            {
+                "name": _category_name(c.leaf or c.category, c.label),
+                "score": c.score,
+                "terms": list(c.terms),
+            }
+            for c in result.categories
+        ]
+        units = [
+            {"code": u.unit.code, "name": u.unit.name, "score": u.score, "why": u.why}
+            for u in result.units
+        ]
+        if options["format"] == "json":
+            body = {
+                "categories": categories,
+                "units": units,
+                "division": result.division.code if result.division else None,
+                "place_guessed": result.place_guessed,
+                "preselect": result.confident,
+            }
+            self.stdout.write(json.dumps(body, ensure_ascii=False))
+            return
+        for c in result.categories:
+            self.stdout.write(f"分类 {c.score:.2f} {_category_name(c.leaf or c.category, c.label)}")
+        for u in result.units:
+            self.stdout.write(f"单位 {u.score:.2f} {u.unit.name}（{u.unit.code}）：{u.why}")
+        if not result.units:
+            self.stdout.write("没有建议的承办单位。")
+
     # --- evaluate
 
     def _evaluate(self, options: dict[str, Any]) -> None:
@@ -148,6 +206,10 @@ class Command(BaseCommand):
                 f"{_pad(r.label, width)}  {r.precision:.3f}      {r.recall:.3f}   {r.f1:.3f}  "
                 f"{r.support}"
             )
+
+
+def _category_name(category: Category | None, label: str) -> str:
+    return category.full_name if category is not None else label
 
 
 def _width(text: str) -> int:
