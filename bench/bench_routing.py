@@ -46,7 +46,9 @@ def main() -> None:
     args = parser.parse_args()
     with open(args.calls, encoding="utf-8-sig", newline="") as handle:
         calls = list(csv.DictReader(handle))
-    divisions = {d.code: d for d in Division.objects.filter(code__in={c["division"] for c in calls})}
+    divisions = {
+        d.code: d for d in Division.objects.filter(code__in={c["division"] for c in calls})
+    }
     top1 = top3 = preselected = preselected_right = 0
     for call in calls:
         accepted = set(call["units"].split("|"))
@@ -79,7 +81,9 @@ def main() -> None:
         f"= {preselected_right / max(preselected, 1):.1%}"
     )
     p95 = per_call[min(n - 1, int(n * 0.95))]
-    print(f"latency ms p50 {statistics.median(per_call):.1f} p95 {p95:.1f} (median of {args.runs} runs)")
+    print(
+        f"latency ms p50 {statistics.median(per_call):.1f} p95 {p95:.1f} (median of {args.runs} runs)"
+    )
 
 
 if __name__ == "__main__":

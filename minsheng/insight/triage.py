@@ -33,6 +33,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Count, Max
+from django.utils.translation import gettext as _
 
 from minsheng.insight.places import gazetteer
 from minsheng.org.models import Division, Unit
@@ -434,8 +435,12 @@ def suggest_many(items: Sequence[tuple[str, str, Division | None]], k: int = TOP
 
 def _why(category: Category | None, terms: tuple[str, ...], decision: Decision) -> str:
     name = category.full_name.replace(SEPARATOR, "›") if category else ""
-    said = f"（来电提到“{'”“'.join(terms[:3])}”）" if terms else "（智能分类模型）"
-    return f"分类 {name}{said}；{decision.why}"
+    said = (
+        _("（来电提到“%(terms)s”）") % {"terms": "”“".join(terms[:3])}
+        if terms
+        else _("（智能分类模型）")
+    )
+    return _("分类 %(name)s%(said)s；%(why)s") % {"name": name, "said": said, "why": decision.why}
 
 
 def suggest_for_ticket(ticket: Ticket) -> Triage:

@@ -8,7 +8,7 @@ writes the timeline; an admin form would bypass both.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
@@ -32,7 +32,25 @@ from minsheng.tickets.models import (
 class CategoryForm(forms.ModelForm[Category]):
     class Meta:
         model = Category
-        fields = ("name", "parent", "is_active")
+        fields = ("name", "parent", "is_active", "synonyms")
+        widgets: ClassVar[dict[str, Any]] = {"synonyms": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_synonyms(self) -> str:
+        """One "|"-separated list (also accepted: full-width ｜, commas, 、 and new lines);
+        a pattern "灯+黑" needs two parts."""
+        raw: str = self.cleaned_data.get("synonyms") or ""
+        for mark in ("｜", ",", "，", "、", "\n"):
+            raw = raw.replace(mark, "|")
+        terms = list(dict.fromkeys(t.strip() for t in raw.split("|") if t.strip()))
+        for term in terms:
+            parts = [p for p in term.split("+") if p.strip()]
+            if "+" in term and len(parts) < 2:
+                raise forms.ValidationError(
+                    _("“%(t)s”：组合词要用“+”连接两个词，如“灯+黑”。") % {"t": term}
+                )
+            if len(term.replace("+", "")) > 12:
+                raise forms.ValidationError(_("“%(t)s”：每个说法最多 12 个字。") % {"t": term})
+        return "|".join(terms)
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()
@@ -59,7 +77,7 @@ class CategoryForm(forms.ModelForm[Category]):
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin[Category]):
     form = CategoryForm
-    list_display = ("full_name", "level", "is_active")
+    list_display = ("full_name", "level", "is_active", "synonyms")
     list_filter = ("level", "is_active")
     search_fields = ("full_name",)
     raw_id_fields = ("parent",)
@@ -86,7 +104,15 @@ class CategoryAdmin(admin.ModelAdmin[Category]):
 class CatalogueEntryForm(forms.ModelForm[CatalogueEntry]):
     class Meta:
         model = CatalogueEntry
-        fields = ("category", "township", "unit", "note")
+        fields = ("category", "township", "unit", "to_township", "note")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("to_township") and cleaned.get("unit") is not None:
+            self.add_error("unit", _("选择“属地乡镇”时不填责任单位。"))
+        if not cleaned.get("to_township") and cleaned.get("unit") is None:
+            self.add_error("unit", _("请选择责任单位，或勾选“属地乡镇”。"))
+        return cleaned
 
     def clean_township(self) -> Division | None:
         township: Division | None = self.cleaned_data.get("township")
@@ -98,7 +124,7 @@ class CatalogueEntryForm(forms.ModelForm[CatalogueEntry]):
 @admin.register(CatalogueEntry)
 class CatalogueEntryAdmin(admin.ModelAdmin[CatalogueEntry]):
     form = CatalogueEntryForm
-    list_display = ("category", "township", "unit", "note")
+    list_display = ("category", "township", "unit", "to_township", "note")
     list_select_related = ("category", "township", "unit")
     list_filter = ("category__level", "unit__kind")
     search_fields = ("category__full_name", "unit__name", "unit__code", "township__name")

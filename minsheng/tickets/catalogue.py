@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from minsheng.org.models import Division, Unit, division_code_prefix
 from minsheng.tickets.models import CatalogueEntry, Category
@@ -197,7 +198,7 @@ def dispatch_decision(*, category: Category | None, division: Division | None) -
     government).
     """
     if category is None:
-        return Decision(None, "未选择分类")
+        return Decision(None, _("未选择分类"))
     names = _ancestor_full_names(category)
     township = township_code_for(division)
     places = Q(township__isnull=True)
@@ -213,8 +214,8 @@ def dispatch_decision(*, category: Category | None, division: Division | None) -
             if entry is None:
                 continue
             place = "" if is_default else f"（{entry.township.name if entry.township else ''}）"
-            leaf = name.rsplit(SEPARATOR, 1)[-1]
-            note = f"：{entry.note}" if entry.note else ""
+            words = {"place": place, "leaf": name.rsplit(SEPARATOR, 1)[-1]}
+            words["note"] = f"：{entry.note}" if entry.note else ""
             if entry.to_township:
                 if township is None:
                     continue
@@ -223,7 +224,7 @@ def dispatch_decision(*, category: Category | None, division: Division | None) -
                     continue
                 return Decision(
                     government,
-                    f"派单目录{place}：“{leaf}”属地管理，由所在乡镇办理{note}",
+                    _("派单目录%(place)s：“%(leaf)s”属地管理，由所在乡镇办理%(note)s") % words,
                     name,
                     not is_default,
                     True,
@@ -231,11 +232,12 @@ def dispatch_decision(*, category: Category | None, division: Division | None) -
             if entry.unit is not None and entry.unit.is_active:
                 return Decision(
                     entry.unit,
-                    f"派单目录{place}：“{leaf}”由{entry.unit.name}办理{note}",
+                    _("派单目录%(place)s：“%(leaf)s”由%(unit)s办理%(note)s")
+                    % {**words, "unit": entry.unit.name},
                     name,
                     not is_default,
                 )
-    return Decision(None, "派单目录中没有该分类的责任单位，请派单员选择")
+    return Decision(None, _("派单目录中没有该分类的责任单位，请派单员选择"))
 
 
 def responsible_unit(*, category: Category | None, division: Division | None) -> Unit | None:

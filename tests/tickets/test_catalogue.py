@@ -10,7 +10,6 @@ from django.core.management import CommandError, call_command
 
 from minsheng.org.models import Division, Unit
 from minsheng.tickets.catalogue import (
-    DEMO_TOWNSHIP_SUNKOU,
     HOTLINE_TAXONOMY_CSV,
     MESSAGE_BOARD_CSV,
     TaxonomyError,
@@ -448,3 +447,32 @@ def test_the_demo_catalogue_fits_the_real_demo_county() -> None:
     assert village is not None
     assert _routed("村务基层治理/村务管理/村务公开", village) == "sunkou"
     assert _routed("市政公用/路灯/路灯不亮", village) == "sunkou"
+
+
+# ---------------------------------------------------------------------------------------------
+# The admin
+
+
+def test_the_admin_cleans_synonyms_and_refuses_a_broken_pattern(db: None) -> None:
+    from minsheng.tickets.admin import CategoryForm
+
+    form = CategoryForm(
+        data={"name": "停水", "is_active": "on", "synonyms": "没水｜断水、停水\n灯+黑"}
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["synonyms"] == "没水|断水|停水|灯+黑"
+    bad = CategoryForm(data={"name": "停水", "is_active": "on", "synonyms": "灯+"})
+    assert not bad.is_valid() and "组合词" in str(bad.errors)
+
+
+def test_the_admin_asks_for_a_unit_or_the_township(places, tree) -> None:
+    from minsheng.tickets.admin import CatalogueEntryForm
+
+    unit = _unit("tq-cgj")
+    leaf = tree["村务公开"]
+    both = CatalogueEntryForm(data={"category": leaf.pk, "unit": unit.pk, "to_township": "on"})
+    assert not both.is_valid() and "属地乡镇" in str(both.errors)
+    neither = CatalogueEntryForm(data={"category": leaf.pk})
+    assert not neither.is_valid() and "责任单位" in str(neither.errors)
+    territorial = CatalogueEntryForm(data={"category": leaf.pk, "to_township": "on"})
+    assert territorial.is_valid(), territorial.errors
