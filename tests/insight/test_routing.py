@@ -205,3 +205,45 @@ def test_the_unit_picker_groups_units_and_carries_pinyin_initials(county: None) 
     sunkou = picker.split('<optgroup label="孙口镇">')[1].split("</optgroup>")[0]
     assert 'value="sunkou"' in sunkou and 'data-py="skzrmzf"' in sunkou
     assert 'value="sunkou-zfdd"' in sunkou  # its 执法大队 is in its group
+
+
+# --- Learning from the dispatchers ---------------------------------------------------------------
+
+
+def test_the_dispatchers_choices_teach_what_the_tree_does_not_say(
+    county: None, settings: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    from minsheng.org.models import Unit, User
+    from minsheng.tickets.models import Category
+
+    settings.MINSHENG_TRIAGE_MODEL = tmp_path / "model.joblib"  # type: ignore[attr-defined]
+    operator = User.objects.get(username="operator")
+    dispatcher = User.objects.get(username="dispatcher")
+    stone = "村口的石磨被人搬走了"
+    assert not triage.suggest(stone, "", place(SUNKOU_VILLAGE)).categories  # unknown words
+    families = {
+        "公安/治安/社会治安": [f"{w}的石磨被人搬走了" for w in ("村口", "场院", "庙前", "河边")]
+        + [f"{w}的石碾子夜里让人拉走了" for w in ("村西", "麦场", "院里", "路口")],
+        "文化旅游/旅游/旅游服务": [f"{w}戏台的幕布破了" for w in ("村里", "镇上", "庙会", "广场")]
+        + [f"{w}的戏台漏雨唱不了戏" for w in ("村东", "集上", "老街", "河堤")],
+    }
+    police, culture = Unit.objects.get(code="tq-gaj"), Unit.objects.get(code="tq-wglyj")
+    for leaf, texts in families.items():
+        category = Category.objects.get(full_name=leaf)
+        for i, text in enumerate(texts * 2):
+            ticket = actions.ticket_intake(
+                actor=operator,
+                channel="hotline",
+                kind="complaint",
+                title=text,
+                description=f"{text}，第{i}次反映。",
+                citizen_name="王五",
+                citizen_phone="13800000000",
+                category=category,
+            )
+            unit = police if leaf.startswith("公安") else culture
+            actions.ticket_dispatch(ticket=ticket, actor=dispatcher, lead_unit=unit)
+    call_command("triage", "retrain", "--level", "3", "--no-unlabelled", stdout=io.StringIO())
+    result = triage.suggest(stone, "", place(SUNKOU_VILLAGE))
+    assert result.best_unit is not None and result.best_unit.unit.code == "tq-gaj"
+    assert "智能分类模型" in result.best_unit.why
