@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "minsheng.insight",
     "minsheng.open311",
     "minsheng.api",
+    "minsheng.portal",
     "minsheng.stats",
     "minsheng.worker",
     "rest_framework",
@@ -243,6 +244,26 @@ MINSHENG_TRIAGE_MODEL = Path(
 MINSHENG_TRIAGE_DATA = Path(
     env_str("MINSHENG_TRIAGE_DATA", str(BASE_DIR.parent / "shared" / "data" / "messages"))
 )
+# 群众端 (minsheng/portal, docs/portal.md): SMS codes per phone and per address per hour, wrong
+# query codes per ticket number and per address per hour, and whether an unsatisfied rating
+# reopens the ticket for another round (else the hotline decides).
+MINSHENG_PORTAL_CODES_PER_PHONE_HOUR = env_int(
+    "MINSHENG_PORTAL_CODES_PER_PHONE_HOUR", 5, minimum=1, maximum=100
+)
+MINSHENG_PORTAL_CODES_PER_ADDRESS_HOUR = env_int(
+    "MINSHENG_PORTAL_CODES_PER_ADDRESS_HOUR", 30, minimum=1, maximum=100_000
+)
+MINSHENG_PORTAL_LOOKUPS_PER_NUMBER = env_int(
+    "MINSHENG_PORTAL_LOOKUPS_PER_NUMBER", 5, minimum=1, maximum=100
+)
+MINSHENG_PORTAL_LOOKUPS_PER_ADDRESS = env_int(
+    "MINSHENG_PORTAL_LOOKUPS_PER_ADDRESS", 30, minimum=1, maximum=100_000
+)
+MINSHENG_PORTAL_REOPEN_UNSATISFIED = env_bool("MINSHENG_PORTAL_REOPEN_UNSATISFIED", True)
+# The citizens' side's address as citizens reach it (https://12345.example.gov.cn): the reply
+# SMS then carries a link to rate the reply. Empty: the SMS has no link.
+MINSHENG_PUBLIC_URL = env_str("MINSHENG_PUBLIC_URL", "").rstrip("/")
+
 # 智能派单: the best unit's score from which the dispatcher's form pre-selects it (docs/routing.md).
 MINSHENG_TRIAGE_PRESELECT = env_float("MINSHENG_TRIAGE_PRESELECT", 0.3)
 

@@ -39,6 +39,7 @@ urlpatterns = [
     path("stats/", include("minsheng.stats.urls")),
     path("open311/v2/", include("minsheng.open311.urls")),
     path("api/v1/", include("minsheng.api.urls")),
+    path("h5/", include("minsheng.portal.urls")),
     path("", include("minsheng.office.urls")),
     path("", include("minsheng.core.urls")),
 ]

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from minsheng.org import selectors
 from minsheng.org.models import Role, User
+from minsheng.portal import views as portal_views
 from minsheng.tickets import selectors as ticket_selectors
 
 # The home page a user lands on is chosen by their most specific role, in this order.
@@ -25,9 +25,12 @@ def primary_role(user: User) -> str | None:
     return next((role for role in HOME_ORDER if user.has_role(role)), None)
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    """`/`: the citizens' home for a visitor (群众端), the staff member's own home once logged in."""
+    if not request.user.is_authenticated:
+        return portal_views.home(request)
+    user = request.user
+    assert isinstance(user, User)
     role = primary_role(user)
     context = {
         "role": role,

@@ -103,6 +103,22 @@ TEMPLATES: dict[str, EventTemplate] = {
         body="群众不满意：工单 {number}（{title}）回访结果为不满意，已重新交办，请于 {due} 前重新办理。{note}",
         limits={"title": 60, "note": 200},
     ),
+    # 群众端 (minsheng/portal): the code that proves a phone, and the receipt of a report with
+    # the query code that finds it again.
+    "portal_code_sms": EventTemplate(
+        title="验证码",
+        body="您的验证码是 {code}，{minutes} 分钟内有效。请勿告诉他人。【{signature}】",
+    ),
+    "portal_receipt_sms": EventTemplate(
+        title="诉求已受理",
+        body="您反映的问题已受理，工单号{number}，查询码{code}，可在 12345 群众端查询进度。【{signature}】",
+    ),
+    # The reply, with the link where the citizen rates it (MINSHENG_PUBLIC_URL set).
+    "ticket_replied_rate_sms": EventTemplate(
+        title="工单已答复",
+        body="您反映的问题（工单号{number}）已办理，答复如下：{reply} 请评价办理结果：{link}【{signature}】",
+        limits={"reply": 200},
+    ),
     # To a unit's own system (minsheng/api/webhooks.py): the body is the signed JSON envelope.
     "webhook_event": EventTemplate(title="{event}", body="{body}"),
 }

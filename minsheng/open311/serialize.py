@@ -10,74 +10,29 @@ through `public_text`, which masks every phone, ID, bank card, e-mail and plate 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from minsheng.open311.models import ServiceAttribute
 from minsheng.open311.selectors import Service, open311_status
-from minsheng.textproc.pii import mask_pii
 from minsheng.tickets.catalogue import SEPARATOR
-from minsheng.tickets.models import Category, Status, Ticket, TicketEvent
-from minsheng.tickets.selectors import mask_person
-
-MAX_DESCRIPTION = 4000
-
-# Public timeline events: what a citizen reads about progress. Only these events' notes are
-# public text (the reply, the answer); the others' notes are internal instructions, so their
-# description is written here instead.
-NOTE_LABELS = {
-    "intake": "受理",
-    "dispatch": "派单",
-    "reassign": "改派",
-    "sign": "签收",
-    "progress": "办理进展",
-    "reply": "答复",
-    "reopen": "重办",
-    "close": "办结",
-    "merge": "并单",
-    "follow_master": "随主单办理",
-    "direct_answer": "直接答复",
-    "legal_channel": "告知法定途径",
-    "emergency_transfer": "转警情",
-    "praise": "表扬",
-}
-PUBLIC_NOTE_TEXT = frozenset(
-    {"progress", "reply", "direct_answer", "legal_channel", "follow_master"}
+from minsheng.tickets.models import Category, Ticket, TicketEvent
+from minsheng.tickets.public import (
+    NOTE_LABELS,
+    note_description,
+    public_address,
+    public_coordinate,
+    public_text,
+    status_note,
 )
+
+# The public representation's rules live in tickets.public, shared with the citizens' pages.
 
 
 def iso(moment: dt.datetime | None) -> str | None:
     """ISO 8601 with the offset, in the deployment's time zone: 2024-05-01T08:30:00+08:00."""
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
-
-
-def public_text(text: str, ticket: Ticket) -> str:
-    masked = mask_person(mask_pii(text), ticket.citizen_name)
-    if len(masked) > MAX_DESCRIPTION:  # a mask can be longer than what it hides
-        masked = masked[: MAX_DESCRIPTION - 1] + "…"
-    return masked
-
-
-def public_address(ticket: Ticket) -> str | None:
-    """The place as published: the address as given only where the operator marked it a public
-    place; otherwise the village (or township) the ticket is filed under. A phone call's
-    `孙口镇孙口村3组12号` is someone's home."""
-    if ticket.address_public:
-        return public_text(ticket.address, ticket) or None
-    return ticket.division.name if ticket.division is not None else None
-
-
-def public_coordinate(value: Decimal | None, ticket: Ticket) -> float | None:
-    """A coordinate as published: exact for a public place, else rounded to
-    OPEN311_COORDINATE_DECIMALS (3: about 100 m)."""
-    if value is None:
-        return None
-    if ticket.address_public:
-        return float(value)
-    return round(float(value), int(settings.OPEN311_COORDINATE_DECIMALS))
 
 
 def service_name(full_name: str) -> str:
@@ -120,22 +75,11 @@ def service_definition(category: Category, attributes: list[ServiceAttribute]) -
 
 
 def _status_notes(ticket: Ticket) -> str | None:
-    if ticket.reply_text:
-        return public_text(ticket.reply_text, ticket)
-    if ticket.status == Status.TRANSFERRED:
-        return f"已转 {ticket.transferred_to} 处理。"
-    if ticket.status == Status.MERGED:
-        return "与其他相同诉求合并办理。"
-    return None
+    return status_note(ticket)
 
 
 def _note(event: TicketEvent, ticket: Ticket) -> dict[str, Any]:
-    if event.action in PUBLIC_NOTE_TEXT and event.note:
-        description: str | None = public_text(event.note, ticket)
-    elif event.action in ("dispatch", "reassign") and event.unit is not None:
-        description = f"交由{event.unit.name}办理。"
-    else:
-        description = None
+    description = note_description(event, ticket)
     return {
         "datetime": iso(event.at),
         "type": event.action,

@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -89,6 +90,8 @@ def on_intake(ticket: Ticket) -> None:
         return
     if ticket.channel == Channel.HOTLINE and ticket.kind == Kind.CONSULTATION:
         return
+    if ticket.channel == Channel.H5:
+        return  # the citizens' side sends its own receipt, with the query code
     enqueue(
         key=f"ticket:{ticket.number}:accepted:sms",
         channel="sms",
@@ -125,12 +128,16 @@ def on_reply(ticket: Ticket, followers: Sequence[Ticket]) -> None:
     for each in [ticket, *followers]:
         if not each.citizen_phone:
             continue
+        base = str(settings.MINSHENG_PUBLIC_URL)
+        context = {"number": each.number, "reply": ticket.reply_text}
+        if base:
+            context["link"] = f"{base}/h5/t/{each.number}/"
         enqueue(
             key=f"ticket:{each.number}:reply:{ticket.round}:sms",
             channel="sms",
             recipient=each.citizen_phone,
-            template="ticket_replied_sms",
-            context={"number": each.number, "reply": ticket.reply_text},
+            template="ticket_replied_rate_sms" if base else "ticket_replied_sms",
+            context=context,
         )
 
 
