@@ -1,7 +1,9 @@
 """话务台: the operator types the call into one form; helpers beside it answer as they type.
 
 `/desk/new` takes the call (→ ticket_intake). The fragments `/desk/places`, `/desk/similar`,
-`/desk/triage` (智能分类建议) and `/desk/unit` fill the side panels (desk.js fetches them; without JS the selects still work).
+`/desk/triage` (智能分类建议), `/desk/unit` and `/desk/caller` (the caller's earlier tickets, as
+soon as the number is typed) fill the side panels (desk.js fetches them; without JS the selects
+still work).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from pypinyin import Style, lazy_pinyin
 
 from minsheng.insight import triage
@@ -45,12 +48,20 @@ def place_choices() -> PlaceChoices:
     return PlaceChoices(townships, villages)
 
 
+EARLIER_LIMIT = 20
+
+
 def _earlier_tickets(user: User, phone: str) -> list[Ticket]:
+    """The number's tickets, newest first (the phone index), with their titles as `user` may
+    read them: one query."""
     if not phone:
         return []
-    return list(
-        selectors.tickets_visible_to(user).filter(citizen_phone=phone).order_by("-created_at")[:20]
+    tickets = list(
+        selectors.tickets_visible_to(user)
+        .filter(citizen_phone=phone)
+        .order_by("-created_at")[:EARLIER_LIMIT]
     )
+    return selectors.with_titles(user, tickets)
 
 
 @login_required
@@ -120,6 +131,19 @@ def _intake(user: User, form: IntakeForm) -> Ticket | None:
     except TicketActionError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return None
+
+
+@login_required
+@require_POST
+def desk_caller(request: HttpRequest) -> HttpResponse:
+    """来电记录 while the operator types: the earlier tickets of the number in `phone`.
+
+    Posted, never in the query string, so that the number stays out of access logs. A number
+    not complete yet (or not a phone) answers the panel's hint."""
+    user = current_user(request, *rules.INTAKE_ROLES)
+    caller = normalize_phone(request.POST.get("phone", "")[:30]) or ""
+    context = {"caller": caller, "earlier": _earlier_tickets(user, caller)}
+    return render(request, "tickets/_caller.html", context)
 
 
 # --- Place type-ahead --------------------------------------------------------------------------

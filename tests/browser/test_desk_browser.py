@@ -14,7 +14,8 @@ import pytest
 
 from minsheng.org.models import Division
 from minsheng.tickets.models import Status, Ticket
-from tests.conftest import Org, browser_login
+from tests.conftest import Org, People, browser_login
+from tests.factories import new_ticket
 
 pytestmark = pytest.mark.browser
 
@@ -66,3 +67,23 @@ def test_the_operator_takes_a_call_with_the_keyboard(org: Org, live_server, brow
     assert ticket.number in page.inner_text("h1")
     assert "受理" in page.inner_text(".timeline")
     page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_callers_history_appears_as_the_number_is_typed(
+    people: People, live_server, browser_page
+) -> None:  # type: ignore[no-untyped-def]
+    earlier = new_ticket(people, title="上次反映的路灯")  # 138 0013 8000
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 800})  # a phone: no sideways scroll
+    browser_login(page, live_server.url, people.operator.username)
+    page.goto(f"{live_server.url}/desk/new")
+    assert "来电号码的历史工单显示在这里" in page.inner_text("#caller-slot")
+    page.focus("input[name=citizen_phone]")
+    page.keyboard.type("138 0013 8000")
+    page.wait_for_selector(f"#caller-slot a:has-text('{earlier.number}')")
+    assert "上次反映的路灯" in page.inner_text("#caller-slot")
+    page.fill("input[name=citizen_phone]", "13900139000")
+    page.wait_for_selector("#caller-slot :text('该号码没有历史工单')")
+    assert earlier.number not in page.inner_text("#caller-slot")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
