@@ -9,6 +9,7 @@ still work).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -35,6 +36,8 @@ from minsheng.tickets.models import OPEN_STATUSES, Category, Ticket
 
 SIMILAR_DAYS = 7
 PLACE_LIMIT = 12
+# The desk form's field of its one-time token (actions.ticket_intake_once).
+ONE_TIME_FIELD = "form_token"
 
 
 def place_choices() -> PlaceChoices:
@@ -72,12 +75,19 @@ def desk_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = IntakeForm(request.POST, places=places)
         if form.is_valid():
-            ticket = _intake(user, form)
-            if ticket is not None:
-                messages.success(
-                    request, _("已受理，工单号 %(number)s。") % {"number": ticket.number}
-                )
-                return redirect("tickets:detail", number=ticket.number)
+            taken = _intake(user, form, request.POST.get(ONE_TIME_FIELD, ""))
+            if taken is not None:
+                if taken.repeated:
+                    messages.info(
+                        request,
+                        _("该表单已受理过，工单号 %(number)s，未重复建单。")
+                        % {"number": taken.ticket.number},
+                    )
+                else:
+                    messages.success(
+                        request, _("已受理，工单号 %(number)s。") % {"number": taken.ticket.number}
+                    )
+                return redirect("tickets:detail", number=taken.ticket.number)
         caller = normalize_phone(form.data.get("citizen_phone", "")) or ""
         status = 400
     else:
@@ -88,6 +98,9 @@ def desk_new(request: HttpRequest) -> HttpResponse:
     division = _division(cleaned.get("village") or cleaned.get("township") or "")
     context = {
         "form": form,
+        # Every form shown gets a token of its own (a refused one too: it made nothing, and its
+        # resend is refused again or repeats the corrected form's answer).
+        "form_token": uuid.uuid4(),
         "caller": caller,
         "earlier": _earlier_tickets(user, caller),
         "kb_url": knowledge_search_url(),
@@ -106,28 +119,41 @@ def _division(code: str) -> Division | None:
     return Division.objects.filter(code=code).first() if code else None
 
 
-def _intake(user: User, form: IntakeForm) -> Ticket | None:
-    """Call the service; put its refusal on the field it names. None when refused."""
-    data = form.cleaned_data
+def _form_token(raw: str) -> uuid.UUID | None:
+    """The form's one-time token; None from a page without one. Raises ValueError if mangled."""
+    return uuid.UUID(raw.strip()[:64]) if raw.strip() else None
+
+
+def _intake(user: User, form: IntakeForm, raw_token: str) -> actions.Intake | None:
+    """Call the service (once per form token); put its refusal on the field it names. None when
+    refused."""
     try:
-        return actions.ticket_intake(
-            actor=user,
-            channel=data["channel"],
-            kind=data["kind"],
-            title=data["title"],
-            description=data["description"],
-            citizen_name=data["citizen_name"],
-            citizen_phone=data["citizen_phone"],
-            citizen_id_number=data["citizen_id_number"],
-            anonymous=data["anonymous"],
-            confidential=data["confidential"],
-            category=data["category"],
-            urgency=data["urgency"],
-            division=_division(form.division_code),
-            address=data["address"],
-            address_public=data["address_public"],
-            affected_population=data["affected_population"],
-        )
+        token = _form_token(raw_token)
+    except ValueError:
+        form.add_error(None, _("表单已失效，请核对后重新提交。"))
+        return None
+    data = form.cleaned_data
+    fields = {
+        "channel": data["channel"],
+        "kind": data["kind"],
+        "title": data["title"],
+        "description": data["description"],
+        "citizen_name": data["citizen_name"],
+        "citizen_phone": data["citizen_phone"],
+        "citizen_id_number": data["citizen_id_number"],
+        "anonymous": data["anonymous"],
+        "confidential": data["confidential"],
+        "category": data["category"],
+        "urgency": data["urgency"],
+        "division": _division(form.division_code),
+        "address": data["address"],
+        "address_public": data["address_public"],
+        "affected_population": data["affected_population"],
+    }
+    try:
+        if token is None:
+            return actions.Intake(actions.ticket_intake(actor=user, **fields), repeated=False)
+        return actions.ticket_intake_once(actor=user, form_token=token, **fields)
     except TicketActionError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return None
