@@ -12,6 +12,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -19,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from pypinyin import Style, lazy_pinyin
 
@@ -32,7 +34,7 @@ from minsheng.textproc.pii import normalize_phone
 from minsheng.tickets import actions, rules, selectors
 from minsheng.tickets.errors import TicketActionError
 from minsheng.tickets.forms import IntakeForm, PlaceChoices
-from minsheng.tickets.models import OPEN_STATUSES, Category, Ticket
+from minsheng.tickets.models import OPEN_STATUSES, Category, KnowledgeArticle, Ticket
 
 SIMILAR_DAYS = 7
 PLACE_LIMIT = 12
@@ -54,6 +56,27 @@ def place_choices() -> PlaceChoices:
 EARLIER_LIMIT = 20
 
 
+class DeskForm(IntakeForm):
+    """The desk's form: the call, and for a consultation answered on the spot the answer (the
+    knowledge base's "插入答复" fills it) with the article it came from."""
+
+    answer = forms.CharField(
+        label=gettext_lazy("答复内容（咨询直接答复）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    article = forms.ModelChoiceField(
+        queryset=KnowledgeArticle.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": gettext_lazy("知识库条目无效，请重新插入答复。")},
+    )
+
+
+# The submit button that answers and closes the call (直接答复并办结) instead of taking it in.
+ANSWER_BUTTON = "direct_answer"
+
+
 def _earlier_tickets(user: User, phone: str) -> list[Ticket]:
     """The number's tickets, newest first (the phone index), with their titles as `user` may
     read them: one query."""
@@ -73,14 +96,21 @@ def desk_new(request: HttpRequest) -> HttpResponse:
     places = place_choices()
     caller = normalize_phone(request.GET.get("caller", "")) or ""
     if request.method == "POST":
-        form = IntakeForm(request.POST, places=places)
+        form = DeskForm(request.POST, places=places)
         if form.is_valid():
-            taken = _intake(user, form, request.POST.get(ONE_TIME_FIELD, ""))
+            answering = ANSWER_BUTTON in request.POST
+            taken = _intake(user, form, request.POST.get(ONE_TIME_FIELD, ""), answering)
             if taken is not None:
                 if taken.repeated:
                     messages.info(
                         request,
                         _("该表单已受理过，工单号 %(number)s，未重复建单。")
+                        % {"number": taken.ticket.number},
+                    )
+                elif answering:
+                    messages.success(
+                        request,
+                        _("已直接答复并办结，工单号 %(number)s。")
                         % {"number": taken.ticket.number},
                     )
                 else:
@@ -91,7 +121,7 @@ def desk_new(request: HttpRequest) -> HttpResponse:
         caller = normalize_phone(form.data.get("citizen_phone", "")) or ""
         status = 400
     else:
-        form = IntakeForm(initial={"citizen_phone": caller}, places=places)
+        form = DeskForm(initial={"citizen_phone": caller}, places=places)
         status = 200
     cleaned = getattr(form, "cleaned_data", {})
     category = cleaned.get("category")
@@ -124,15 +154,23 @@ def _form_token(raw: str) -> uuid.UUID | None:
     return uuid.UUID(raw.strip()[:64]) if raw.strip() else None
 
 
-def _intake(user: User, form: IntakeForm, raw_token: str) -> actions.Intake | None:
-    """Call the service (once per form token); put its refusal on the field it names. None when
-    refused."""
+def _intake(user: User, form: DeskForm, raw_token: str, answering: bool) -> actions.Intake | None:
+    """Call the service (once per form token): take the call in, or with `answering` take it in
+    answered and closed; put a refusal on the field it names. None when refused."""
     try:
         token = _form_token(raw_token)
     except ValueError:
         form.add_error(None, _("表单已失效，请核对后重新提交。"))
         return None
     data = form.cleaned_data
+    answer: str | None = data["answer"] if answering else None
+    if answer is None and data["answer"].strip():
+        # An answer typed, then 受理 pressed (or Enter): do not drop the answer silently.
+        form.add_error(
+            "answer",
+            _("已填写答复内容：咨询请点击“直接答复并办结”；如需派单，请清空答复后再受理。"),
+        )
+        return None
     fields = {
         "channel": data["channel"],
         "kind": data["kind"],
@@ -150,10 +188,19 @@ def _intake(user: User, form: IntakeForm, raw_token: str) -> actions.Intake | No
         "address_public": data["address_public"],
         "affected_population": data["affected_population"],
     }
+    article = data["article"]
     try:
-        if token is None:
-            return actions.Intake(actions.ticket_intake(actor=user, **fields), repeated=False)
-        return actions.ticket_intake_once(actor=user, form_token=token, **fields)
+        if token is not None:
+            return actions.ticket_intake_once(
+                actor=user, form_token=token, answer=answer, article=article, **fields
+            )
+        if answer is not None:
+            ticket = actions.ticket_intake_answered(
+                actor=user, answer=answer, article=article, **fields
+            )
+        else:
+            ticket = actions.ticket_intake(actor=user, **fields)
+        return actions.Intake(ticket, repeated=False)
     except TicketActionError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return None

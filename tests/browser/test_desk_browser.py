@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from minsheng.org.models import Division
+from minsheng.tickets.knowledge import article_create
 from minsheng.tickets.models import Status, Ticket
 from tests.conftest import Org, People, browser_login
 from tests.factories import new_ticket
@@ -87,3 +88,26 @@ def test_the_callers_history_appears_as_the_number_is_typed(
     page.wait_for_selector("#caller-slot :text('该号码没有历史工单')")
     assert earlier.number not in page.inner_text("#caller-slot")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_operator_answers_a_consultation_from_the_knowledge_base(
+    people: People, live_server, browser_page
+) -> None:  # type: ignore[no-untyped-def]
+    body = "城乡居民医保每年9月至12月集中缴费，可通过微信“河南税务”或到村卫生室代缴。"
+    article_create(actor=people.operator, title="城乡居民医保缴费", body=body)
+    page = browser_page
+    browser_login(page, live_server.url, people.operator.username)
+    page.goto(f"{live_server.url}/desk/new")
+    page.fill("input[name=title]", "医保怎么缴费")
+    page.fill("textarea[name=description]", "咨询明年城乡居民医保在哪里缴费。")
+    page.fill("#kb-q", "医保缴费")
+    page.press("#kb-q", "Enter")
+    page.click("#kb-results button.kb-insert")
+    assert page.input_value("textarea[name=answer]") == body
+    assert page.input_value("select[name=kind]") == "consultation"  # was not chosen yet
+    page.click("button[name=direct_answer]")
+    page.wait_for_url(re.compile(r".*/tickets/\d+/$"))
+    ticket = Ticket.objects.get()
+    assert ticket.status == Status.CLOSED and ticket.reply_text == body
+    assert "已直接答复并办结" in page.inner_text("body")

@@ -79,7 +79,18 @@
   if (kbForm && kbResults) {
     kbForm.addEventListener("submit", function (e) {
       e.preventDefault();
-      load(kbForm.action + "?q=" + encodeURIComponent(kbForm.elements.q.value), kbResults);
+      load(kbForm.action + "?insert=1&q=" + encodeURIComponent(kbForm.elements.q.value), kbResults);
+    });
+    // 插入答复: the article's text into the answer (after what is there), for 直接答复并办结;
+    // the article is recorded with the answer, and an unchosen kind becomes 咨询.
+    kbResults.addEventListener("click", function (e) {
+      var b = e.target.closest("button.kb-insert"), answer = form.elements.answer;
+      if (!b || !answer) return;
+      var before = answer.value.replace(/\s+$/, "");
+      answer.value = before ? before + "\n\n" + b.dataset.text : b.dataset.text;
+      if (form.elements.article) form.elements.article.value = b.dataset.article;
+      if (form.elements.kind && !form.elements.kind.value) form.elements.kind.value = "consultation";
+      answer.focus();
     });
   }
 })();

@@ -54,6 +54,7 @@ from minsheng.tickets.actions.intake import (
     ticket_direct_answer,
     ticket_emergency_transfer,
     ticket_intake,
+    ticket_intake_answered,
     ticket_intake_once,
     ticket_legal_channel,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "ticket_extension_decide",
     "ticket_extension_request",
     "ticket_intake",
+    "ticket_intake_answered",
     "ticket_intake_once",
     "ticket_legal_channel",
     "ticket_merge",
