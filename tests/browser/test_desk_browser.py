@@ -97,6 +97,7 @@ def test_the_operator_answers_a_consultation_from_the_knowledge_base(
     body = "城乡居民医保每年9月至12月集中缴费，可通过微信“河南税务”或到村卫生室代缴。"
     article_create(actor=people.operator, title="城乡居民医保缴费", body=body)
     page = browser_page
+    page.set_viewport_size({"width": 375, "height": 800})  # on a phone too
     browser_login(page, live_server.url, people.operator.username)
     page.goto(f"{live_server.url}/desk/new")
     page.fill("input[name=title]", "医保怎么缴费")
@@ -106,6 +107,8 @@ def test_the_operator_answers_a_consultation_from_the_knowledge_base(
     page.click("#kb-results button.kb-insert")
     assert page.input_value("textarea[name=answer]") == body
     assert page.input_value("select[name=kind]") == "consultation"  # was not chosen yet
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(SCREENSHOT.with_name("desk-answer.png")), full_page=True)
     page.click("button[name=direct_answer]")
     page.wait_for_url(re.compile(r".*/tickets/\d+/$"))
     ticket = Ticket.objects.get()
