@@ -15,6 +15,7 @@ import pytest
 from minsheng.org.models import Division
 from minsheng.tickets.knowledge import article_create
 from minsheng.tickets.models import Status, Ticket
+from minsheng.worker.loop import Worker
 from tests.conftest import Org, People, browser_login
 from tests.factories import new_ticket
 
@@ -114,3 +115,28 @@ def test_the_operator_answers_a_consultation_from_the_knowledge_base(
     ticket = Ticket.objects.get()
     assert ticket.status == Status.CLOSED and ticket.reply_text == body
     assert "已直接答复并办结" in page.inner_text("body")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_call_about_the_same_problem_finds_the_first(
+    people: People, live_server, browser_page
+) -> None:  # type: ignore[no-untyped-def]
+    """The duplicate index in a running installation: the first call taken at the desk, one
+    pass of the worker, then the second call's panel lists the first as a merge candidate."""
+    page = browser_page
+    browser_login(page, live_server.url, people.operator.username)
+    page.goto(f"{live_server.url}/desk/new")
+    page.fill("input[name=title]", "铭功路路灯不亮")
+    page.fill("textarea[name=description]", "孙口镇铭功路东段路灯连续三晚不亮，夜间出行不便。")
+    page.select_option("select[name=kind]", "complaint")
+    page.click("button.primary[type=submit]")
+    page.wait_for_url(re.compile(r".*/tickets/\d+/$"))
+    first = Ticket.objects.get()
+
+    Worker(batch=50).run_once()
+
+    page.goto(f"{live_server.url}/desk/new")
+    page.fill("input[name=title]", "路灯坏了")
+    page.focus("textarea[name=description]")
+    page.keyboard.type("铭功路的路灯坏了好几天了，晚上黑漆漆的走路不方便")
+    page.wait_for_selector(f"#similar-slot .text-similar a:has-text('{first.number}')")
