@@ -30,6 +30,7 @@ install: $(STAMP) $(NPM_STAMP)
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
+	$(MANAGE) insight_index
 	$(MANAGE) triage train --if-missing
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	MINSHENG_ALLOW_GENERATED_SECRET_KEY=1 $(MANAGE) serve --port $(PORT)

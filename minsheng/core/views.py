@@ -7,6 +7,7 @@ from django.shortcuts import render
 from minsheng.org import selectors
 from minsheng.org.models import Role, User
 from minsheng.portal import views as portal_views
+from minsheng.stats.summary import month_rates
 from minsheng.tickets import selectors as ticket_selectors
 
 # The home page a user lands on is chosen by their most specific role, in this order.
@@ -32,13 +33,16 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     role = primary_role(user)
-    context = {
+    context: dict[str, object] = {
         "role": role,
         "role_label": Role(role).label if role else None,
         "roles": [Role(r).label for r in sorted(user.role_set)],
         "overview": selectors.unit_overview_for(user),
         "work_counts": ticket_selectors.work_counts(user),
     }
+    if role == Role.LEADER:
+        # 三率 of the month, as the statistics pages compute them (minsheng.stats.summary).
+        context["month_rates"] = month_rates(user)
     return render(request, f"core/home_{role or 'none'}.html", context)
 
 

@@ -15,8 +15,11 @@ Because signature terms are the *rare* terms of a text, their postings are short
 recency window bounds them further. Nothing grows with the total number of tickets except the
 index itself (docs/benchmarks/similar.md).
 
-Call :func:`index_ticket` after intake (and after the title, description or place changes);
-``manage.py insight_index`` (re)builds everything.
+Keeping it current: triggers on the tickets' table note every new ticket, and every ticket
+whose title, description or place changed, in `PendingSignature` (insight migration 0002); the
+worker files them (:func:`index_pending_until_done`, minsheng/worker/loop.py), a batch at a
+time. ``manage.py insight_index`` files every ticket still missing at once (``make run`` calls
+it after loading the demo), ``--rebuild`` everything; :func:`index_ticket` files one ticket.
 """
 
 from __future__ import annotations
@@ -34,7 +37,12 @@ from django.db import transaction
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
-from minsheng.insight.models import ReferenceCase, TicketSignature, TicketTerm
+from minsheng.insight.models import (
+    PendingSignature,
+    ReferenceCase,
+    TicketSignature,
+    TicketTerm,
+)
 from minsheng.org.models import Division, User
 from minsheng.textproc.similar import (
     DUPLICATE_SCORE,
@@ -104,33 +112,39 @@ def _rows(ticket: Ticket) -> tuple[TicketSignature, list[TicketTerm]]:
     return sig, terms
 
 
+INDEXED_FIELDS = ("id", "title", "description", "division_id", "created_at")
+"""What filing a ticket reads of it."""
+
+
+def _file(tickets: list[Ticket]) -> None:
+    """(Re)file these tickets, replacing their rows; they are no longer pending. Call in a
+    transaction."""
+    ids = [t.pk for t in tickets]
+    TicketTerm.objects.filter(ticket_id__in=ids).delete()
+    TicketSignature.objects.filter(ticket_id__in=ids).delete()
+    rows = [_rows(t) for t in tickets]
+    TicketSignature.objects.bulk_create([sig for sig, _ in rows])
+    TicketTerm.objects.bulk_create([term for _, terms in rows for term in terms])
+    PendingSignature.objects.filter(ticket_id__in=ids).delete()
+
+
 @transaction.atomic
 def index_ticket(ticket: Ticket) -> None:
-    """File (or re-file) one ticket in the duplicate index. Idempotent; call after intake."""
-    sig, terms = _rows(ticket)
-    TicketTerm.objects.filter(ticket_id=ticket.pk).delete()
-    TicketSignature.objects.filter(ticket_id=ticket.pk).delete()
-    sig.save(force_insert=True)
-    TicketTerm.objects.bulk_create(terms)
+    """File (or re-file) one ticket in the duplicate index. Idempotent."""
+    _file([ticket])
 
 
 def index_tickets(tickets: QuerySet[Ticket], *, batch_size: int = 500) -> int:
     """(Re)index many tickets in primary-key batches; returns how many were indexed."""
-    fields = ("id", "title", "description", "division_id", "created_at")
     done = 0
     last = 0
-    base = tickets.order_by("pk").only(*fields)
+    base = tickets.order_by("pk").only(*INDEXED_FIELDS)
     while True:
         batch = list(base.filter(pk__gt=last)[:batch_size])
         if not batch:
             return done
         with transaction.atomic():
-            ids = [t.pk for t in batch]
-            TicketTerm.objects.filter(ticket_id__in=ids).delete()
-            TicketSignature.objects.filter(ticket_id__in=ids).delete()
-            rows = [_rows(t) for t in batch]
-            TicketSignature.objects.bulk_create([sig for sig, _ in rows])
-            TicketTerm.objects.bulk_create([term for _, terms in rows for term in terms])
+            _file(batch)
         done += len(batch)
         last = batch[-1].pk
 
@@ -138,6 +152,55 @@ def index_tickets(tickets: QuerySet[Ticket], *, batch_size: int = 500) -> int:
 def index_missing(*, batch_size: int = 500) -> int:
     """Index the tickets that have no signature yet (e.g. created before the index existed)."""
     return index_tickets(Ticket.objects.filter(signature__isnull=True), batch_size=batch_size)
+
+
+def pending_count() -> int:
+    """Tickets waiting for the worker."""
+    return PendingSignature.objects.count()
+
+
+def index_pending(*, limit: int = 500) -> int:
+    """The worker's step: file up to `limit` pending tickets, oldest first, in one transaction
+    with the removal of their pending rows. Returns how many pending rows it took (0: none).
+
+    On PostgreSQL the rows are claimed with SKIP LOCKED, so several workers share the queue and
+    a text change in progress (whose trigger holds its row) is left for the next pass; on
+    SQLite the IMMEDIATE transaction serialises writers. A ticket deleted meanwhile only loses
+    its pending row. A pending row is deleted with its ticket's new signature, so a change
+    committed after the claim marks the ticket again and is filed on a later pass."""
+    with transaction.atomic():
+        ids = list(
+            PendingSignature.objects.select_for_update(skip_locked=True)
+            .order_by("ticket_id")
+            .values_list("ticket_id", flat=True)[:limit]
+        )
+        if not ids:
+            return 0
+        tickets = list(Ticket.objects.filter(pk__in=ids).only(*INDEXED_FIELDS))
+        if tickets:
+            _file(tickets)
+        PendingSignature.objects.filter(ticket_id__in=ids).delete()
+        return len(ids)
+
+
+PASS_BATCHES = 20
+"""Batches the worker files per pass at most: a back-fill of many tickets (an upgrade of a big
+installation) must not hold up the deadline sweep; the worker comes back at once while there
+is work."""
+
+
+def index_pending_until_done(
+    *, limit: int = 500, stop: threading.Event | None = None, batches: int = PASS_BATCHES
+) -> int:
+    total = 0
+    for _ in range(batches):
+        if stop is not None and stop.is_set():
+            break
+        done = index_pending(limit=limit)
+        total += done
+        if done < limit:
+            break
+    return total
 
 
 # --- queries ------------------------------------------------------------------------------------

@@ -91,6 +91,26 @@ class TicketTerm(models.Model):
         return f"{self.ticket_id}:{self.term}"
 
 
+class PendingSignature(models.Model):
+    """A ticket waiting for the worker to file it in the duplicate index (`index.index_pending`).
+
+    Written by database triggers on `tickets_ticket` (insight migration 0002, both databases):
+    every new ticket, and a ticket whose title, description or place changes, gets a row here
+    in the transaction that wrote it, so every channel (the desk, the REST API, Open311, an
+    import) is covered and the intake pays no more than one tiny insert. No foreign key, like
+    the search's word table: a ticket deleted meanwhile is dropped by the worker.
+    """
+
+    ticket_id = models.BigIntegerField(primary_key=True)
+
+    class Meta:
+        verbose_name = _("待索引工单")
+        verbose_name_plural = _("待索引工单")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}"
+
+
 class ReferenceCase(models.Model):
     """A past question with its official answer, shown to handlers as a reference.
 

@@ -1,14 +1,18 @@
 """话务台: the operator types the call into one form; helpers beside it answer as they type.
 
 `/desk/new` takes the call (→ ticket_intake). The fragments `/desk/places`, `/desk/similar`,
-`/desk/triage` (智能分类建议) and `/desk/unit` fill the side panels (desk.js fetches them; without JS the selects still work).
+`/desk/triage` (智能分类建议), `/desk/unit` and `/desk/caller` (the caller's earlier tickets, as
+soon as the number is typed) fill the side panels (desk.js fetches them; without JS the selects
+still work).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -16,6 +20,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from pypinyin import Style, lazy_pinyin
 
 from minsheng.insight import triage
@@ -28,10 +34,12 @@ from minsheng.textproc.pii import normalize_phone
 from minsheng.tickets import actions, rules, selectors
 from minsheng.tickets.errors import TicketActionError
 from minsheng.tickets.forms import IntakeForm, PlaceChoices
-from minsheng.tickets.models import OPEN_STATUSES, Category, Ticket
+from minsheng.tickets.models import OPEN_STATUSES, Category, KnowledgeArticle, Ticket
 
 SIMILAR_DAYS = 7
 PLACE_LIMIT = 12
+# The desk form's field of its one-time token (actions.ticket_intake_once).
+ONE_TIME_FIELD = "form_token"
 
 
 def place_choices() -> PlaceChoices:
@@ -45,12 +53,41 @@ def place_choices() -> PlaceChoices:
     return PlaceChoices(townships, villages)
 
 
+EARLIER_LIMIT = 20
+
+
+class DeskForm(IntakeForm):
+    """The desk's form: the call, and for a consultation answered on the spot the answer (the
+    knowledge base's "插入答复" fills it) with the article it came from."""
+
+    answer = forms.CharField(
+        label=gettext_lazy("答复内容（咨询直接答复）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    article = forms.ModelChoiceField(
+        queryset=KnowledgeArticle.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": gettext_lazy("知识库条目无效，请重新插入答复。")},
+    )
+
+
+# The submit button that answers and closes the call (直接答复并办结) instead of taking it in.
+ANSWER_BUTTON = "direct_answer"
+
+
 def _earlier_tickets(user: User, phone: str) -> list[Ticket]:
+    """The number's tickets, newest first (the phone index), with their titles as `user` may
+    read them: one query."""
     if not phone:
         return []
-    return list(
-        selectors.tickets_visible_to(user).filter(citizen_phone=phone).order_by("-created_at")[:20]
+    tickets = list(
+        selectors.tickets_visible_to(user)
+        .filter(citizen_phone=phone)
+        .order_by("-created_at")[:EARLIER_LIMIT]
     )
+    return selectors.with_titles(user, tickets)
 
 
 @login_required
@@ -59,24 +96,41 @@ def desk_new(request: HttpRequest) -> HttpResponse:
     places = place_choices()
     caller = normalize_phone(request.GET.get("caller", "")) or ""
     if request.method == "POST":
-        form = IntakeForm(request.POST, places=places)
+        form = DeskForm(request.POST, places=places)
         if form.is_valid():
-            ticket = _intake(user, form)
-            if ticket is not None:
-                messages.success(
-                    request, _("已受理，工单号 %(number)s。") % {"number": ticket.number}
-                )
-                return redirect("tickets:detail", number=ticket.number)
+            answering = ANSWER_BUTTON in request.POST
+            taken = _intake(user, form, request.POST.get(ONE_TIME_FIELD, ""), answering)
+            if taken is not None:
+                if taken.repeated:
+                    messages.info(
+                        request,
+                        _("该表单已受理过，工单号 %(number)s，未重复建单。")
+                        % {"number": taken.ticket.number},
+                    )
+                elif answering:
+                    messages.success(
+                        request,
+                        _("已直接答复并办结，工单号 %(number)s。")
+                        % {"number": taken.ticket.number},
+                    )
+                else:
+                    messages.success(
+                        request, _("已受理，工单号 %(number)s。") % {"number": taken.ticket.number}
+                    )
+                return redirect("tickets:detail", number=taken.ticket.number)
         caller = normalize_phone(form.data.get("citizen_phone", "")) or ""
         status = 400
     else:
-        form = IntakeForm(initial={"citizen_phone": caller}, places=places)
+        form = DeskForm(initial={"citizen_phone": caller}, places=places)
         status = 200
     cleaned = getattr(form, "cleaned_data", {})
     category = cleaned.get("category")
     division = _division(cleaned.get("village") or cleaned.get("township") or "")
     context = {
         "form": form,
+        # Every form shown gets a token of its own (a refused one too: it made nothing, and its
+        # resend is refused again or repeats the corrected form's answer).
+        "form_token": uuid.uuid4(),
         "caller": caller,
         "earlier": _earlier_tickets(user, caller),
         "kb_url": knowledge_search_url(),
@@ -95,31 +149,74 @@ def _division(code: str) -> Division | None:
     return Division.objects.filter(code=code).first() if code else None
 
 
-def _intake(user: User, form: IntakeForm) -> Ticket | None:
-    """Call the service; put its refusal on the field it names. None when refused."""
-    data = form.cleaned_data
+def _form_token(raw: str) -> uuid.UUID | None:
+    """The form's one-time token; None from a page without one. Raises ValueError if mangled."""
+    return uuid.UUID(raw.strip()[:64]) if raw.strip() else None
+
+
+def _intake(user: User, form: DeskForm, raw_token: str, answering: bool) -> actions.Intake | None:
+    """Call the service (once per form token): take the call in, or with `answering` take it in
+    answered and closed; put a refusal on the field it names. None when refused."""
     try:
-        return actions.ticket_intake(
-            actor=user,
-            channel=data["channel"],
-            kind=data["kind"],
-            title=data["title"],
-            description=data["description"],
-            citizen_name=data["citizen_name"],
-            citizen_phone=data["citizen_phone"],
-            citizen_id_number=data["citizen_id_number"],
-            anonymous=data["anonymous"],
-            confidential=data["confidential"],
-            category=data["category"],
-            urgency=data["urgency"],
-            division=_division(form.division_code),
-            address=data["address"],
-            address_public=data["address_public"],
-            affected_population=data["affected_population"],
+        token = _form_token(raw_token)
+    except ValueError:
+        form.add_error(None, _("表单已失效，请核对后重新提交。"))
+        return None
+    data = form.cleaned_data
+    answer: str | None = data["answer"] if answering else None
+    if answer is None and data["answer"].strip():
+        # An answer typed, then 受理 pressed (or Enter): do not drop the answer silently.
+        form.add_error(
+            "answer",
+            _("已填写答复内容：咨询请点击“直接答复并办结”；如需派单，请清空答复后再受理。"),
         )
+        return None
+    fields = {
+        "channel": data["channel"],
+        "kind": data["kind"],
+        "title": data["title"],
+        "description": data["description"],
+        "citizen_name": data["citizen_name"],
+        "citizen_phone": data["citizen_phone"],
+        "citizen_id_number": data["citizen_id_number"],
+        "anonymous": data["anonymous"],
+        "confidential": data["confidential"],
+        "category": data["category"],
+        "urgency": data["urgency"],
+        "division": _division(form.division_code),
+        "address": data["address"],
+        "address_public": data["address_public"],
+        "affected_population": data["affected_population"],
+    }
+    article = data["article"]
+    try:
+        if token is not None:
+            return actions.ticket_intake_once(
+                actor=user, form_token=token, answer=answer, article=article, **fields
+            )
+        if answer is not None:
+            ticket = actions.ticket_intake_answered(
+                actor=user, answer=answer, article=article, **fields
+            )
+        else:
+            ticket = actions.ticket_intake(actor=user, **fields)
+        return actions.Intake(ticket, repeated=False)
     except TicketActionError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return None
+
+
+@login_required
+@require_POST
+def desk_caller(request: HttpRequest) -> HttpResponse:
+    """来电记录 while the operator types: the earlier tickets of the number in `phone`.
+
+    Posted, never in the query string, so that the number stays out of access logs. A number
+    not complete yet (or not a phone) answers the panel's hint."""
+    user = current_user(request, *rules.INTAKE_ROLES)
+    caller = normalize_phone(request.POST.get("phone", "")[:30]) or ""
+    context = {"caller": caller, "earlier": _earlier_tickets(user, caller)}
+    return render(request, "tickets/_caller.html", context)
 
 
 # --- Place type-ahead --------------------------------------------------------------------------

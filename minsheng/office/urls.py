@@ -9,6 +9,7 @@ urlpatterns = [
     path("desk/similar", desk.desk_similar, name="desk_similar"),
     path("desk/triage", desk.desk_triage, name="desk_triage"),
     path("desk/unit", desk.desk_unit, name="desk_unit"),
+    path("desk/caller", desk.desk_caller, name="desk_caller"),
     path("dispatch/", queues.dispatch_queue, name="dispatch_queue"),
     path("inbox/", queues.unit_inbox, name="inbox"),
     path("callbacks/", queues.callback_queue, name="callbacks"),

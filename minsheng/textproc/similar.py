@@ -122,6 +122,43 @@ def words(text: str) -> list[str]:
     return list(_tokenizer().cut(normalize_text(text[: MAX_CHARS * 2])[:MAX_CHARS]))
 
 
+def search_words(query: str) -> list[str]:
+    """The words a ticket search requires, every one of them: ``垃圾清理`` → ``垃圾 清理``.
+
+    The query is split at spaces; a token of three or more Chinese characters is cut into words
+    with the tokenizer that cuts the duplicate index's texts (jieba), so that a phrase finds
+    texts that say its words apart (``垃圾无人清理``, ``垃圾堆放``) without the user typing
+    spaces. Every word is a piece of the token, so a text containing the phrase as typed still
+    contains every word: a phrase finds at least what it found as one string. A lone character
+    that makes a dictionary word with the first character of the longer word after it takes it
+    (jieba reads ``路灯不亮`` as ``路 灯不亮``: the words become ``路灯 不亮``). Tokens with
+    anything but Chinese characters (Latin, digits, punctuation) stay whole, as typed; repeats
+    are dropped. Never raises for a ``str``.
+    """
+    out: list[str] = []
+    for token in query.split():
+        pieces = [token]
+        if len(token) >= 3 and _CJK_WORD_RE.fullmatch(token):
+            pieces = _regrouped(list(_tokenizer().cut(token)))
+        out.extend(piece for piece in pieces if piece)
+    return list(dict.fromkeys(out))
+
+
+def _regrouped(pieces: list[str]) -> list[str]:
+    """jieba's pieces of a phrase, a lone character joined to the next piece's first character
+    where the two are a dictionary word (the next piece then loses that character)."""
+    frequencies = _tokenizer().FREQ
+    out: list[str] = []
+    for i, piece in enumerate(pieces):  # pieces[i + 1] may be shortened on the way
+        following = pieces[i + 1] if i + 1 < len(pieces) else ""
+        if len(piece) == 1 and len(following) >= 3 and frequencies.get(piece + following[0], 0):
+            out.append(piece + following[0])
+            pieces[i + 1] = following[1:]
+        else:
+            out.append(piece)
+    return out
+
+
 @functools.lru_cache(maxsize=1)
 def _tokenizer() -> jieba.Tokenizer:
     # Loading jieba's dictionary takes about a second: once per process, on first use.

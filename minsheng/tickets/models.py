@@ -319,6 +319,37 @@ class TicketSequence(models.Model):
         return f"{self.day} {self.last}"
 
 
+class IntakeToken(models.Model):
+    """The desk form's one-time token (office/desk.py), kept with the ticket the form created.
+
+    The same form sent again (a network retry, a double click, the browser's resend) finds the
+    ticket instead of creating a second (`actions.ticket_intake_once`). The key is unique (the
+    primary key), so two copies posted at the same moment end with one ticket: the second's
+    insert waits for the first's commit, fails, and its whole intake rolls back. `fingerprint`
+    is what the form said (a hash), so that a changed form under an old token is refused rather
+    than answered with another call's ticket.
+    """
+
+    key = models.UUIDField(primary_key=True)
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # never looked up by user: the key is the lookup
+    )
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("受理表单令牌")
+        verbose_name_plural = _("受理表单令牌")
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.ticket_id}"
+
+
 class Assignment(models.Model):
     """An assignment (承办任务): one unit's share of a ticket in one round: the lead (主办), an assistant (协办), or a
     sub-task (分解/下派) that a unit gave to one of its stations or teams."""

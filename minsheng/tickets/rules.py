@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from minsheng.org.models import Role, Unit, User
 from minsheng.org.scoping import scope_for
-from minsheng.tickets.errors import InvalidTransition, NotAllowed, TicketActionError
+from minsheng.tickets.errors import InvalidInput, InvalidTransition, NotAllowed, TicketActionError
 from minsheng.tickets.models import (
     OPEN_STATUSES,
     Assignment,
@@ -190,6 +190,14 @@ def check_direct_answer(user: User, ticket: Ticket, facts: Facts) -> None:
     require_status(ticket, [Status.NEW], _("直接答复"))
     if ticket.kind != Kind.CONSULTATION:
         raise InvalidTransition(_("只有咨询类诉求可以直接答复办结。"))
+
+
+def check_answer_at_intake(user: User, kind: str) -> None:
+    """直接答复 at the desk, before the ticket exists (actions.ticket_intake_answered): the
+    rule of `check_direct_answer` for the call being taken in, refused on the form's field."""
+    require_roles(user, INTAKE_ROLES, _("直接答复"))
+    if kind != Kind.CONSULTATION:
+        raise InvalidInput(_("只有咨询类诉求可以直接答复办结。"), field="kind")
 
 
 def check_emergency_transfer(user: User, ticket: Ticket, facts: Facts) -> None:

@@ -307,4 +307,7 @@ def search_fragment(request: HttpRequest) -> HttpResponse:
             }
         )
     items = [{"article": a, "excerpt": _excerpt(a.body)} for a in results]
-    return render(request, "knowledge/_results.html", {"items": items, "query": query})
+    # `insert=1` (the operator desk): each answer offers "插入答复", which puts its text into
+    # the desk's answer field for 直接答复并办结 (desk.js).
+    context = {"items": items, "query": query, "insert": request.GET.get("insert") == "1"}
+    return render(request, "knowledge/_results.html", context)

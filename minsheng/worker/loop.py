@@ -12,7 +12,9 @@ Each pass:
 3. **Outbox delivery** — notify.delivery.deliver_due, when the notify app is installed.
 4. **Search words** — tickets.words.index_until_done: the bigrams of new and changed tickets
    (PostgreSQL; the search finds them before this too, tickets migration 0009).
-5. **Statistics rollups** — minsheng.stats.rollup.refresh_until_done (docs/metrics.md).
+5. **Duplicate index** — insight.index.index_pending_until_done: new and changed tickets filed
+   for the desk's "same problem" panel (marked pending by triggers, insight migration 0002).
+6. **Statistics rollups** — minsheng.stats.rollup.refresh_until_done (docs/metrics.md).
 
 Every claim and its effects commit together, so a worker killed mid-batch leaves nothing
 half-done: the batch rolls back and is claimed again. SIGTERM stops the loop between batches.
@@ -37,6 +39,7 @@ from django.utils import timezone
 
 from minsheng.deadlines.digest import send_daily_digest
 from minsheng.deadlines.models import JobRun
+from minsheng.insight.index import index_pending_until_done
 from minsheng.notify.delivery import deliver_due
 from minsheng.stats.rollup import refresh_until_done
 from minsheng.tickets import actions
@@ -219,6 +222,12 @@ def refresh_stats(*, limit: int = 500, stop: threading.Event | None = None) -> i
     return refresh_until_done(limit=limit, stop=stop)
 
 
+def index_similar(*, limit: int = 500, stop: threading.Event | None = None) -> int:
+    """The duplicate index (minsheng.insight.index): file the tickets the triggers marked
+    pending, so that the desk finds a new call's earlier reports of the same problem."""
+    return index_pending_until_done(limit=limit, stop=stop)
+
+
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -247,6 +256,8 @@ class Worker:
             done += deliver_outbox()
         if not self.stop.is_set():
             done += index_until_done(limit=self.batch, stop=self.stop)
+        if not self.stop.is_set():
+            done += index_similar(limit=self.batch, stop=self.stop)
         if not self.stop.is_set():
             done += refresh_stats(limit=self.batch, stop=self.stop)
         return done

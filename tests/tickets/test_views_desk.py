@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.contrib.staticfiles import finders
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from minsheng.office.desk import match_places
 from minsheng.org.models import Division
@@ -161,3 +166,60 @@ def test_the_suggested_unit_slot_answers_without_a_catalogue_entry(
     login(client, people.operator)
     response = client.get("/desk/unit?category=999&division=1")
     assert response.status_code == 200 and "选择分类与地点后显示" in response.content.decode()
+
+
+def test_the_callers_history_follows_the_number_as_it_is_typed(
+    people: People, client: Client
+) -> None:
+    earlier = new_ticket(people, title="上次反映的路灯")  # 138 0013 8000
+    other = new_ticket(people, title="别人的事", citizen_phone="13700137000")
+    login(client, people.operator)
+    html = client.post("/desk/caller", {"phone": "138-0013-8000"}).content.decode()
+    assert "13800138000" in html and earlier.number in html and "上次反映的路灯" in html
+    assert other.number not in html
+    html = client.post("/desk/caller", {"phone": "13900139000"}).content.decode()
+    assert "该号码没有历史工单" in html and earlier.number not in html
+    for partial in ["1380013", "", "not a phone", "1" * 500]:
+        response = client.post("/desk/caller", {"phone": partial})
+        assert response.status_code == 200
+        assert "来电号码的历史工单显示在这里" in response.content.decode()
+    # Posted only: a number in a URL would land in the access log.
+    assert client.get("/desk/caller?phone=13800138000").status_code == 405
+
+
+def test_the_callers_history_is_for_the_hotline_only(people: People, client: Client) -> None:
+    new_ticket(people)
+    assert client.post("/desk/caller", {"phone": "13800138000"}).status_code == 302  # to login
+    login(client, people.alice)
+    assert client.post("/desk/caller", {"phone": "13800138000"}).status_code == 403
+
+
+def test_the_callers_history_costs_the_same_queries_for_one_or_many_tickets(
+    people: People, client: Client
+) -> None:
+    login(client, people.operator)
+    new_ticket(people)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.post("/desk/caller", {"phone": "13800138000"}).status_code == 200
+        return len(captured)
+
+    one = queries()
+    for n in range(5):
+        new_ticket(people, title=f"第{n}次来电")
+    assert queries() == one
+
+
+def test_the_desk_wires_the_phone_field_to_the_callers_history(
+    people: People, client: Client
+) -> None:
+    login(client, people.operator)
+    html = client.get("/desk/new").content.decode()
+    assert 'id="caller-slot" data-url="/desk/caller"' in html
+    assert "js/desk.js" in html and 'name="citizen_phone"' in html
+    script = Path(finders.find("js/desk.js")).read_text(encoding="utf-8")  # type: ignore[arg-type]
+    assert 'getElementById("caller-slot")' in script
+    assert (
+        'phone.addEventListener("input"' in script and 'phone.addEventListener("change"' in script
+    )

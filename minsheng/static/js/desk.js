@@ -52,11 +52,45 @@
     });
   }
 
+  // 来电记录: the number's earlier tickets as soon as it is typed (posted: the number stays out
+  // of the access log). Only the latest answer is shown, so a slow reply cannot overwrite it.
+  var phone = form.elements.citizen_phone, callerSlot = document.getElementById("caller-slot");
+  var token = form.elements.csrfmiddlewaretoken ? form.elements.csrfmiddlewaretoken.value : "";
+  if (phone && callerSlot && window.fetch && window.URLSearchParams) {
+    var callerSeq = 0, lastPhone = null;
+    var refreshCaller = function () {
+      var value = phone.value.trim();
+      if (value === lastPhone) return;
+      lastPhone = value;
+      var n = ++callerSeq;
+      fetch(callerSlot.dataset.url, {
+        method: "POST", credentials: "same-origin", body: new URLSearchParams({ phone: value }),
+        headers: { "X-CSRFToken": token, "X-Requested-With": "fetch" }
+      }).then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) { if (html && n === callerSeq) callerSlot.querySelector(".slot-body").innerHTML = html; })
+        .catch(function () { /* the panel keeps its old content */ });
+    };
+    phone.addEventListener("input", debounce(refreshCaller, 400));
+    phone.addEventListener("change", refreshCaller);
+    if (phone.value.trim()) lastPhone = phone.value.trim();  // the server rendered its history
+  }
+
   var kbForm = document.getElementById("kb-form"), kbResults = document.getElementById("kb-results");
   if (kbForm && kbResults) {
     kbForm.addEventListener("submit", function (e) {
       e.preventDefault();
-      load(kbForm.action + "?q=" + encodeURIComponent(kbForm.elements.q.value), kbResults);
+      load(kbForm.action + "?insert=1&q=" + encodeURIComponent(kbForm.elements.q.value), kbResults);
+    });
+    // 插入答复: the article's text into the answer (after what is there), for 直接答复并办结;
+    // the article is recorded with the answer, and an unchosen kind becomes 咨询.
+    kbResults.addEventListener("click", function (e) {
+      var b = e.target.closest("button.kb-insert"), answer = form.elements.answer;
+      if (!b || !answer) return;
+      var before = answer.value.replace(/\s+$/, "");
+      answer.value = before ? before + "\n\n" + b.dataset.text : b.dataset.text;
+      if (form.elements.article) form.elements.article.value = b.dataset.article;
+      if (form.elements.kind && !form.elements.kind.value) form.elements.kind.value = "consultation";
+      answer.focus();
     });
   }
 })();

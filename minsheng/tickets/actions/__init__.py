@@ -50,9 +50,12 @@ from minsheng.tickets.actions.handling import (
 from minsheng.tickets.actions.intake import (
     EMERGENCY_SERVICES,
     LEGAL_CHANNELS,
+    Intake,
     ticket_direct_answer,
     ticket_emergency_transfer,
     ticket_intake,
+    ticket_intake_answered,
+    ticket_intake_once,
     ticket_legal_channel,
 )
 from minsheng.tickets.actions.supervision import (
@@ -71,6 +74,7 @@ __all__ = [
     "MAX_EXTENSION_DAYS",
     "MAX_TEXT",
     "Alarm",
+    "Intake",
     "sniff_image",
     "ticket_add_assisting",
     "ticket_attach",
@@ -84,6 +88,8 @@ __all__ = [
     "ticket_extension_decide",
     "ticket_extension_request",
     "ticket_intake",
+    "ticket_intake_answered",
+    "ticket_intake_once",
     "ticket_legal_channel",
     "ticket_merge",
     "ticket_pause",

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,6 +33,7 @@ from minsheng.tickets.models import (
     Category,
     Channel,
     CloseReason,
+    IntakeToken,
     Kind,
     KnowledgeArticle,
     ReplyResult,
@@ -160,6 +166,107 @@ def ticket_intake(
         _event(ticket, actor, "intake", old_status="-", public=True, channel=channel)
         notifications.on_intake(ticket)
     return ticket
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What a form's submit did: its ticket, and whether an earlier copy of the same form had
+    made it (`repeated`: nothing was written this time)."""
+
+    ticket: Ticket
+    repeated: bool
+
+
+def _fingerprint(fields: dict[str, Any]) -> str:
+    """What a form said, as a hash: its values by name (a model instance by its key)."""
+
+    def plain(value: object) -> object:
+        return value.pk if isinstance(value, models.Model) else str(value)
+
+    text = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=plain)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _earlier_intake(actor: User, key: uuid.UUID, fingerprint: str) -> Ticket | None:
+    """The ticket this form token made before, or None; a refusal when the token came back with
+    other content (or from another user) than it made its ticket with."""
+    token = IntakeToken.objects.filter(key=key).select_related("ticket").first()
+    if token is None:
+        return None
+    if token.created_by_id != actor.pk:
+        raise InvalidInput(_("此表单已由他人提交过，请核对后再次提交。"))
+    if token.fingerprint != fingerprint:
+        raise InvalidInput(
+            _(
+                "此表单已受理为工单 %(number)s，所填内容与之不同，未新建工单。"
+                "如是另一通来电，请核对后再次提交。"
+            )
+            % {"number": token.ticket.number}
+        )
+    return token.ticket
+
+
+def ticket_intake_answered(
+    *, actor: User, answer: str, article: KnowledgeArticle | None = None, **intake: Any
+) -> Ticket:
+    """受理 and 直接答复 in one step, from the desk: a consultation answered on the spot (from
+    the knowledge base) is taken in and closed answered in one transaction, with both timeline
+    events (受理, then 直接答复 naming the article), and never waits in the dispatcher's queue.
+
+    Refused before any write, as each of the two would refuse: the hotline's roles, a
+    consultation (on the form's `kind`), an answer, then the intake's own checks.
+    """
+    rules.check_answer_at_intake(actor, str(intake.get("kind", "")))
+    answer = _text(answer, "answer", _("答复内容"))
+    with transaction.atomic():
+        ticket = ticket_intake(actor=actor, **intake)
+        return ticket_direct_answer(ticket=ticket, actor=actor, answer=answer, article=article)
+
+
+def ticket_intake_once(
+    *,
+    actor: User,
+    form_token: uuid.UUID,
+    answer: str | None = None,
+    article: KnowledgeArticle | None = None,
+    **intake: Any,
+) -> Intake:
+    """受理 from a form that carries a one-time token (the desk, office/desk.py): once per token.
+
+    The first submit takes the call in (`ticket_intake` with `intake`) and keeps the token with
+    the ticket, in the intake's transaction. The same form again, with the same content (a
+    network retry, a double click), writes nothing and answers the first ticket (`repeated`);
+    with other content it is refused (InvalidInput naming that ticket): the form is not another
+    call's. Two copies at the same moment: the second's token insert waits for the first's
+    commit and fails, its intake (ticket number included) rolls back, and it answers the first's
+    ticket. A refused intake keeps no token, so the corrected form may be sent with it again.
+    With an `answer` the call is answered and closed at once (`ticket_intake_answered`).
+    """
+    rules.require_roles(actor, rules.INTAKE_ROLES, _("受理工单"))
+    fingerprint = _fingerprint({**intake, "answer": answer, "article": article})
+    earlier = _earlier_intake(actor, form_token, fingerprint)
+    if earlier is not None:
+        return Intake(earlier, repeated=True)
+    try:
+        with transaction.atomic():
+            if answer is None:
+                ticket = ticket_intake(actor=actor, **intake)
+            else:
+                ticket = ticket_intake_answered(
+                    actor=actor, answer=answer, article=article, **intake
+                )
+            insert_one(
+                IntakeToken(
+                    key=form_token, ticket=ticket, created_by=actor, fingerprint=fingerprint
+                )
+            )
+    except IntegrityError:
+        # A copy of this form committed first (the token's unique key): answer its ticket.
+        earlier = _earlier_intake(actor, form_token, fingerprint)
+        if earlier is None:
+            raise
+        return Intake(earlier, repeated=True)
+    return Intake(ticket, repeated=False)
 
 
 @transaction.atomic

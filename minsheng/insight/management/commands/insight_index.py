@@ -1,4 +1,7 @@
-"""`manage.py insight_index`: file the tickets missing from the duplicate index, or --rebuild."""
+"""`manage.py insight_index`: file the tickets missing from the duplicate index, or --rebuild.
+
+The worker keeps the index current (minsheng.insight.index.index_pending); this files at once
+what is missing, e.g. the demo's tickets in `make run` (idempotent: a second run files none)."""
 
 from __future__ import annotations
 
