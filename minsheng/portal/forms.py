@@ -16,6 +16,15 @@ from minsheng.tickets.models import Kind, Satisfaction
 _places: dict[str, tuple[int, list[tuple[str, list[tuple[str, str, str]]]]]] = {}
 
 
+def _short(name: str) -> str:
+    """孙口村委会 → 孙口村, 城东居委会 → 城东社区: what a villager calls the place."""
+    if name.endswith("村委会") and len(name) > 3:
+        return name[:-3] + "村"
+    if name.endswith("居委会") and len(name) > 3:
+        return name[:-3] + "社区"
+    return name
+
+
 def place_groups() -> list[tuple[str, list[tuple[str, str, str]]]]:
     """(township, [(code, name, initials)]) of the installation's county: the township itself
     first ("镇上或不确定哪个村"), then its villages; cached until the divisions change."""
@@ -42,7 +51,7 @@ def place_groups() -> list[tuple[str, list[tuple[str, str, str]]]]:
                 ],
             )
         elif township in groups:
-            short = name.removesuffix("村委会").removesuffix("居委会") or name
+            short = _short(name)
             groups[township][1].append((code, short, pinyin_initials(short)))
     result = list(groups.values())
     _places[county] = (count, result)

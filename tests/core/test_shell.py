@@ -17,10 +17,14 @@ def test_the_login_page_answers_in_chinese(db: None, client: Client) -> None:
     assert "http://" not in page.replace("http://testserver", "")  # no CDN, no external fonts
 
 
-def test_anonymous_visitors_are_sent_to_login(db: None, client: Client) -> None:
+def test_anonymous_visitors_get_the_citizens_home_with_the_login_a_link_away(
+    db: None, client: Client
+) -> None:
     response = client.get("/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "我要反映" in page and 'href="/accounts/login/"' in page
+    assert client.get("/inbox/")["Location"].startswith("/accounts/login/")
 
 
 def test_a_wrong_password_gets_a_clear_message(org: Org, client: Client) -> None:
@@ -66,7 +70,8 @@ def test_logout_is_a_post_and_ends_the_session(org: Org, client: Client) -> None
     client.login(username="olga", password=PASSWORD)
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
-    assert client.get("/").status_code == 302
+    assert "我要反映" in client.get("/").content.decode()  # the visitor's home again
+    assert client.get("/inbox/").status_code == 302
 
 
 def test_the_admin_is_for_administrators(org: Org, client: Client) -> None:

@@ -10,6 +10,23 @@ NUMBER = "2611230001"
 TITLE = "铭功路路灯不亮"
 
 SAMPLES: dict[str, tuple[dict[str, object], str]] = {
+    "portal_code_sms": (
+        {"code": "482913", "minutes": 5},
+        "您的验证码是 482913，5 分钟内有效。请勿告诉他人。【12345热线】",
+    ),
+    "portal_receipt_sms": (
+        {"number": NUMBER, "code": "482913"},
+        "您反映的问题已受理，工单号2611230001，查询码482913，可在 12345 群众端查询进度。【12345热线】",
+    ),
+    "ticket_replied_rate_sms": (
+        {
+            "number": NUMBER,
+            "reply": "已修复。",
+            "link": "https://12345.example.cn/h5/t/2611230001/",
+        },
+        "您反映的问题（工单号2611230001）已办理，答复如下：已修复。 请评价办理结果："
+        "https://12345.example.cn/h5/t/2611230001/【12345热线】",
+    ),
     "ticket_accepted_sms": (
         {"number": NUMBER},
         "您反映的问题已受理，工单号2611230001，可凭手机号查询进度。【12345热线】",

@@ -315,3 +315,16 @@ def test_rating_is_refused_before_the_reply_and_needs_a_choice(county: Org) -> N
     early = citizen.post(f"/h5/t/{ticket.number}/", {"resolved": "1", "satisfaction": "satisfied"})
     assert early.status_code == 400
     assert not Callback.objects.exists()
+
+
+def test_the_reply_sms_links_to_the_rating_page_when_the_address_is_set(
+    county: Org, settings: object
+) -> None:
+    from minsheng.org.models import Role
+    from tests.conftest import make_user
+
+    settings.MINSHENG_PUBLIC_URL = "https://12345.example.cn"  # type: ignore[attr-defined]
+    ticket = reported(county)
+    handled(ticket, county, make_user("dora", county.hotline, Role.DISPATCHER))
+    row = Outbox.objects.get(recipient=PHONE, template="ticket_replied_rate_sms")
+    assert row.context["link"] == f"https://12345.example.cn/h5/t/{ticket.number}/"
