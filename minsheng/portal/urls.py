@@ -7,6 +7,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("big/", views.big_text, name="big"),
+    path("figures/", views.figures, name="figures"),
     path("verify/<str:purpose>/", views.verify, name="verify"),
     path("report/", views.report, name="report"),
     path("receipt/<str:number>/", views.receipt, name="receipt"),

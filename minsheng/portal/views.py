@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from minsheng.org.access import client_address
 from minsheng.portal import codes, selectors, services
+from minsheng.portal.figures import public_figures
 from minsheng.portal.forms import CodeForm, PhoneForm, RateForm, ReportForm, TrackForm
 from minsheng.portal.models import PhoneCode
 from minsheng.tickets.errors import TicketActionError
@@ -53,6 +54,12 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", _context(request))
+
+
+def figures(request: HttpRequest) -> HttpResponse:
+    """数据公开: the month's three rates and the units' ranking, from the statistics."""
+    shown = public_figures(request.GET.get("month", "")[:7])
+    return render(request, "portal/figures.html", _context(request, figures=shown))
 
 
 @require_http_methods(["GET"])
