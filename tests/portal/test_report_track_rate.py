@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 
 import pytest
 import time_machine
@@ -328,3 +329,34 @@ def test_the_reply_sms_links_to_the_rating_page_when_the_address_is_set(
     handled(ticket, county, make_user("dora", county.hotline, Role.DISPATCHER))
     row = Outbox.objects.get(recipient=PHONE, template="ticket_replied_rate_sms")
     assert row.context["link"] == f"https://12345.example.cn/h5/t/{ticket.number}/"
+
+
+# --- Personal data on the citizen's page ---------------------------------------------------------
+
+from hypothesis import HealthCheck, given  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tests.textproc.test_pii import id_numbers, mobile_numbers, spell_mobile  # noqa: E402
+
+
+@hypothesis_settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(mobile_numbers, st.integers(0, 4), id_numbers)
+def test_a_ticket_page_opened_by_its_code_shows_no_phone_or_id(
+    county: Org, number: str, style: int, id_number: str
+) -> None:
+    citizen = Client()
+    session = citizen.session  # a proven phone, as the SMS step leaves it
+    session["portal_phone"] = {"phone": PHONE, "until": time.time() + 600}
+    session.save()
+    text = f"路灯坏了好几天，请回电 {spell_mobile(number, style)}，我的身份证 {id_number}。"
+    report(citizen, text=text)
+    ticket = Ticket.objects.latest("created_at")
+    visitor = Client()
+    visitor.post("/h5/track/", {"number": ticket.number, "code": receipt_code(ticket.number)})
+    page = visitor.get(f"/h5/t/{ticket.number}/").content.decode()
+    main = page.split("<main>")[1]
+    assert number not in main.replace(" ", "").replace("-", "") and id_number not in main
+    assert "路灯坏了" in main
