@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from minsheng.org.models import Division, Unit
-from minsheng.tickets.catalogue import responsible_unit
+from minsheng.tickets.catalogue import Decision, dispatch_decision, responsible_unit
 from minsheng.tickets.models import Category
 
 
@@ -20,6 +20,13 @@ def suggested_unit(category: Category | None, division: Division | None) -> Unit
     if category is None:
         return None
     return responsible_unit(category=category, division=division)
+
+
+def catalogue_decision(category: Category | None, division: Division | None) -> Decision | None:
+    """The catalogue's answer with its reason in words, for the desk's unit panel."""
+    if category is None:
+        return None
+    return dispatch_decision(category=category, division=division)
 
 
 def knowledge_search_url() -> str:

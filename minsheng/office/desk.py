@@ -27,7 +27,12 @@ from pypinyin import Style, lazy_pinyin
 from minsheng.insight import triage
 from minsheng.insight.index import reference_answers, similar_open_tickets
 from minsheng.insight.places import place_guesses
-from minsheng.office.common import county_code, knowledge_search_url, suggested_unit
+from minsheng.office.common import (
+    catalogue_decision,
+    county_code,
+    knowledge_search_url,
+    suggested_unit,
+)
 from minsheng.org.access import current_user
 from minsheng.org.models import Division, User
 from minsheng.textproc.pii import normalize_phone
@@ -367,8 +372,10 @@ def _triage_context(text: str, title: str, division: Division | None) -> dict[st
 def desk_unit(request: HttpRequest) -> HttpResponse:
     current_user(request, *rules.INTAKE_ROLES)
     division = _division(request.GET.get("division", "").strip()[:12])
-    unit = suggested_unit(_category(request.GET.get("category", "")), division)
-    return render(request, "tickets/_unit.html", {"unit": unit})
+    decision = catalogue_decision(_category(request.GET.get("category", "")), division)
+    unit = decision.unit if decision is not None else None
+    why = decision.why if decision is not None else ""
+    return render(request, "tickets/_unit.html", {"unit": unit, "why": why})
 
 
 def _category(raw: str) -> Category | None:
