@@ -169,6 +169,10 @@ STATICFILES_DIRS = [BASE_DIR / "minsheng" / "static"]
 # served, as /static/vendor/echarts/. Without it the statistics pages show tables only.
 if (BASE_DIR / "node_modules" / "echarts" / "dist").is_dir():
     STATICFILES_DIRS.append(("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"))  # type: ignore[arg-type]
+# Leaflet, the same way (/static/vendor/leaflet/): the maps of the citizens' side, shown only
+# where a tile source is configured (MINSHENG_MAP_TILES below).
+if (BASE_DIR / "node_modules" / "leaflet" / "dist").is_dir():
+    STATICFILES_DIRS.append(("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"))  # type: ignore[arg-type]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -263,6 +267,17 @@ MINSHENG_PORTAL_REOPEN_UNSATISFIED = env_bool("MINSHENG_PORTAL_REOPEN_UNSATISFIE
 # The citizens' side's address as citizens reach it (https://12345.example.gov.cn): the reply
 # SMS then carries a link to rate the reply. Empty: the SMS has no link.
 MINSHENG_PUBLIC_URL = env_str("MINSHENG_PUBLIC_URL", "").rstrip("/")
+
+# Maps (docs/portal.md): an XYZ tile URL template — a 天地图 layer with its key, any tile
+# server, or tiles served locally (/tiles/{z}/{x}/{y}.png). Empty: no map anywhere; every page
+# works without one. MINSHENG_MAP_DATUM says which datum the tiles are drawn in: wgs84
+# (天地图's CGCS2000 is within centimetres of it) or gcj02 (the "Mars" offset of most
+# commercial Chinese maps); points are always stored in WGS-84.
+MINSHENG_MAP_TILES = env_str("MINSHENG_MAP_TILES", "")
+MINSHENG_MAP_SUBDOMAINS = env_str("MINSHENG_MAP_SUBDOMAINS", "")
+MINSHENG_MAP_ATTRIBUTION = env_str("MINSHENG_MAP_ATTRIBUTION", "")
+MINSHENG_MAP_DATUM = env_choice("MINSHENG_MAP_DATUM", "wgs84", ["wgs84", "gcj02"])
+MINSHENG_MAP_CENTER = env_str("MINSHENG_MAP_CENTER", "35.97,115.87")  # 台前县
 
 # 智能派单: the best unit's score from which the dispatcher's form pre-selects it (docs/routing.md).
 MINSHENG_TRIAGE_PRESELECT = env_float("MINSHENG_TRIAGE_PRESELECT", 0.3)

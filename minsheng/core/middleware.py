@@ -10,6 +10,7 @@ posts to Django's set_language view, which stores the choice in the language coo
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
@@ -114,5 +115,21 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         policy = API_DOCS_POLICY if request.path in API_DOCS_PATHS else CONTENT_SECURITY_POLICY
+        tiles = tile_origin(str(settings.MINSHENG_MAP_TILES))
+        if tiles:  # the map's tiles are images from the configured tile server, nothing more
+            policy = policy.replace("img-src 'self'", f"img-src 'self' {tiles}")
         response.headers.setdefault("Content-Security-Policy", policy)
         return response
+
+
+def tile_origin(template: str) -> str:
+    """The origin(s) of an XYZ tile template for img-src: "https://t0.example.cn" or, with a
+    {s} subdomain placeholder, "https://*.example.cn"; "" for a local path or none."""
+    parts = urlsplit(template)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    host = parts.hostname
+    if "{s}" in template.split("//", 1)[1].split("/", 1)[0]:
+        host = "*." + host.split(".", 1)[1] if "." in host else host
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}"

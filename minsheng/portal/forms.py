@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.lib.numbers import plain_decimal
 from minsheng.org.models import Division
 from minsheng.tickets.forms import pinyin_initials
 from minsheng.tickets.models import Kind, Satisfaction
@@ -132,6 +134,9 @@ class ReportForm(forms.Form):
     wants_public = forms.BooleanField(label=_("愿意在留言板公开（去掉个人信息后）"), required=False)
     share_place = forms.BooleanField(label=_("使用照片中的位置"), required=False)
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # A point tapped on the map (WGS-84; portal_map.js converts from the tiles' datum).
+    lat = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+    lng = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -148,6 +153,18 @@ class ReportForm(forms.Form):
         if division is None or not code.startswith(str(settings.MINSHENG_COUNTY_CODE)[:6]):
             raise forms.ValidationError(_("请选择本县的乡镇和村。"))
         return division
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        lat, lng = (str(cleaned.get(k) or "").strip() for k in ("lat", "lng"))
+        cleaned["lat"] = cleaned["lng"] = None
+        if lat or lng:
+            la, ln = plain_decimal(lat), plain_decimal(lng)
+            if la is None or ln is None or not (-90 <= la <= 90 and -180 <= ln <= 180):
+                raise forms.ValidationError(_("地图上的位置无效，请重新点选。"))
+            cleaned["lat"] = la.quantize(Decimal("0.000001"))
+            cleaned["lng"] = ln.quantize(Decimal("0.000001"))
+        return cleaned
 
     def clean_submission_key(self) -> str:
         key = str(self.cleaned_data.get("submission_key") or "")

@@ -101,11 +101,11 @@ def citizen_report(report: NewReport) -> tuple[Receipt, str | None]:
         return earlier, None
     _check(report)
     prepared = [photos.prepare(p, keep_place=report.share_place) for p in report.photos]
+    # A point the citizen tapped on the map is theirs to give; the photos' GPS position only
+    # when they ticked 使用照片中的位置.
     lat, lng = report.lat, report.lng
-    if report.share_place and lat is None:
+    if lat is None and report.share_place:
         lat, lng = next(((p[0], p[1]) for _f, p in prepared if p is not None), (None, None))
-    if not report.share_place:
-        lat = lng = None
     code = f"{secrets.randbelow(10**6):06d}"
     actor = portal_actor()
     try:

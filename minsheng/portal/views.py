@@ -43,8 +43,23 @@ def _prove(request: HttpRequest, phone: str) -> None:
     request.session[PROVEN] = {"phone": phone, "until": time.time() + PHONE_MINUTES * 60}
 
 
+def _map() -> dict[str, str] | None:
+    """The map's settings for the page, or None where no tile source is configured."""
+    tiles = str(settings.MINSHENG_MAP_TILES)
+    if not tiles:
+        return None
+    return {
+        "tiles": tiles,
+        "subdomains": str(settings.MINSHENG_MAP_SUBDOMAINS),
+        "attribution": str(settings.MINSHENG_MAP_ATTRIBUTION),
+        "datum": str(settings.MINSHENG_MAP_DATUM),
+        "center": str(settings.MINSHENG_MAP_CENTER),
+    }
+
+
 def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {
+        "map": _map(),
         "big": request.COOKIES.get(BIG) == "1",
         "phone": _proven_phone(request),
         "demo_sms": settings.NOTIFY_SMS_BACKEND == "log",
@@ -156,6 +171,8 @@ def report(request: HttpRequest) -> HttpResponse:
                 confidential=data["confidential"],
                 wants_public=data["wants_public"],
                 share_place=data["share_place"],
+                lat=data["lat"],
+                lng=data["lng"],
                 submission_key=data["submission_key"],
                 photos=request.FILES.getlist("photos"),
             )

@@ -91,3 +91,43 @@ def test_reporting_works_with_javascript_off(org: Org, live_server, browser_page
     page.wait_for_url(re.compile(r".*/h5/receipt/.+/$"))
     assert Ticket.objects.count() == 1 and fits(page)
     context.close()
+
+
+@pytest.mark.parametrize("datum", ["wgs84", "gcj02"])
+@pytest.mark.django_db(transaction=True)
+def test_a_tap_on_the_map_is_kept_in_wgs84(
+    org: Org, live_server, browser_page, settings, datum: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Tiles from this server (any image will do as a tile); the map's center is tapped: the
+    stored point is the configured center in WGS-84, also when the tiles are drawn in GCJ-02
+    (where the view is shifted by some hundred metres and the tap is converted back)."""
+    places()
+    settings.MINSHENG_MAP_TILES = "/static/vendor/leaflet/images/layers.png"
+    settings.MINSHENG_MAP_DATUM = datum
+    settings.MINSHENG_MAP_CENTER = "35.97,115.87"
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{live_server.url}/h5/verify/report/")
+    page.fill("input[name=phone]", PHONE)
+    page.click("button[value=send]")
+    page.fill("input[name=code]", code_for(PHONE))
+    page.click("button[value=check]")
+    page.wait_for_selector("#report-map.leaflet-container")
+    assert fits(page)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.locator("#report-map").click()  # scrolled into view, tapped at its centre
+    for _ in range(50):  # (wait_for_function evaluates a string: the page's CSP forbids it)
+        if page.input_value("input[name=lat]"):
+            break
+        page.wait_for_timeout(100)
+    assert not errors
+    lat = float(page.input_value("input[name=lat]"))
+    lng = float(page.input_value("input[name=lng]"))
+    assert abs(lat - 35.97) < 0.0003 and abs(lng - 115.87) < 0.0003
+    page.check("input[name=kind][value=complaint]")
+    page.fill("textarea[name=text]", "这里的路灯坏了好几天了，晚上太黑。")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/h5/receipt/.+/$"))
+    ticket = Ticket.objects.get()
+    assert ticket.lat is not None and abs(float(ticket.lat) - 35.97) < 0.0003
