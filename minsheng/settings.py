@@ -264,6 +264,13 @@ MINSHENG_PORTAL_LOOKUPS_PER_ADDRESS = env_int(
     "MINSHENG_PORTAL_LOOKUPS_PER_ADDRESS", 30, minimum=1, maximum=100_000
 )
 MINSHENG_PORTAL_REOPEN_UNSATISFIED = env_bool("MINSHENG_PORTAL_REOPEN_UNSATISFIED", True)
+# Sensitive words (敏感词) screened in what citizens write on the citizens' side: a
+# comma-separated list and/or a UTF-8 file with one word per line; none is shipped. "hold": the
+# report is taken in but flagged, and never published on the board without a moderator;
+# "refuse": the citizen is asked to rephrase.
+MINSHENG_SENSITIVE_WORDS = env_list("MINSHENG_SENSITIVE_WORDS", [])
+MINSHENG_SENSITIVE_WORDS_FILE = env_str("MINSHENG_SENSITIVE_WORDS_FILE", "")
+MINSHENG_SENSITIVE_ACTION = env_choice("MINSHENG_SENSITIVE_ACTION", "hold", ["hold", "refuse"])
 # The citizens' side's address as citizens reach it (https://12345.example.gov.cn): the reply
 # SMS then carries a link to rate the reply. Empty: the SMS has no link.
 MINSHENG_PUBLIC_URL = env_str("MINSHENG_PUBLIC_URL", "").rstrip("/")

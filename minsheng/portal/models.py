@@ -48,6 +48,9 @@ class Receipt(models.Model):
     query_hash = models.CharField(max_length=64)
     submission_key = models.CharField(max_length=64, unique=True)
     wants_public = models.BooleanField(_("愿意公开"), default=False)
+    # The configured sensitive words the report contained ("" for none): such a report is never
+    # published without a moderator (MINSHENG_SENSITIVE_ACTION=hold).
+    screened = models.CharField(_("敏感词"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

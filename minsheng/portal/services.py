@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from minsheng.org.models import Division, Role, RoleGrant, User
 from minsheng.portal import photos
 from minsheng.portal.codes import Refused
 from minsheng.portal.models import Receipt
+from minsheng.textproc.screen import Screen
 from minsheng.tickets import actions
 from minsheng.tickets.errors import InvalidTransition
 from minsheng.tickets.models import Channel, Kind, Satisfaction, Ticket
@@ -74,6 +76,26 @@ def _title(text: str) -> str:
     return first[:TITLE_CHARS] + ("…" if len(first) > TITLE_CHARS else "")
 
 
+_screens: dict[tuple[object, ...], Screen] = {}
+
+
+def screen() -> Screen:
+    """The installation's sensitive words (settings and file), read again when they change."""
+    path = str(settings.MINSHENG_SENSITIVE_WORDS_FILE)
+    try:
+        stamp = Path(path).stat().st_mtime if path else None
+    except OSError:
+        stamp = None
+    key = (tuple(settings.MINSHENG_SENSITIVE_WORDS), path, stamp)
+    if key not in _screens:
+        words = list(settings.MINSHENG_SENSITIVE_WORDS)
+        if stamp is not None:
+            words += Path(path).read_text(encoding="utf-8-sig").splitlines()
+        _screens.clear()
+        _screens[key] = Screen(words)
+    return _screens[key]
+
+
 def _check(report: NewReport) -> None:
     if report.kind not in Kind.values:
         raise Refused(_("请选择诉求类型。"))
@@ -84,6 +106,11 @@ def _check(report: NewReport) -> None:
         raise Refused(_("内容太长了，请控制在 %(n)s 字以内。") % {"n": MAX_TEXT})
     if len(report.photos) > MAX_PHOTOS:
         raise Refused(_("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS})
+    found = screen().find(f"{report.text} {report.address} {report.name}")
+    if found and settings.MINSHENG_SENSITIVE_ACTION == "refuse":
+        raise Refused(
+            _("内容含有不宜使用的词语（%(w)s），请修改后再提交。") % {"w": "、".join(found[:5])}
+        )
     county = str(settings.MINSHENG_COUNTY_CODE)[:6]
     if report.division is not None and not report.division.code.startswith(county):
         raise Refused(_("请选择本县的乡镇和村。"))
@@ -127,11 +154,13 @@ def citizen_report(report: NewReport) -> tuple[Receipt, str | None]:
             )
             for photo, _place in prepared:
                 actions.ticket_attach(ticket=ticket, actor=actor, upload=photo)
+            screened = "、".join(screen().find(f"{report.text} {report.address} {report.name}"))
             receipt = Receipt.objects.create(
                 ticket=ticket,
                 query_hash=query_hash(ticket.number, code),
                 submission_key=report.submission_key,
                 wants_public=report.wants_public and not report.confidential,
+                screened=screened[:200],
             )
             enqueue(
                 key=f"portal:receipt:{ticket.number}",

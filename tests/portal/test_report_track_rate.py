@@ -360,3 +360,32 @@ def test_a_ticket_page_opened_by_its_code_shows_no_phone_or_id(
     main = page.split("<main>")[1]
     assert number not in main.replace(" ", "").replace("-", "") and id_number not in main
     assert "路灯坏了" in main
+
+
+# --- Sensitive words -----------------------------------------------------------------------------
+
+
+def test_sensitive_words_hold_the_report_by_default(
+    county: Org, client: Client, settings: object
+) -> None:
+    settings.MINSHENG_SENSITIVE_WORDS = ["某某敏感词"]  # type: ignore[attr-defined]
+    prove(client, PHONE)
+    report(client, text="路灯坏了，某 某 敏感词，请尽快修。", wants_public="on")
+    receipt = Receipt.objects.get()
+    assert receipt.screened == "某某敏感词" and receipt.wants_public
+
+
+def test_sensitive_words_can_refuse_the_report(
+    county: Org, client: Client, settings: object, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    words = Path(str(tmp_path)) / "words.txt"
+    words.write_text("某某敏感词\n另一个词\n", encoding="utf-8")
+    settings.MINSHENG_SENSITIVE_WORDS_FILE = str(words)  # type: ignore[attr-defined]
+    settings.MINSHENG_SENSITIVE_ACTION = "refuse"  # type: ignore[attr-defined]
+    prove(client, PHONE)
+    response = report(client, text="路灯坏了，另一个词。")
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "不宜使用的词语（另一个词）" in response.content.decode()  # type: ignore[attr-defined]
+    assert not Ticket.objects.exists()
