@@ -597,6 +597,7 @@ TICKET_COLUMNS = (
     "confidential",
     "division_id",
     "address",
+    "address_public",
     "lat",
     "lng",
     "affected_population",
@@ -1941,7 +1942,7 @@ class Generator:
         self.stats[status] = self.stats.get(status, 0) + 1
         out.tickets.append(
             f"{tid}\t{number}\t{channel}\t{kind}\t{leaf}\t{urgency}\t{title}\t{description}\t{name}\t{phone}\t"
-            f"{idn}\t{'t' if anonymous else 'f'}\t{'t' if confidential else 'f'}\t{division or n}\t{address}\t"
+            f"{idn}\t{'t' if anonymous else 'f'}\t{'t' if confidential else 'f'}\t{division or n}\t{address}\tf\t"
             f"{lat}\t{lng}\t{population}\t{status}\t{rnd}\t{lead or n}\t{master or n}\t{reply_result}\t"
             f"{reply_text}\t{pg(replied_at)}\t{close_reason}\t{transferred}\t{satisfaction}\t{pg(closed_at)}\t"
             f"{extension}\t{pg(dispatch_started)}\t{pg(dispatch_due)}\t{pg(dispatched_at)}\t{pg(sign_due)}\t"
