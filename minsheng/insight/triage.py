@@ -25,6 +25,7 @@ is shown but not pre-selected: the dispatcher chooses.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -35,6 +36,7 @@ from django.conf import settings
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
+from minsheng.insight.index import term_weights
 from minsheng.insight.places import gazetteer
 from minsheng.org.models import Division, Unit
 from minsheng.textproc.classify import (
@@ -173,7 +175,15 @@ def _lexicon(nodes: dict[str, _Node]) -> Lexicon:
         own = tuple(n for n in (names[-1], names[-2] if len(names) > 1 else "") if n)
         synonyms = tuple(t for t in node.synonyms.split(SYNONYM_SEPARATOR) if t.strip())
         leaves.append(LeafTerms(node.full_name, own, synonyms))
-    lexicon = Lexicon(leaves)
+    weights = term_weights()
+    top = math.log(weights.n_docs + 1) + 1.0
+
+    def specificity(term: str) -> float:
+        # A word found in many citizen messages (小区, 学校) names a matter less surely than
+        # one found in few (油烟, 县道): between 0.5 and 1 by its IDF in 7,142 real messages.
+        return 0.5 + 0.5 * min(weights.idf(term) / top, 1.0)
+
+    lexicon = Lexicon(leaves, specificity)
     _lexicons["tree"] = (id(nodes), lexicon)
     return lexicon
 

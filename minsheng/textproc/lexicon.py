@@ -12,6 +12,8 @@ finds them in a text and scores each leaf by the evidence it has:
   not count (in "电信诈骗", "电信" is not a complaint about a telephone company; in "红绿灯坏了"
   the lamp is a traffic light, not a street lamp);
 - a leaf's own name and its parent's name are terms of the leaf as well;
+- where the caller gives a `commonness` (the router passes the IDF of real citizen messages), a
+  term's weight is scaled by it: 小区 names a matter less surely than 油烟;
 - a synonym written "灯+黑" is a pattern: its parts in that order within :data:`WINDOW`
   characters ("路灯晚上都黑着"), for what callers say in many ways around two fixed words. It
   weighs as a term as long as its parts together.
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from minsheng.textproc.normalize import normalize_text
@@ -60,7 +62,9 @@ def _clean(term: str) -> str:
 
 
 class Lexicon:
-    def __init__(self, leaves: Iterable[LeafTerms]) -> None:
+    def __init__(
+        self, leaves: Iterable[LeafTerms], commonness: Callable[[str], float] | None = None
+    ) -> None:
         # term → {label: weight factor}
         owners: dict[str, dict[str, float]] = defaultdict(dict)
         labels: list[str] = []
@@ -86,7 +90,8 @@ class Lexicon:
         for term, by_label in owners.items():
             idf = math.log(1 + n / len(by_label)) / math.log(1 + n)
             length = min(len(term), 6) / 2
-            self._weights[term] = {label: length * idf * f for label, f in by_label.items()}
+            usual = commonness(term) if commonness is not None else 1.0
+            self._weights[term] = {label: length * idf * f * usual for label, f in by_label.items()}
         self._longest = max((len(t) for t in self._weights), default=0)
         self._patterns: dict[tuple[str, ...], dict[str, float]] = {}
         for parts, owned in pattern_owners.items():
