@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from minsheng.notify.services import enqueue
 from minsheng.org.models import Division, Role, RoleGrant, User
 from minsheng.portal import photos
+from minsheng.portal.board import services as board
 from minsheng.portal.codes import Refused
 from minsheng.portal.models import Receipt
 from minsheng.tickets import actions
@@ -133,6 +134,8 @@ def citizen_report(report: NewReport) -> tuple[Receipt, str | None]:
                 submission_key=report.submission_key,
                 wants_public=report.wants_public and not report.confidential,
             )
+            if receipt.wants_public:  # 留言板: pending until a moderator approves it
+                board.open_message(ticket)
             enqueue(
                 key=f"portal:receipt:{ticket.number}",
                 channel="sms",
