@@ -30,6 +30,7 @@ install: $(STAMP) $(NPM_STAMP)
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
+	$(MANAGE) load_demo_board
 	$(MANAGE) insight_index
 	$(MANAGE) triage train --if-missing
 	$(MANAGE) collectstatic --noinput --verbosity 0

@@ -40,6 +40,7 @@ urlpatterns = [
     path("open311/v2/", include("minsheng.open311.urls")),
     path("api/v1/", include("minsheng.api.urls")),
     path("h5/", include("minsheng.portal.urls")),
+    path("board/", include("minsheng.portal.board.urls")),  # 留言审核, the back office's side
     path("", include("minsheng.office.urls")),
     path("", include("minsheng.core.urls")),
 ]

@@ -13,6 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.org.models import Role, User
+from minsheng.tickets.rules import HOTLINE_STAFF_ROLES
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,11 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("临期"), "deadlines:due", DEADLINE_BOARD_ROLES),
     NavItem(_("超期"), "deadlines:overdue", DEADLINE_BOARD_ROLES),
     NavItem(_("督办"), "deadlines:supervision", frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})),
+    NavItem(
+        _("留言审核"),
+        "board:queue",
+        frozenset(HOTLINE_STAFF_ROLES),  # minsheng/portal/board/moderation.py
+    ),
     NavItem(_("工单查询"), "tickets:search", ALL_STAFF),
     NavItem(
         _("热点"),

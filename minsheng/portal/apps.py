@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class PortalConfig(AppConfig):
@@ -7,3 +8,15 @@ class PortalConfig(AppConfig):
     name = "minsheng.portal"
     label = "portal"
     verbose_name = "群众端"
+
+    def ready(self) -> None:
+        # The board's filters (board/places.py) are read from memory: dropped when a category
+        # or a division changes in this process.
+        from minsheng.org.models import Division
+        from minsheng.portal.board.places import categories_changed, divisions_changed
+        from minsheng.tickets.models import Category
+
+        post_save.connect(categories_changed, sender=Category, dispatch_uid="board-topics-save")
+        post_delete.connect(categories_changed, sender=Category, dispatch_uid="board-topics-del")
+        post_save.connect(divisions_changed, sender=Division, dispatch_uid="board-places-save")
+        post_delete.connect(divisions_changed, sender=Division, dispatch_uid="board-places-del")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from minsheng.notify.services import enqueue
 from minsheng.org.models import Division, Role, RoleGrant, User
 from minsheng.portal import photos
+from minsheng.portal.board import services as board
 from minsheng.portal.codes import Refused
 from minsheng.portal.models import Receipt
 from minsheng.textproc.screen import Screen
@@ -162,6 +163,8 @@ def citizen_report(report: NewReport) -> tuple[Receipt, str | None]:
                 wants_public=report.wants_public and not report.confidential,
                 screened=screened[:200],
             )
+            if receipt.wants_public:  # 留言板: pending until a moderator approves it
+                board.open_message(ticket)
             enqueue(
                 key=f"portal:receipt:{ticket.number}",
                 channel="sms",

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from minsheng.portal import views
+from minsheng.portal.board import views as board
+from minsheng.portal.board.feeds import CategoryFeed, TownshipFeed
 
 app_name = "portal"
 
@@ -15,4 +17,10 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("t/<str:number>/", views.ticket, name="ticket"),
     path("leave/", views.leave, name="leave"),
+    # 留言板 (minsheng/portal/board/)
+    path("board/", board.board, name="board"),
+    path("board/<int:pk>/", board.message, name="board_message"),
+    path("board/<int:pk>/like/", board.like, name="board_like"),
+    path("board/feed/township/<str:code>/", TownshipFeed(), name="board_feed_township"),
+    path("board/feed/category/<int:pk>/", CategoryFeed(), name="board_feed_category"),
 ]

@@ -94,14 +94,27 @@ def big_text(request: HttpRequest) -> HttpResponse:
 # --- Proving a phone -----------------------------------------------------------------------------
 
 
+def _after_proving(request: HttpRequest, purpose: str) -> str:
+    """Where a proven phone goes on: the report form, one's own tickets, or (to like a message
+    of the board) back to the citizens' page it came from."""
+    if purpose == PhoneCode.Purpose.REPORT:
+        return reverse("portal:report")
+    if purpose == PhoneCode.Purpose.LIKE:
+        back = str(request.GET.get("next") or "")
+        if back.startswith(reverse("portal:home")) and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}
+        ):
+            return back
+        return reverse("portal:board")
+    return reverse("portal:mine")
+
+
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest, purpose: str) -> HttpResponse:
     """Two steps on one page: send a code to the number, then type it in."""
     if purpose not in PhoneCode.Purpose.values:
         raise Http404
-    after = (
-        reverse("portal:report") if purpose == PhoneCode.Purpose.REPORT else reverse("portal:mine")
-    )
+    after = _after_proving(request, purpose)
     if _proven_phone(request):
         return redirect(after)
     sent = False
