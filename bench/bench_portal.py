@@ -121,7 +121,7 @@ def prepare(args: argparse.Namespace, work: Path) -> dict[str, Path]:
     files["report"].write_text("\n".join(report) + "\n", encoding="utf-8")
 
     board = _prepare_board(args.messages, rng)
-    if board:
+    if board:  # the board's list and message pages
         files["board"] = work / "board.txt"
         files["board"].write_text(
             "\n".join(f"GET\t/h5/board/?page={p}\t\t" for p in range(1, 21)) + "\n",
@@ -135,24 +135,58 @@ def prepare(args: argparse.Namespace, work: Path) -> dict[str, Path]:
 
 
 def _prepare_board(wanted: int, rng: random.Random) -> list[int]:
-    """Fill the board to `wanted` approved messages; return 2,000 random ids ([] without one)."""
-    try:
-        from minsheng.portal.models import PublicMessage  # type: ignore[attr-defined]
-    except ImportError:
-        print("  the board (PublicMessage) does not exist yet: board scenarios skipped")
-        return []
-    from minsheng.portal import board as board_module
+    """Fill the board to `wanted` approved messages made from tickets (their titles and texts
+    masked as the board masks them, the replies of replied tickets, the tickets' category and
+    township); return 2,000 random ids of approved messages."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from minsheng.portal.models import PublicMessage
+    from minsheng.tickets.models import Category, Ticket
+    from minsheng.tickets.public import public_text
 
     have = PublicMessage.objects.filter(state="approved").count()
     if have < wanted:
-        fill = getattr(board_module, "bench_fill", None)
-        if fill is None:
-            print(f"  the board holds {have} messages and has no bench_fill(): using those")
-        else:
-            fill(wanted - have, rng)
-    ids = list(
-        PublicMessage.objects.filter(state="approved").values_list("pk", flat=True)[:200_000]
-    )
+        print(f"  filling the board: {have:,} -> {wanted:,} approved messages …", flush=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT t.id FROM tickets_ticket t LEFT JOIN portal_publicmessage m"
+                " ON m.ticket_id = t.id WHERE m.id IS NULL AND NOT t.confidential"
+                " AND NOT t.anonymous ORDER BY t.id DESC LIMIT %s",
+                [wanted - have],
+            )
+            ids = [i for (i,) in cursor.fetchall()]
+        now = timezone.now()
+        names = dict(Category.objects.values_list("full_name", "id"))
+        root = {i: names.get(n.split("/")[0]) for n, i in names.items()}
+        fields = ("id", "title", "description", "citizen_name", "reply_text", "replied_at")
+        fields += ("category_id", "division_id", "created_at")
+        for start in range(0, len(ids), 5000):
+            batch = Ticket.objects.filter(id__in=ids[start : start + 5000]).only(*fields)
+            PublicMessage.objects.bulk_create(
+                [
+                    PublicMessage(
+                        ticket_id=t.id,
+                        title=public_text(t.title, t)[:200],
+                        text=public_text(t.description, t),
+                        category_id=t.category_id,
+                        topic_id=root.get(t.category_id) if t.category_id else None,
+                        township_id=(t.division_id[:9] + "000") if t.division_id else None,
+                        posted_at=t.created_at,
+                        state="approved",
+                        moderated_at=now,
+                        like_count=rng.randrange(0, 40),
+                        reply_text=public_text(t.reply_text, t) if t.reply_text else "",
+                        replied_at=t.replied_at,
+                    )
+                    for t in batch
+                ],
+                batch_size=1000,
+            )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE portal_publicmessage")
+    approved = PublicMessage.objects.filter(state="approved").values_list("pk", flat=True)
+    ids = list(approved[:200_000])
     return rng.sample(ids, min(2000, len(ids)))
 
 

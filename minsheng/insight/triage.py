@@ -68,6 +68,8 @@ CATEGORY_REFRESH_SECONDS = 600
 MODEL_SHARE = 0.5
 """The trained model's share of a leaf's score when the lexicon has no evidence; the lexicon
 takes `strength(evidence)` of it as its evidence grows (docs/routing.md)."""
+SPECIFIC = 1.0
+"""A term counts fully when its IDF reaches this share of the largest (a term seen nowhere)."""
 CANDIDATES = 6
 """Leaves considered for the unit: a unit named by several weak leaves can beat one strong."""
 
@@ -181,7 +183,7 @@ def _lexicon(nodes: dict[str, _Node]) -> Lexicon:
     def specificity(term: str) -> float:
         # A word found in many citizen messages (小区, 学校) names a matter less surely than
         # one found in few (油烟, 县道): between 0.5 and 1 by its IDF in 7,142 real messages.
-        return 0.5 + 0.5 * min(weights.idf(term) / top, 1.0)
+        return 0.5 + 0.5 * min(weights.idf(term) / (SPECIFIC * top), 1.0)
 
     lexicon = Lexicon(leaves, specificity)
     _lexicons["tree"] = (id(nodes), lexicon)

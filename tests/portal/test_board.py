@@ -578,3 +578,25 @@ def test_the_queue_makes_a_fixed_number_of_queries(
 
 
 QUEUE_QUERIES = 7
+
+
+def test_the_moderator_sees_that_a_report_held_sensitive_words(
+    places: People, client: Client, settings: object
+) -> None:
+    settings.MINSHENG_SENSITIVE_WORDS = ["某某敏感词"]  # type: ignore[attr-defined]
+    prove(client, PHONE)
+    page = client.get("/h5/report/").content.decode()
+    key = page.split('name="submission_key" value="')[1].split('"')[0]
+    client.post(
+        "/h5/report/",
+        {
+            "kind": "complaint",
+            "text": "村口的路灯坏了，某某敏感词，请尽快修理。",
+            "division": "410927102201",
+            "wants_public": "on",
+            "submission_key": key,
+        },
+    )
+    assert PublicMessage.objects.get().state == State.PENDING
+    queue = body(login(Client(), places.dispatcher.username).get("/board/moderate/"))
+    assert "含敏感词" in queue and "某某敏感词" in queue

@@ -222,7 +222,7 @@ def queue(state: str, number: int) -> tuple[list[PublicMessage], bool]:
     """The moderators' list of one state: pending oldest first, the others newest decision
     first; with the message's ticket (for its number and whether it may still be public)."""
     rows = PublicMessage.objects.filter(state=state).select_related(
-        "ticket", "topic", "township", "moderated_by"
+        "ticket", "ticket__receipt", "topic", "township", "moderated_by"
     )
     rows = (
         rows.order_by("created_at", "id")
@@ -242,7 +242,7 @@ def for_moderation(pk: int) -> PublicMessage:
     _valid_id(pk)
     message = (
         PublicMessage.objects.select_related(
-            "ticket", "category", "topic", "township", "moderated_by"
+            "ticket", "ticket__receipt", "category", "topic", "township", "moderated_by"
         )
         .filter(pk=pk)
         .first()
