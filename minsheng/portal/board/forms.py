@@ -10,13 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.portal.board import places
 from minsheng.portal.board.selectors import DONE, LIKED, NEWEST, OPEN, BoardQuery
+from minsheng.tickets.forms import LongSelect
 
 MAX_WORDS = 50
 StrOrPromise = str | Promise
 
 
 class BoardFilterForm(forms.Form):
-    """搜索和筛选. An unknown category or township is an error shown on the page (the list is
+    """搜索和筛选 (the selects rendered in Python, as the back office's long ones: Django's
+    per-option templates were most of the public list's time; docs/benchmarks/portal.md). An unknown category or township is an error shown on the page (the list is
     then shown unfiltered by it), never a 500."""
 
     q = forms.CharField(label=_("关键词"), required=False, max_length=MAX_WORDS)
@@ -25,23 +27,27 @@ class BoardFilterForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
+        widget=LongSelect,
         error_messages={"invalid_choice": _("没有这个分类，请从列表中选择。")},
     )
     township = forms.ChoiceField(
         label=_("乡镇"),
         required=False,
+        widget=LongSelect,
         error_messages={"invalid_choice": _("没有这个乡镇，请从列表中选择。")},
     )
     status = forms.ChoiceField(
         label=_("办理状态"),
         required=False,
         choices=[("", _("全部")), (OPEN, _("办理中")), (DONE, _("已办结"))],
+        widget=LongSelect,
         error_messages={"invalid_choice": _("办理状态无效。")},
     )
     order = forms.ChoiceField(
         label=_("排序"),
         required=False,
         choices=[(NEWEST, _("最新")), (LIKED, _("点赞最多"))],
+        widget=LongSelect,
         error_messages={"invalid_choice": _("排序方式无效。")},
     )
 
