@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -42,6 +43,7 @@ class HotIssue:
     top_words: tuple[str, ...]
     examples: list[Ticket]
     ticket_ids: tuple[int, ...]
+    support: int = 0  # 点赞/附议 of its tickets' public messages (see register_support)
 
     @property
     def ids_value(self) -> str:
@@ -115,6 +117,26 @@ def _groups(
     return result
 
 
+SupportCounter = Callable[[Collection[int]], Mapping[int, int]]
+_support_counters: list[SupportCounter] = []
+
+
+def register_support(counter: SupportCounter) -> None:
+    """Let an app above insight say how much public support (likes on the citizens' board)
+    tickets have: `counter(ticket ids)` → {ticket id: count}, one query. The citizens' side
+    registers it in its AppConfig.ready(), so that insight needs no import of it."""
+    if counter not in _support_counters:
+        _support_counters.append(counter)
+
+
+def _support(ids: Collection[int]) -> dict[int, int]:
+    found: dict[int, int] = {}
+    for counter in _support_counters:
+        for pk, n in counter(ids).items():
+            found[pk] = found.get(pk, 0) + n
+    return found
+
+
 def hot_issues(
     *, since: dt.date, until: dt.date, by_place: bool = False, min_size: int = 3, limit: int = 20
 ) -> HotIssues:
@@ -126,11 +148,15 @@ def hot_issues(
     examples = Ticket.objects.select_related("division", "category").in_bulk(example_ids)
     place_codes = {group.place for group in groups if group.place}
     places = Division.objects.in_bulk(place_codes)
+    support = _support({pk for group in groups for pk in group.keys}) if groups else {}
+    # Equal in size, the issue more citizens supported on the board comes first.
+    groups = sorted(groups, key=lambda g: (-g.count, -sum(support.get(pk, 0) for pk in g.keys)))
     issues = []
     for rank, group in enumerate(groups, 1):
         issues.append(
             HotIssue(
                 rank=rank,
+                support=sum(support.get(pk, 0) for pk in group.keys),
                 label=group.label,
                 count=group.count,
                 first_at=group.first_at,

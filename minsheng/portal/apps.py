@@ -20,3 +20,8 @@ class PortalConfig(AppConfig):
         post_delete.connect(categories_changed, sender=Category, dispatch_uid="board-topics-del")
         post_save.connect(divisions_changed, sender=Division, dispatch_uid="board-places-save")
         post_delete.connect(divisions_changed, sender=Division, dispatch_uid="board-places-del")
+        # Likes on the board count as public support in the hot-issue views (insight).
+        from minsheng.insight.selectors import register_support
+        from minsheng.portal.board.selectors import likes_of_tickets
+
+        register_support(likes_of_tickets)

@@ -135,8 +135,8 @@ def test_the_page_query_count_is_pinned(
         indexed_ticket(people, title="路灯不亮", description=text)
     client.get("/insight/hotspots/")
     # session, user, roles, the user's unit and unread count (base page), the period's state,
-    # the examples, the places: the same with 2 groups or 20.
-    with django_assert_num_queries(8):
+    # the examples, the places, the board's likes (public support): the same with 2 groups or 20.
+    with django_assert_num_queries(9):
         assert client.get("/insight/hotspots/").status_code == 200
 
 
@@ -240,3 +240,27 @@ def test_an_administrator_may_set_the_theme(
         ticket_ids=[t.pk for t in tickets["straw"]],
     )
     assert theme.month == dt.date(2026, 10, 1)
+
+
+def test_likes_on_the_board_are_the_hot_issues_public_support(
+    tickets: dict[str, list[Ticket]],
+) -> None:
+    from minsheng.portal.models import PublicMessage
+
+    for n, ticket in enumerate(tickets["straw"]):
+        PublicMessage.objects.create(
+            ticket=ticket,
+            title=ticket.title,
+            text=ticket.description,
+            posted_at=timezone.now(),
+            state=PublicMessage.State.APPROVED,
+            like_count=10 + n,
+        )
+    PublicMessage.objects.create(  # not approved: no support counted
+        ticket=tickets["lights"][0], title="x", text="x", posted_at=timezone.now(), like_count=99
+    )
+    found = hot_issues(since=today(), until=today())
+    lights, straw = found.issues
+    assert straw.support == 10 + 11 + 12 and lights.support == 0
+    # Size still comes first (4 lamps over 3 straw fires); support breaks ties.
+    assert lights.rank == 1 and straw.rank == 2
