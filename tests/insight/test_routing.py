@@ -97,6 +97,7 @@ def calls(name: str) -> list[dict[str, str]]:
         "county_calls_holdout.csv",
         "county_calls_holdout2.csv",
         "county_calls_holdout3.csv",
+        "county_calls_holdout5.csv",
     ],
 )
 def test_the_written_county_calls_route_as_measured(county: None, name: str) -> None:
