@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "minsheng.api",
     "minsheng.portal",
     "minsheng.stats",
+    "minsheng.villages",
     "minsheng.worker",
     "rest_framework",
     "drf_spectacular",

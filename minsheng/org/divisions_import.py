@@ -48,6 +48,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from minsheng.org.models import LEVEL_DIGITS, Division, normalize_division_code
+from minsheng.org.signals import divisions_imported
 
 LEVELS: tuple[int, ...] = tuple(sorted(LEVEL_DIGITS))
 # The file names of the `china-division` package, by level.
@@ -154,6 +155,7 @@ def import_divisions(
             raise DivisionImportError(
                 f"--within {within}: no such division in the files or in the database"
             )
+        divisions_imported.send(sender=Division, prefix=scope.prefix if scope is not None else "")
     return _result(reader.totals, created, updated, reader.skipped)
 
 

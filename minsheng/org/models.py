@@ -152,6 +152,11 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("督办员")
     LEADER = "leader", _("领导")
     ADMINISTRATOR = "admin", _("系统管理员")
+    # Village affairs (minsheng/villages): a clerk of one village committee (村干部) drafts its
+    # board; a member of its 村务监督委员会 and/or a township's reviewer approve publication.
+    VILLAGE_CLERK = "village_clerk", _("村干部")
+    VILLAGE_MONITOR = "village_monitor", _("村务监督委员")
+    AFFAIRS_REVIEWER = "affairs_reviewer", _("乡镇村务审核员")
 
 
 # Roles that work for the hotline centre as a whole rather than for one unit.
@@ -160,6 +165,9 @@ HOTLINE_ROLES = frozenset(
 )
 # Roles that act inside one unit and see that unit's subtree only.
 UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_LEADER})
+# Roles of village affairs: scoped to the villages of the user's unit's division
+# (minsheng/villages/rules.py), not to tickets.
+VILLAGE_ROLES = frozenset({Role.VILLAGE_CLERK, Role.VILLAGE_MONITOR, Role.AFFAIRS_REVIEWER})
 
 
 class User(AbstractUser):

@@ -1,0 +1,42 @@
+"""Read-only admin: village affairs change through minsheng/villages/services only."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from minsheng.villages.models import Board, Event, Item
+
+
+class ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Board)
+class BoardAdmin(ReadOnly):
+    list_display = (
+        "village",
+        "township_code",
+        "frequent_finance",
+        "review_by",
+        "last_published_at",
+    )
+    search_fields = ("village__code", "village__name")
+
+
+@admin.register(Item)
+class ItemAdmin(ReadOnly):
+    list_display = ("title", "board", "section", "status", "version", "published_at")
+    list_filter = ("section", "status")
+    raw_id_fields = ("board", "supersedes")
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnly):
+    list_display = ("board", "subject", "subject_id", "verb", "actor", "at")
+    raw_id_fields = ("board",)
