@@ -48,6 +48,12 @@ class Board(models.Model):
         _("发布前审核"), max_length=8, choices=ReviewBy.choices, default=ReviewBy.TOWNSHIP
     )
     last_published_at = models.DateTimeField(_("最近公开时间"), null=True, blank=True)
+    # The clock's facts (villages/clock.py keeps them; overviews only read them):
+    # the sections whose owed period is past its deadline ("affairs,finance"), since when, and
+    # when the worker next has to look at this board (a narrow indexed probe when nothing is due).
+    late_sections = models.CharField(_("逾期栏目"), max_length=40, blank=True, default="")
+    late_since = models.DateField(_("逾期起"), null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("村务公开栏")
@@ -55,6 +61,12 @@ class Board(models.Model):
         indexes: ClassVar[list[models.Index]] = [
             # The township's and the province's overviews: boards of a code prefix, grouped.
             models.Index(fields=["township_code", "village"], name="villages_board_township"),
+            # The worker's sweep: boards whose next check has come.
+            models.Index(
+                fields=["next_check_at"],
+                name="villages_board_check",
+                condition=Q(next_check_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

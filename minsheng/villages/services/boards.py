@@ -18,8 +18,8 @@ def ensure_boards(prefix: str = "") -> int:
     # Board's other columns take these values; listed so the statement is the same on both
     # databases (bulk inserts do not know model defaults).
     sql = (
-        f"INSERT INTO {board_table} (village_id, township_code, frequent_finance, review_by) "  # noqa: S608
-        f"SELECT d.code, COALESCE(d.parent_id, ''), %s, %s FROM {division_table} d "
+        f"INSERT INTO {board_table} (village_id, township_code, frequent_finance, review_by, late_sections) "  # noqa: S608
+        f"SELECT d.code, COALESCE(d.parent_id, ''), %s, %s, '' FROM {division_table} d "
         f"WHERE d.level = %s AND d.code LIKE %s "
         f"AND NOT EXISTS (SELECT 1 FROM {board_table} b WHERE b.village_id = d.code)"
     )
