@@ -41,6 +41,7 @@ urlpatterns = [
     path("api/v1/", include("minsheng.api.urls")),
     path("h5/", include("minsheng.portal.urls")),
     path("board/", include("minsheng.portal.board.urls")),  # 留言审核, the back office's side
+    path("villages/", include("minsheng.villages.urls")),  # 村务 (back office)
     path("", include("minsheng.office.urls")),
     path("", include("minsheng.core.urls")),
 ]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from minsheng.portal import views
 from minsheng.portal.board import views as board
@@ -23,4 +23,6 @@ urlpatterns = [
     path("board/<int:pk>/like/", board.like, name="board_like"),
     path("board/feed/township/<str:code>/", TownshipFeed(), name="board_feed_township"),
     path("board/feed/category/<int:pk>/", CategoryFeed(), name="board_feed_category"),
+    # 村务公开 (minsheng/portal/villages/)
+    path("villages/", include("minsheng.portal.villages.urls")),
 ]

@@ -1,0 +1,3 @@
+"""The township's and the county's oversight of boards (/villages/oversight/)."""
+
+urlpatterns: list = []  # type: ignore[type-arg]
