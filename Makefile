@@ -32,7 +32,7 @@ run: install
 	$(MANAGE) seed_demo
 	$(MANAGE) load_demo_board
 	$(MANAGE) insight_index
-	$(MANAGE) triage train --if-missing
+	$(MANAGE) triage retrain --level 3 --from-tree --if-missing
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	MINSHENG_ALLOW_GENERATED_SECRET_KEY=1 $(MANAGE) serve --port $(PORT)
 

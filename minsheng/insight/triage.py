@@ -49,7 +49,14 @@ from minsheng.textproc.classify import (
     TriageError,
     category_names_from_paths,
 )
-from minsheng.textproc.lexicon import LeafMatch, LeafTerms, Lexicon, strength
+from minsheng.textproc.lexicon import (
+    PATTERN_MARK,
+    SETTING_MARK,
+    LeafMatch,
+    LeafTerms,
+    Lexicon,
+    strength,
+)
 from minsheng.textproc.normalize import normalize_text
 from minsheng.textproc.similar import words
 from minsheng.tickets.catalogue import (
@@ -506,3 +513,42 @@ def train_and_save(
     model.save(path)
     forget_model()
     return model
+
+
+TREE_TEXT_CHARS = 400
+"""A message's opening says what it is about; the rest of a long forum post is detail."""
+TREE_LABEL_STRENGTH = 0.6
+"""A message is labelled by the lexicon only where the lexicon alone would file it this surely
+(its best leaf's score with no model): a few hundred of 7,000 forum messages, nearly all right."""
+
+
+def examples_from_tree(texts: Iterable[str] = ()) -> list[Example]:
+    """What an installation knows without a single dispatched ticket, as labelled examples for
+    the leaf model (`triage retrain --level 3 --from-tree`): each active leaf's names and
+    synonyms (a pattern's parts as words, a setting word as itself), and those of `texts` (real
+    citizen messages) that the lexicon files surely (:data:`TREE_LABEL_STRENGTH`). The model
+    then learns the words that keep company with the tree's words — its second opinion where a
+    call names its matter in words the tree lacks. `其他` leaves learn nothing this way."""
+    nodes = _category_nodes()
+    examples: list[Example] = []
+    for node in nodes.values():
+        if not (node.is_leaf and node.is_active) or node.full_name.endswith(SEPARATOR + OTHER):
+            continue
+        for term in [node.name, *node.synonyms.split(SYNONYM_SEPARATOR)]:
+            text = term.strip().lstrip(SETTING_MARK).replace(PATTERN_MARK, " ").strip()
+            if text:
+                examples.append(Example(text=text, label=node.full_name))
+    lexicon = _lexicon(nodes)
+    for text in texts:
+        text = text[:TREE_TEXT_CHARS]
+        clean = normalize_text(text)
+        found = [m for m in lexicon.match(clean, limit=CANDIDATES) if m.label in nodes]
+        if not found or found[0].label.endswith(SEPARATOR + OTHER):
+            continue
+        share = found[0].score / sum(m.score for m in found)
+        if strength(found[0].score) * share >= TREE_LABEL_STRENGTH:
+            examples.append(Example(text=text, label=found[0].label))
+    counts: dict[str, int] = {}
+    for example in examples:
+        counts[example.label] = counts.get(example.label, 0) + 1
+    return [e for e in examples if counts[e.label] >= 2]  # the classifier needs two a label

@@ -16,7 +16,11 @@ finds them in a text and scores each leaf by the evidence it has:
   term's weight is scaled by it: 小区 names a matter less surely than 油烟;
 - a synonym written "灯+黑" is a pattern: its parts in that order within :data:`WINDOW`
   characters ("路灯晚上都黑着"), for what callers say in many ways around two fixed words. It
-  weighs as a term as long as its parts together.
+  weighs as a term as long as its parts together;
+- a synonym written "~医院" is a *setting*: a word that says where or how the caller met the
+  matter (医院, 学校, 小区, 窗口, 跑了好几趟) rather than what it is. It weighs
+  :data:`SETTING_FACTOR` of a term, so that in "在郑州住院做手术，回来报销说没备案" the 报销 names the
+  matter and the 住院 only its setting, while a call that says nothing else is still filed by it.
 
 The scores are evidence, not probabilities: :func:`strength` turns the best one into how sure
 the lexicon is (0 without evidence), and the router (minsheng.insight.triage) mixes it with the
@@ -37,6 +41,10 @@ MAX_TERM = 12
 WINDOW = 10
 """A pattern's parts must lie within this many characters, first to last."""
 PATTERN_MARK = "+"
+SETTING_MARK = "~"
+SETTING_FACTOR = 0.35
+"""A setting word weighs about a third of a matter's word: it takes two or three of them to
+outweigh one word that names the matter."""
 OWN_NAME_BONUS = 1.25
 """A leaf's own name ("停水", "医保报销") is the word the centre itself chose for it."""
 STRENGTH_SCALE = 2.6
@@ -70,17 +78,20 @@ class Lexicon:
         # term → {label: weight factor}
         owners: dict[str, dict[str, float]] = defaultdict(dict)
         labels: list[str] = []
-        pattern_owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        pattern_owners: dict[tuple[str, ...], dict[str, float]] = defaultdict(dict)
         for leaf in leaves:
             labels.append(leaf.label)
             for term, factor in [
                 *((t, OWN_NAME_BONUS) for t in leaf.own),
                 *((t, 1.0) for t in leaf.synonyms),
             ]:
+                if term.startswith(SETTING_MARK):
+                    term, factor = term[len(SETTING_MARK) :], factor * SETTING_FACTOR
                 if PATTERN_MARK in term:
                     parts = tuple(p for p in (_clean(x) for x in term.split(PATTERN_MARK)) if p)
                     if len(parts) >= 2 and sum(map(len, parts)) <= MAX_TERM:
-                        pattern_owners[parts].add(leaf.label)
+                        owned = pattern_owners[parts]
+                        owned[leaf.label] = max(factor, owned.get(leaf.label, 0.0))
                     continue
                 clean = _clean(term)
                 if not 2 <= len(clean) <= MAX_TERM or clean == "其他":
@@ -99,7 +110,7 @@ class Lexicon:
         for parts, owned in pattern_owners.items():
             idf = math.log(1 + n / len(owned)) / math.log(1 + n)
             length = min(sum(map(len, parts)), 6) / 2
-            self._patterns[parts] = {label: length * idf for label in owned}
+            self._patterns[parts] = {label: length * idf * f for label, f in owned.items()}
 
     def __len__(self) -> int:
         return len(self._weights) + len(self._patterns)

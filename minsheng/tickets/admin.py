@@ -37,8 +37,8 @@ class CategoryForm(forms.ModelForm[Category]):
 
     def clean_synonyms(self) -> str:
         """One "|"-separated list (also accepted: full-width ｜, commas, 、 and new lines);
-        a pattern "灯+黑" needs two parts."""
-        raw: str = self.cleaned_data.get("synonyms") or ""
+        a pattern "灯+黑" needs two parts; "~医院" marks a setting word (full-width ～ too)."""
+        raw: str = (self.cleaned_data.get("synonyms") or "").replace("～", "~")
         for mark in ("｜", ",", "，", "、", "\n"):
             raw = raw.replace(mark, "|")
         terms = list(dict.fromkeys(t.strip() for t in raw.split("|") if t.strip()))

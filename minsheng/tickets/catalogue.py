@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from minsheng.org.models import Division, Unit, division_code_prefix
+from minsheng.textproc.lexicon import SETTING_MARK
 from minsheng.tickets.models import CatalogueEntry, Category
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -143,7 +144,13 @@ def _merge_synonyms(synonyms: dict[str, str]) -> None:
     changed = []
     for category in Category.objects.filter(full_name__in=list(synonyms)):
         own = [t for t in category.synonyms.split(SYNONYM_SEPARATOR) if t]
-        merged = list(dict.fromkeys([*own, *synonyms[category.full_name].split(SYNONYM_SEPARATOR)]))
+        new = [t for t in synonyms[category.full_name].split(SYNONYM_SEPARATOR) if t]
+        # A word the new file marks as a setting ("~医院") replaces the same word unmarked: the
+        # tree now weighs it as a setting. A word an administrator marked stays marked.
+        settings = {t[len(SETTING_MARK) :] for t in new if t.startswith(SETTING_MARK)}
+        marked = [SETTING_MARK + t if t in settings else t for t in own]
+        merged = list(dict.fromkeys([*marked, *new]))
+        merged = [t for t in merged if t not in settings or SETTING_MARK + t not in merged]
         if merged != own:
             category.synonyms = SYNONYM_SEPARATOR.join(merged)
             changed.append(category)

@@ -26,7 +26,7 @@ class VillageScope:
     # the full 12 for one village).
     prefixes: tuple[str, ...] = ()
 
-    def boards_q(self, field: str = "village_id") -> Q:
+    def boards_q(self, field: str = "village__code") -> Q:
         """A Q over Board rows (or a relation to them through `field`)."""
         if self.everything:
             return Q()

@@ -97,7 +97,12 @@ def calls(name: str) -> list[dict[str, str]]:
         "county_calls_holdout.csv",
         "county_calls_holdout2.csv",
         "county_calls_holdout3.csv",
+        "county_calls_holdout4.csv",
         "county_calls_holdout5.csv",
+        "county_calls_holdout6.csv",
+        "county_calls_holdout7.csv",
+        "county_calls_holdout8.csv",
+        "county_calls_holdout9.csv",
     ],
 )
 def test_the_written_county_calls_route_as_measured(county: None, name: str) -> None:
@@ -248,3 +253,62 @@ def test_the_dispatchers_choices_teach_what_the_tree_does_not_say(
     result = triage.suggest(stone, "", place(SUNKOU_VILLAGE))
     assert result.best_unit is not None and result.best_unit.unit.code == "tq-gaj"
     assert "智能分类模型" in result.best_unit.why
+
+
+# --- What the installation knows before its first ticket ------------------------------------------
+
+
+def test_the_tree_gives_examples_of_its_own_words_and_of_surely_filed_messages(
+    county: None,
+) -> None:
+    examples = triage.examples_from_tree(
+        ["村里的路灯坏了好几天了，晚上黑乎乎的", "今天天气不错", "医保报销比例是多少"]
+    )
+    labels = {e.text: e.label for e in examples}
+    assert labels["路灯不亮"] == "市政公用/路灯/路灯不亮"  # the leaf's own name
+    assert labels["医院"] == "卫生健康/医疗服务/医疗纠纷"  # a setting word, unmarked
+    assert labels["路灯 黑"] == "市政公用/路灯/路灯不亮"  # a pattern's parts as words
+    assert labels["村里的路灯坏了好几天了，晚上黑乎乎的"] == "市政公用/路灯/路灯不亮"
+    assert "今天天气不错" not in labels  # the lexicon files nothing: no label
+    assert not any(e.label.endswith("/其他") for e in examples)
+
+
+def test_a_model_trained_from_the_tree_alone_is_used_for_the_leaves(
+    county: None, settings: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    settings.MINSHENG_TRIAGE_MODEL = tmp_path / "model.joblib"  # type: ignore[attr-defined]
+    settings.MINSHENG_TRIAGE_DATA = tmp_path  # type: ignore[attr-defined]  # no messages here
+    out = io.StringIO()
+    call_command("triage", "retrain", "--level", "3", "--from-tree", stdout=out)
+    assert "已保存" in out.getvalue()
+    model = triage.classifier()
+    assert model is not None and "市政公用/路灯/路灯不亮" in model.labels
+    # A second run with --if-missing keeps the model.
+    out = io.StringIO()
+    call_command("triage", "retrain", "--level", "3", "--from-tree", "--if-missing", stdout=out)
+    assert "已存在" in out.getvalue()
+
+
+def test_a_setting_word_names_the_setting_not_the_matter(county: None) -> None:
+    # 住院/手术 are where it happened; 报销 is what the call is about.
+    text = "俺娘在郑州住院做的手术，回来报销说没备案只能报一点"
+    assert first_unit(text, SUNKOU_VILLAGE) == "tq-ybj"
+    # Alone, a setting word still files the call.
+    assert first_unit("医院的医生态度太差了", SUNKOU_VILLAGE) == "tq-wjw"
+
+
+def test_merging_a_tree_that_marks_a_setting_word_marks_it(county: None, tmp_path: Path) -> None:
+    from minsheng.tickets.catalogue import load_categories
+    from minsheng.tickets.models import Category
+
+    leaf = Category.objects.get(full_name="城乡建设/房屋住房/物业管理")
+    leaf.synonyms = "物业|小区|业委会"
+    leaf.save()
+    csv_path = tmp_path / "tree.csv"
+    csv_path.write_text(
+        "level1,level2,level3,synonyms\n城乡建设,房屋住房,物业管理,物业|~小区|物业费\n",
+        encoding="utf-8",
+    )
+    load_categories(csv_path, merge_synonyms=True)
+    leaf.refresh_from_db()
+    assert leaf.synonyms.split("|") == ["物业", "~小区", "业委会", "物业费"]

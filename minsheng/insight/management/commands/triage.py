@@ -2,7 +2,8 @@
 
     triage train [--input CSV …] [--unlabelled CSV …] [--no-unlabelled] [--if-missing]
     triage evaluate --input CSV
-    triage retrain [--level N] [--input CSV …] [--unlabelled CSV …] [--no-unlabelled]
+    triage retrain [--level N] [--from-tree] [--if-missing] [--input CSV …] [--unlabelled CSV …]
+                   [--no-unlabelled]
     triage suggest --text TEXT [--title TITLE] [--division CODE] [--format json|text]
 
 `suggest` prints the top three categories and units for a call, best first, by the same code
@@ -26,7 +27,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from minsheng.insight.triage import examples_from_tickets, model_path, suggest, train_and_save
+from minsheng.insight.triage import (
+    examples_from_tickets,
+    examples_from_tree,
+    model_path,
+    suggest,
+    train_and_save,
+)
 from minsheng.org.models import Division
 from minsheng.textproc.classify import (
     Classifier,
@@ -69,6 +76,15 @@ class Command(BaseCommand):
             choices=(1, 2, 3),
             default=1,
             help="category depth to learn (1: 城乡建设, 3: the leaves); default 1",
+        )
+        retrain.add_argument(
+            "--from-tree",
+            action="store_true",
+            help="also learn the tree's own words and the messages its lexicon files surely "
+            "(what an installation knows before its first dispatched ticket)",
+        )
+        retrain.add_argument(
+            "--if-missing", action="store_true", help="do nothing when a model file exists"
         )
         retrain.add_argument(
             "--input", action="append", default=[], metavar="CSV", help="also these labelled CSVs"
@@ -116,18 +132,43 @@ class Command(BaseCommand):
     # --- retrain
 
     def _retrain(self, options: dict[str, Any]) -> None:
+        target = model_path()
+        if options["if_missing"] and target.exists():
+            self.stdout.write(f"智能分类模型已存在：{target}")
+            return
         examples = examples_from_tickets(level=options["level"])
         from_db = len(examples)
         inputs = [Path(p) for p in options["input"]]
         for path in inputs:
             examples += read_labelled_csv(path)
+        sources = [f"database: {from_db} dispatched tickets, level {options['level']}"]
+        if options["from_tree"]:
+            if options["level"] != 3:
+                raise CommandError("--from-tree 只用于末级分类（--level 3）。")
+            texts = self._message_texts()
+            tree = examples_from_tree(texts)
+            examples += tree
+            sources.append(f"tree: {len(tree)} names, synonyms and surely filed messages")
+            # The messages are in the examples already; self-training on them again would only
+            # repeat the lexicon's labels.
+            if not options["unlabelled"]:
+                options["no_unlabelled"] = True
         if len(examples) < MIN_DB_EXAMPLES:
             raise CommandError(
                 f"已派单且有分类的工单只有 {from_db} 件，至少需要 {MIN_DB_EXAMPLES} 条样本"
                 "（可用 --input 加入带标注的 CSV）。"
             )
-        sources = [f"database: {from_db} dispatched tickets, level {options['level']}"]
         self._fit(examples, sources + [str(p) for p in inputs], options)
+
+    @staticmethod
+    def _message_texts() -> list[str]:
+        """The installation's real messages (MINSHENG_TRIAGE_DATA), where it has them."""
+        texts: list[str] = []
+        for name in (LABELLED_FILE, *UNLABELLED_FILES):
+            path = data_dir() / name
+            if path.is_file():
+                texts += read_texts_csv(path)
+        return texts
 
     def _fit(self, examples: list[Example], sources: list[str], options: dict[str, Any]) -> None:
         unlabelled: list[str] = []
