@@ -73,14 +73,14 @@ def review_q(user: User | AnonymousUser) -> Q:
     township = village_scope(user, Role.AFFAIRS_REVIEWER)
     nothing = Q(pk__in=[])
     as_monitor = (
-        monitor.boards_q("board_id")
+        monitor.boards_q("board__village__code")
         & Q(status=ItemStatus.SUBMITTED)
         & Q(board__review_by__in=[ReviewBy.MONITOR, ReviewBy.BOTH])
         if monitor.everything or monitor.prefixes
         else nothing
     )
     as_township = (
-        township.boards_q("board_id")
+        township.boards_q("board__village__code")
         & (
             Q(status=ItemStatus.PARTLY_APPROVED)
             | Q(status=ItemStatus.SUBMITTED, board__review_by=ReviewBy.TOWNSHIP)
@@ -104,7 +104,7 @@ def boards_in_scope(user: User | AnonymousUser) -> QuerySet[Board]:
     scope = village_scope(user)
     if not scope.everything and not scope.prefixes:
         return Board.objects.none()
-    return Board.objects.filter(scope.boards_q()).select_related("village").order_by("village_id")
+    return Board.objects.filter(scope.boards_q("village__code")).select_related("village").order_by("village_id")
 
 
 def item_events(item: Item) -> QuerySet[Event]:
