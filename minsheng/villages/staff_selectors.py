@@ -104,7 +104,11 @@ def boards_in_scope(user: User | AnonymousUser) -> QuerySet[Board]:
     scope = village_scope(user)
     if not scope.everything and not scope.prefixes:
         return Board.objects.none()
-    return Board.objects.filter(scope.boards_q("village__code")).select_related("village").order_by("village_id")
+    return (
+        Board.objects.filter(scope.boards_q("village__code"))
+        .select_related("village")
+        .order_by("village_id")
+    )
 
 
 def item_events(item: Item) -> QuerySet[Event]:

@@ -104,7 +104,9 @@ def refreshed(item: Item) -> Item:
     return Item.objects.get(pk=item.pk)
 
 
-def image_bytes(fmt: str = "JPEG", *, size: tuple[int, int] = (40, 30), exif: bool = False) -> bytes:
+def image_bytes(
+    fmt: str = "JPEG", *, size: tuple[int, int] = (40, 30), exif: bool = False
+) -> bytes:
     image = Image.new("RGB", size, (200, 60, 60))
     out = io.BytesIO()
     if exif:

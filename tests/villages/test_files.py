@@ -134,6 +134,8 @@ def test_serving_follows_publication_and_scope(world: World, client: Client) -> 
     response = client.get(url)
     assert response.status_code == 200 and response["Cache-Control"].startswith("public")
     assert response["X-Content-Type-Options"] == "nosniff"
-    wall = files.wall_photo(actor=world.clerk, board=world.board(V1), upload=upload("w.jpg", image_bytes()))
+    wall = files.wall_photo(
+        actor=world.clerk, board=world.board(V1), upload=upload("w.jpg", image_bytes())
+    )
     assert client.get(f"/villages/files/{wall.pk}/").status_code == 200
     assert client.get("/villages/files/999999/").status_code == 404

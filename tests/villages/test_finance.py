@@ -99,7 +99,11 @@ def test_a_statement_that_does_not_balance_names_the_difference_and_the_line(
     assert "收支不平" in message and "相差 385.60" in message
     assert "第 3 行" in message and "路灯电费" in message
     # A direction typed the wrong way round: twice the amount.
-    flipped = [*LINES[:2], ("2026-11-20", "收入", "路灯电费", "385.60", "记-03", "李文书"), LINES[3]]
+    flipped = [
+        *LINES[:2],
+        ("2026-11-20", "收入", "路灯电费", "385.60", "记-03", "李文书"),
+        LINES[3],
+    ]
     with pytest.raises(StatementInvalid) as refused:
         save(world, item, rows=flipped)
     assert "第 3 行" in refused.value.message and "方向" in refused.value.message
@@ -156,7 +160,9 @@ def test_only_finance_items_of_a_draft_by_its_clerk(world: World) -> None:
         save(world, item)
 
 
-def sheet(rows: list[list[object]], *, opening: object = OPENING, closing: object = CLOSING) -> bytes:
+def sheet(
+    rows: list[list[object]], *, opening: object = OPENING, closing: object = CLOSING
+) -> bytes:
     book = load_workbook(io.BytesIO(finance.template_bytes()))
     ws = book.active
     assert ws is not None

@@ -21,9 +21,9 @@ pytestmark = pytest.mark.django_db
 
 def verbs(item: Item) -> list[str]:
     return list(
-        Event.objects.filter(subject="item", subject_id=item.pk).order_by("pk").values_list(
-            "verb", flat=True
-        )
+        Event.objects.filter(subject="item", subject_id=item.pk)
+        .order_by("pk")
+        .values_list("verb", flat=True)
     )
 
 

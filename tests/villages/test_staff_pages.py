@@ -49,7 +49,9 @@ def test_the_clerk_drafts_edits_and_submits(world: World) -> None:
         },
     )
     item = Item.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/villages/items/{item.pk}/edit/"
+    assert (
+        response.status_code == 302 and response["Location"] == f"/villages/items/{item.pk}/edit/"
+    )
     edit = clerk.get(f"/villages/items/{item.pk}/edit/")
     assert edit.status_code == 200 and "村南主干道" in text(edit)
     response = clerk.post(
@@ -133,7 +135,12 @@ def test_the_reviewers_queue_approves_and_returns(world: World) -> None:
     assert "村务公开" in text(reviewer.get("/"))  # the navigation's entry
     response = reviewer.post(
         f"/villages/items/{first.pk}/review/",
-        {"decision": "approve", "note": "", "revision": str(refreshed(first).revision), "from": "queue"},
+        {
+            "decision": "approve",
+            "note": "",
+            "revision": str(refreshed(first).revision),
+            "from": "queue",
+        },
     )
     assert response.status_code == 302 and response["Location"] == "/villages/review/"
     assert refreshed(first).status == ItemStatus.PUBLISHED
@@ -145,7 +152,11 @@ def test_the_reviewers_queue_approves_and_returns(world: World) -> None:
     assert refreshed(second).status == ItemStatus.SUBMITTED
     reviewer.post(
         f"/villages/items/{second.pk}/review/",
-        {"decision": "return", "note": "请附党支部决议", "revision": str(refreshed(second).revision)},
+        {
+            "decision": "return",
+            "note": "请附党支部决议",
+            "revision": str(refreshed(second).revision),
+        },
     )
     assert refreshed(second).status == ItemStatus.RETURNED
     edit = text(login("clerk1").get(f"/villages/items/{second.pk}/edit/"))
@@ -258,7 +269,8 @@ def _fill(world: World, n: int) -> None:
 
 
 def test_list_pages_have_pinned_query_counts(
-    world: World, django_assert_num_queries  # type: ignore[no-untyped-def]
+    world: World,
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
 ) -> None:
     clerk, reviewer = login("clerk1"), login("reviewer")
     _fill(world, 3)
@@ -283,3 +295,38 @@ def test_list_pages_have_pinned_query_counts(
     with django_assert_num_queries(counts["home"]):
         reviewer.get("/villages/")
     assert counts == {"board": 10, "queue": 7, "home": 8}
+
+
+def test_the_demo_seeds_a_handful_of_sunkou_boards(db: None) -> None:
+    from minsheng.org.demo import seed_demo
+    from minsheng.villages.demo import REVIEWER, seed_demo_villages
+    from minsheng.villages.models import Board
+
+    seed_demo(password="demo-password-1")
+    assert seed_demo_villages(password="demo-password-1") == 6
+    boards = Board.objects.filter(items__isnull=False).distinct()
+    assert sorted(boards.values_list("pk", flat=True)) == [f"410927102{n}" for n in range(201, 207)]
+    assert Board.objects.count() == 377  # the rest are empty: a new installation's truth
+    published = Item.objects.filter(status=ItemStatus.PUBLISHED)
+    assert published.filter(section="finance").count() == 6 * 4 + 1  # and one correction
+    assert set(published.values_list("section", flat=True)) == {"finance", "affairs", "party"}
+    correction = Item.objects.get(supersedes__isnull=False)
+    assert correction.status == ItemStatus.PUBLISHED and correction.correction_note
+    assert correction.supersedes.status == ItemStatus.PUBLISHED  # type: ignore[union-attr]
+    for statement in FinanceStatement.objects.all():
+        lines = statement.lines.all()
+        net = sum(x.amount if x.direction == "income" else -x.amount for x in lines)
+        assert statement.opening_balance + net == statement.closing_balance
+    # Published on their dates (August–November's items in September–December).
+    first = published.order_by("published_at").first()
+    assert first is not None and first.published_at is not None
+    assert first.published_at.date() >= dt.date(2026, 9, 1)
+    # The township's reviewer has one item waiting; he logs in with the demo's password.
+    client = Client()
+    assert client.login(username=REVIEWER, password="demo-password-1")
+    assert "冬季用电安全提示" in text(client.get("/villages/review/"))
+    assert client.login(username="clerk-sunkou-201", password="demo-password-1")
+    # Running it again adds nothing.
+    count = Item.objects.count()
+    assert seed_demo_villages(password="demo-password-1") == 0
+    assert Item.objects.count() == count

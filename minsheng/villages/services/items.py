@@ -13,6 +13,8 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -335,7 +337,10 @@ def _publish(item: Item, *, actor: User | None, now: dt.datetime) -> None:
     item.display_from, item.display_until = start, until
     _bump(item, "status", "published_at", "display_from", "display_until")
     # The clock (villages/clock.py) recomputes the board's lateness at its next pass.
-    Board.objects.filter(pk=item.board_id).update(last_published_at=now, next_check_at=now)
+    Board.objects.filter(pk=item.board_id).update(
+        last_published_at=Greatest(Coalesce("last_published_at", Value(now)), Value(now)),
+        next_check_at=now,
+    )
     record_event(
         board_id=item.board_id,
         subject="item",
