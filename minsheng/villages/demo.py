@@ -99,7 +99,10 @@ def _draft(
 
 def _month_lines(n: int, month: int) -> list[tuple[dt.date, str, str, Decimal, str]]:
     """A month's lines of village `n` (0–5): real-looking, different per village and month."""
-    d = lambda day: dt.date(2026, month, day)  # noqa: E731
+
+    def d(day: int) -> dt.date:
+        return dt.date(2026, month, day)
+
     k = Decimal(n)
     lines: list[tuple[dt.date, str, str, Decimal, str]] = []
     if month in (8, 11):

@@ -9,6 +9,7 @@ import io
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from minsheng.org.models import Role
@@ -256,7 +257,7 @@ def test_a_correction_from_the_item_page(world: World) -> None:
     items.item_submit(actor=world.clerk, item=correction)
     items.item_review(actor=world.reviewer, item=correction, approve=True)
     board = text(clerk.get(f"/villages/board/{V1}/"))
-    assert "更正" in board and f"已于 {dt.date.today():%Y}" in board
+    assert "更正" in board and f"已于 {timezone.localdate():%Y}" in board
 
 
 def _fill(world: World, n: int) -> None:
