@@ -33,6 +33,16 @@ def text(response) -> str:  # type: ignore[no-untyped-def]
     return response.content.decode()
 
 
+def test_the_village_roles_have_their_home(world: World) -> None:
+    for username, heading in (
+        ("clerk1", "村干部工作台"),
+        ("monitor1", "村务监督委员会"),
+        ("reviewer", "乡镇村务审核"),
+    ):
+        page = text(login(username).get("/"))
+        assert heading in page and 'href="/villages/"' in page, username
+
+
 def test_the_clerk_drafts_edits_and_submits(world: World) -> None:
     clerk = login("clerk1")
     home = clerk.get("/villages/")
