@@ -394,3 +394,13 @@ def _weights(raw: list[str]) -> tuple[int, int, int]:
 # transaction still open when the worker refreshed is never skipped.
 MINSHENG_STATS_WEIGHTS = _weights(env_list("MINSHENG_STATS_WEIGHTS", ["30", "35", "35"]))
 MINSHENG_STATS_LAG_SECONDS = env_int("MINSHENG_STATS_LAG_SECONDS", 120, minimum=0, maximum=86400)
+
+# --- Village affairs: the board's staff side (minsheng/villages/services/items.py, files.py;
+# docs/villages.md, "Drafting, review and publication") ---------------------------------------
+# A published item stays on display at least this many days (Shandong's rule: 5).
+MINSHENG_VILLAGE_MIN_DISPLAY_DAYS = env_int(
+    "MINSHENG_VILLAGE_MIN_DISPLAY_DAYS", 5, minimum=1, maximum=365
+)
+# Largest photo and PDF a clerk may attach to an item, in MB.
+MINSHENG_VILLAGE_MAX_PHOTO_MB = env_int("MINSHENG_VILLAGE_MAX_PHOTO_MB", 10, minimum=1, maximum=50)
+MINSHENG_VILLAGE_MAX_PDF_MB = env_int("MINSHENG_VILLAGE_MAX_PDF_MB", 20, minimum=1, maximum=200)

@@ -74,6 +74,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("承办单位"), "org:unit_list", ALL_STAFF),
     NavItem(_("行政区划"), "org:division_detail_root", ALL_STAFF),
     NavItem(_("系统管理"), "admin:index", frozenset({Role.ADMINISTRATOR})),
+    NavItem(
+        _("村务公开"),
+        "villages:home",  # minsheng/villages/views.py: the board's staff side
+        frozenset(
+            {Role.VILLAGE_CLERK, Role.VILLAGE_MONITOR, Role.AFFAIRS_REVIEWER, Role.ADMINISTRATOR}
+        ),
+    ),
 )
 
 

@@ -19,6 +19,10 @@ HOME_ORDER: tuple[str, ...] = (
     Role.OPERATOR,
     Role.UNIT_LEADER,
     Role.HANDLER,
+    # Village affairs (minsheng/villages): their home points at 村务公开.
+    Role.AFFAIRS_REVIEWER,
+    Role.VILLAGE_MONITOR,
+    Role.VILLAGE_CLERK,
 )
 
 

@@ -6,18 +6,18 @@ kept as the ticket's point (the only place it is kept)."""
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
+from minsheng.lib import images
 from minsheng.portal.codes import Refused
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+MAX_PIXELS = images.MAX_PIXELS
 LONG_SIDE = 1600
 QUALITY = 80
 ACCEPTED = frozenset({"JPEG", "PNG", "WEBP", "GIF", "MPO"})
@@ -58,25 +58,14 @@ def prepare(
         raise Refused(_("照片是空文件。"))
     if size > MAX_BYTES:
         raise Refused(_("每张照片不能超过 10 MB。"))
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
-        upload.seek(0)
-        image = Image.open(upload)
-        kind = image.format
-        if kind not in ACCEPTED:
-            raise Refused(_("只能上传照片（JPG、PNG、WebP 或 GIF）。"))
-        image.load()
-    except Refused:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        image = images.open_image(upload, ACCEPTED)
+    except images.NotAnImage as refused:
+        if str(refused):  # an image, of a format not accepted
+            raise Refused(_("只能上传照片（JPG、PNG、WebP 或 GIF）。")) from None
         raise Refused(
             _("只能上传照片（JPG、PNG、WebP 或 GIF），这个文件无法识别为图片。")
         ) from None
     place = gps_of(image) if keep_place else None
-    upright: Image.Image = ImageOps.exif_transpose(image) or image
-    upright.thumbnail((LONG_SIDE, LONG_SIDE))
-    if upright.mode not in ("RGB", "L"):
-        upright = upright.convert("RGB")
-    out = io.BytesIO()
-    upright.save(out, format="JPEG", quality=QUALITY, optimize=True)  # no exif= : none is written
-    return ContentFile(out.getvalue(), name="photo.jpg"), place
+    content = images.clean_jpeg(image, long_side=LONG_SIDE, quality=QUALITY)
+    return ContentFile(content, name="photo.jpg"), place

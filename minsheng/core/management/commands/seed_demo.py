@@ -5,6 +5,7 @@ from minsheng.org.demo import seed_demo
 from minsheng.tickets.catalogue import seed_demo_catalogue
 from minsheng.tickets.demo_tickets import seed_demo_tickets
 from minsheng.tickets.knowledge import seed_demo_knowledge
+from minsheng.villages.demo import seed_demo_villages
 
 
 class Command(BaseCommand):
@@ -16,13 +17,17 @@ class Command(BaseCommand):
         entries = seed_demo_catalogue()
         articles = seed_demo_knowledge()
         tickets = seed_demo_tickets()
+        boards = seed_demo_villages(password=password)
         self.stdout.write(
             f"演示县已就绪：台前县，{result.units} 个承办单位，{result.users} 个演示账号"
             f"（新导入区划 {result.divisions_created} 条）；派单目录新增 {entries} 条，知识库新增 {articles} 条；演示工单新增 {tickets} 件。"
         )
+        self.stdout.write(f"村务公开：孙口镇 {boards} 个村的公开栏新填入演示内容（2026年8—11月）。")
         self.stdout.write(
             "演示账号：admin、operator、dispatcher、supervisor、leader；"
             "各乡镇负责人 leader-<乡镇拼音>（如 leader-sunkou）；"
-            "各单位承办人 h-<单位编码>（如 h-sunkou、h-sunkou-zfdd-nc1、h-tq-slj）。"
+            "各单位承办人 h-<单位编码>（如 h-sunkou、h-sunkou-zfdd-nc1、h-tq-slj）；"
+            "村务公开：孙口镇村务审核员 sunkou-cunwu，村干部 clerk-sunkou-201…206，"
+            "村务监督委员 monitor-sunkou-201…206。"
         )
         self.stdout.write(f"演示密码：{password}")

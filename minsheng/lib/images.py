@@ -1,0 +1,49 @@
+"""Photos made fit to keep, read by their content (never their name): at most `max_bytes` and
+MAX_PIXELS, turned upright, scaled to fit `long_side`, saved as a plain JPEG without any
+metadata (the camera's GPS position, its make and the time go nowhere).
+
+The generic part of the portal's photos (minsheng/portal/photos.py keeps its own GPS reading
+and messages); village boards use it for their photos (minsheng/villages/services/files.py).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_PIXELS = 40_000_000
+LONG_SIDE = 1600
+QUALITY = 80
+
+
+class NotAnImage(ValueError):
+    """The content is not an image of an accepted format (or cannot be decoded)."""
+
+
+def open_image(upload: Any, accepted: frozenset[str]) -> Image.Image:
+    """The upload decoded as an image of one of the `accepted` Pillow formats."""
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        upload.seek(0)
+        image = Image.open(upload)
+        if image.format not in accepted:
+            raise NotAnImage(image.format or "")
+        image.load()
+    except NotAnImage:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise NotAnImage("") from None
+    return image
+
+
+def clean_jpeg(image: Image.Image, *, long_side: int = LONG_SIDE, quality: int = QUALITY) -> bytes:
+    """The image upright, scaled to fit `long_side`, as a JPEG without metadata."""
+    upright: Image.Image = ImageOps.exif_transpose(image) or image
+    upright.thumbnail((long_side, long_side))
+    if upright.mode not in ("RGB", "L"):
+        upright = upright.convert("RGB")
+    out = io.BytesIO()
+    upright.save(out, format="JPEG", quality=quality, optimize=True)  # no exif= : none is written
+    return out.getvalue()
