@@ -394,3 +394,9 @@ def _weights(raw: list[str]) -> tuple[int, int, int]:
 # transaction still open when the worker refreshed is never skipped.
 MINSHENG_STATS_WEIGHTS = _weights(env_list("MINSHENG_STATS_WEIGHTS", ["30", "35", "35"]))
 MINSHENG_STATS_LAG_SECONDS = env_int("MINSHENG_STATS_LAG_SECONDS", 120, minimum=0, maximum=86400)
+
+# --- 村务公开: the public side and villagers' questions (minsheng/portal/villages; docs/villages.md)
+# Days (natural days) a village committee has to answer a villager's 质询/异议 about a board's item
+# (山东's rule: objections answered within 5 days). The deadline policy of the questions'
+# category follows it (villages.services.questions).
+MINSHENG_VILLAGE_QUESTION_DAYS = env_int("MINSHENG_VILLAGE_QUESTION_DAYS", 5, minimum=1, maximum=60)
