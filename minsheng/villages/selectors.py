@@ -62,7 +62,7 @@ def village_name(name: str) -> str:
 
 
 def section_labels(codes: str) -> list[str]:
-    """"affairs,finance" (Board.late_sections) → ["村务公开", "财务公开"]."""
+    """ "affairs,finance" (Board.late_sections) → ["村务公开", "财务公开"]."""
     labels = dict(Section.choices)
     return [str(labels[c]) for c in codes.split(",") if c in labels]
 
@@ -518,9 +518,7 @@ def _statement(item: Item) -> StatementView | None:
 def published_item(village_code: str, item_id: int) -> Item | None:
     """A published item of this village's board (what questions may be asked about)."""
     return (
-        Item.objects.filter(
-            pk=item_id, board_id=village_code, status=ItemStatus.PUBLISHED
-        ).first()
+        Item.objects.filter(pk=item_id, board_id=village_code, status=ItemStatus.PUBLISHED).first()
         if village_code.isascii() and village_code.isdigit()
         else None
     )
@@ -589,7 +587,7 @@ def board_view_header(village_code: str) -> BoardView | None:
 
 
 def late_text(late: list[str], since: dt.date | None) -> str:
-    """"逾期：村务公开、财务公开 自 2026-10-16" or "按时"."""
+    """ "逾期：村务公开、财务公开 自 2026-10-16" or "按时"."""
     if not late:
         return _("按时")
     if since is None:

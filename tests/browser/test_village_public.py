@@ -35,7 +35,9 @@ def code_for(phone: str) -> str:
 def test_a_villager_reads_the_board_and_asks_a_question(live_server, browser_page) -> None:  # type: ignore[no-untyped-def]
     places()
     unit = committee()
-    item = published("2026年11月财务收支明细", section="finance", body="本月村集体收支如下，欢迎监督。")
+    item = published(
+        "2026年11月财务收支明细", section="finance", body="本月村集体收支如下，欢迎监督。"
+    )
     statement(
         item,
         "12000.00",

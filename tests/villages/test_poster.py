@@ -49,7 +49,9 @@ def rasterise(svg: str) -> Image.Image:
 
 
 def decoded(image: Image.Image) -> list[str]:
-    return [r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode]
+    return [
+        r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode
+    ]
 
 
 def test_the_posters_qr_code_decodes_to_the_boards_address(client: Client) -> None:

@@ -195,7 +195,15 @@ def test_an_item_shows_its_finance_statement_files_and_the_wall_photo(client: Cl
     )
     html = page(client, f"/h5/villages/{VILLAGE}/items/{item.pk}/")
     text = text_of(html)
-    for shown in ("期初余额", "12000.00", "5000.00", "2780.50", "14219.50", "村道路灯维修", "记-002"):
+    for shown in (
+        "期初余额",
+        "12000.00",
+        "5000.00",
+        "2780.50",
+        "14219.50",
+        "村道路灯维修",
+        "记-002",
+    ):
         assert shown in text, shown
     assert 'class="table-box"' in html  # the table scrolls inside its own box
     assert f'src="/villages/files/{photo.pk}/"' in html
@@ -210,7 +218,11 @@ def _phones(rng: random.Random) -> list[str]:
     out = []
     for _ in range(4):
         digits = "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
-        out += [digits, f"{digits[:3]} {digits[3:7]} {digits[7:]}", f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"]
+        out += [
+            digits,
+            f"{digits[:3]} {digits[3:7]} {digits[7:]}",
+            f"{digits[:3]}-{digits[3:7]}-{digits[7:]}",
+        ]
     return out
 
 

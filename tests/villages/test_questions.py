@@ -69,7 +69,9 @@ def test_a_question_is_a_ticket_to_the_village_committee(client: Client, board_i
     assert prove(client, next_url=f"{item_url}#ask") == f"{item_url}#ask"
     assert 'name="text"' in client.get(item_url).content.decode()
 
-    response = ask(client, board_item, "村道路灯维修花了1280元，换了几盏灯？请说明。", kind="objection")
+    response = ask(
+        client, board_item, "村道路灯维修花了1280元，换了几盏灯？请说明。", kind="objection"
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     ticket = Ticket.objects.get()
     assert response["Location"] == f"{item_url}receipt/{ticket.number}/"
@@ -178,9 +180,7 @@ def test_a_bad_phone_code_or_text_is_refused_in_chinese_and_saves_nothing(
     assert response.status_code == 400 and "请填写 11 位手机号码。" in response.content.decode()
     client.post("/h5/verify/village/", {"step": "send", "phone": PHONE})
     wrong = "000000" if last_code(PHONE) != "000000" else "111111"
-    response = client.post(
-        "/h5/verify/village/", {"step": "check", "phone": PHONE, "code": wrong}
-    )
+    response = client.post("/h5/verify/village/", {"step": "check", "phone": PHONE, "code": wrong})
     assert response.status_code == 400 and "验证码不正确" in response.content.decode()
     # Still not proven: the question goes to the proof, nothing is taken.
     response = ask(client, board_item, "修路的钱花到哪里去了？")
@@ -214,7 +214,10 @@ def test_a_question_with_a_sensitive_word_is_held_or_refused(
     committee()
     settings.MINSHENG_SENSITIVE_WORDS = ["赌博"]
     prove(client)
-    assert ask(client, board_item, "村干部晚上在村委会赌博，钱从哪来？", key="b" * 32).status_code == 302
+    assert (
+        ask(client, board_item, "村干部晚上在村委会赌博，钱从哪来？", key="b" * 32).status_code
+        == 302
+    )
     page = client.get(f"/h5/villages/{VILLAGE}/items/{board_item.pk}/").content.decode()
     assert "赌博" not in page and "内容待核实" in page
     settings.MINSHENG_SENSITIVE_ACTION = "refuse"

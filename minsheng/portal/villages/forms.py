@@ -18,7 +18,10 @@ class QuestionForm(forms.Form):
         choices=Question.Kind.choices,
         widget=forms.RadioSelect,
         initial=Question.Kind.QUERY,
-        error_messages={"required": _("请选择质询或异议。"), "invalid_choice": _("请选择质询或异议。")},
+        error_messages={
+            "required": _("请选择质询或异议。"),
+            "invalid_choice": _("请选择质询或异议。"),
+        },
     )
     text = forms.CharField(
         label=_("您的问题或意见"),

@@ -47,9 +47,7 @@ def township(request: HttpRequest, township_code: str) -> HttpResponse:
     if view is None:
         raise Http404
     rows = [(r, selectors.late_text(r.late, r.late_since)) for r in view.rows]
-    return render(
-        request, "portal/villages/township.html", _context(request, view=view, rows=rows)
-    )
+    return render(request, "portal/villages/township.html", _context(request, view=view, rows=rows))
 
 
 def board(request: HttpRequest, village_code: str) -> HttpResponse:
@@ -58,9 +56,7 @@ def board(request: HttpRequest, village_code: str) -> HttpResponse:
     view = selectors.board_view(village_code, year=year)
     if view is None:
         raise Http404
-    context = _context(
-        request, view=view, late=selectors.late_text(view.late, view.late_since)
-    )
+    context = _context(request, view=view, late=selectors.late_text(view.late, view.late_since))
     return render(request, "portal/villages/board.html", context)
 
 
@@ -78,9 +74,7 @@ def _shown(view: selectors.ItemView) -> selectors.ItemView:
 def _verify_url(request: HttpRequest) -> str:
     back = f"{request.path}#ask"
     return (
-        reverse("portal:verify", args=[PhoneCode.Purpose.VILLAGE])
-        + "?"
-        + urlencode({"next": back})
+        reverse("portal:verify", args=[PhoneCode.Purpose.VILLAGE]) + "?" + urlencode({"next": back})
     )
 
 

@@ -40,7 +40,7 @@ MIN_TEXT = 5
 MAX_TEXT = 1000
 TITLE_CHARS = 30
 # 质询 asks for an explanation (咨询); 异议 objects to what was published (投诉).
-KIND_WORDS = {Question.Kind.QUERY: "质询", Question.Kind.OBJECTION: "异议"}
+KIND_WORDS: dict[str, str] = {Question.Kind.QUERY: "质询", Question.Kind.OBJECTION: "异议"}
 TICKET_KIND = {Question.Kind.QUERY: Kind.CONSULTATION, Question.Kind.OBJECTION: Kind.COMPLAINT}
 
 
@@ -141,7 +141,9 @@ def question_ask(*, item: Item, kind: str, text: str, phone: str) -> Question:
         raise InvalidInput(_("请选择质询或异议。"), field="kind")
     text = text.strip()
     if len(text) < MIN_TEXT:
-        raise InvalidInput(_("请把问题写清楚一些（至少 %(n)s 个字）。") % {"n": MIN_TEXT}, field="text")
+        raise InvalidInput(
+            _("请把问题写清楚一些（至少 %(n)s 个字）。") % {"n": MIN_TEXT}, field="text"
+        )
     if len(text) > MAX_TEXT:
         raise InvalidInput(_("内容太长了，请控制在 %(n)s 字以内。") % {"n": MAX_TEXT}, field="text")
     number = normalize_phone(phone or "") or ""
@@ -164,7 +166,9 @@ def question_ask(*, item: Item, kind: str, text: str, phone: str) -> Question:
             raise InvalidTransition(_("只能对已公开的事项提出质询。"))
         # Stored text is Chinese whatever the page's language: it is the ticket's content.
         label = KIND_WORDS[kind]
-        header = QUESTION_HEADER.format(kind=label) + f"{village_name(village.name)}「{locked.title}」"
+        header = (
+            QUESTION_HEADER.format(kind=label) + f"{village_name(village.name)}「{locked.title}」"
+        )
         ticket: Ticket = actions.ticket_intake(
             actor=actor,
             channel=Channel.H5,
