@@ -304,8 +304,9 @@ def test_pages_cost_a_fixed_number_of_queries(client: Client, django_assert_num_
     Item.objects.bulk_create(rows)
     big = {url: _queries(client, url) for url in urls}
     assert big == small
-    # Pinned: the board page is the board, its items, their corrections, the earliest item
-    # and the wall photo; the item page adds its statement, lines, files and questions.
+    # Pinned: the board page is the board (with its village and township), its items, their
+    # corrections, the earliest item and the wall photo; the item page is the board, the wall
+    # photo, the item, its corrections, files, statement, lines and questions.
     expected = {
         f"/h5/villages/{VILLAGE}/": 5,
         f"/h5/villages/{VILLAGE}/items/{first.pk}/": 8,
