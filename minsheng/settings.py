@@ -404,3 +404,8 @@ MINSHENG_VILLAGE_MIN_DISPLAY_DAYS = env_int(
 # Largest photo and PDF a clerk may attach to an item, in MB.
 MINSHENG_VILLAGE_MAX_PHOTO_MB = env_int("MINSHENG_VILLAGE_MAX_PHOTO_MB", 10, minimum=1, maximum=50)
 MINSHENG_VILLAGE_MAX_PDF_MB = env_int("MINSHENG_VILLAGE_MAX_PDF_MB", 20, minimum=1, maximum=200)
+# --- 村务公开: the public side and villagers' questions (minsheng/portal/villages; docs/villages.md)
+# Days (natural days) a village committee has to answer a villager's 质询/异议 about a board's item
+# (山东's rule: objections answered within 5 days). The deadline policy of the questions'
+# category follows it (villages.services.questions).
+MINSHENG_VILLAGE_QUESTION_DAYS = env_int("MINSHENG_VILLAGE_QUESTION_DAYS", 5, minimum=1, maximum=60)

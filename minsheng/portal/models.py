@@ -26,6 +26,7 @@ class PhoneCode(models.Model):
         REPORT = "report", _("反映诉求")
         TRACK = "track", _("查询诉求")
         LIKE = "like", _("点赞附议")
+        VILLAGE = "village", _("村务质询")  # a question about a village board's item
 
     phone = models.CharField(max_length=20)
     purpose = models.CharField(max_length=10, choices=Purpose.choices)

@@ -96,15 +96,18 @@ def big_text(request: HttpRequest) -> HttpResponse:
 
 def _after_proving(request: HttpRequest, purpose: str) -> str:
     """Where a proven phone goes on: the report form, one's own tickets, or (to like a message
-    of the board) back to the citizens' page it came from."""
+    of the board, to question an item of a village's board) back to the citizens' page it came
+    from."""
     if purpose == PhoneCode.Purpose.REPORT:
         return reverse("portal:report")
-    if purpose == PhoneCode.Purpose.LIKE:
+    if purpose in (PhoneCode.Purpose.LIKE, PhoneCode.Purpose.VILLAGE):
         back = str(request.GET.get("next") or "")
         if back.startswith(reverse("portal:home")) and url_has_allowed_host_and_scheme(
             back, allowed_hosts={request.get_host()}
         ):
             return back
+        if purpose == PhoneCode.Purpose.VILLAGE:
+            return reverse("portal:village_county")
         return reverse("portal:board")
     return reverse("portal:mine")
 

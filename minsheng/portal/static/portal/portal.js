@@ -10,3 +10,11 @@
     });
   });
 })();
+/* 村务公开 poster: a print button where JavaScript runs (the browser's own print works without). */
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();
