@@ -394,3 +394,10 @@ def _weights(raw: list[str]) -> tuple[int, int, int]:
 # transaction still open when the worker refreshed is never skipped.
 MINSHENG_STATS_WEIGHTS = _weights(env_list("MINSHENG_STATS_WEIGHTS", ["30", "35", "35"]))
 MINSHENG_STATS_LAG_SECONDS = env_int("MINSHENG_STATS_LAG_SECONDS", 120, minimum=0, maximum=86400)
+
+# --- Village affairs: 四议两公开 (minsheng/villages/services/matters.py) ---
+# A matter waiting at one of its four steps longer than this many days is flagged as stuck on
+# the township's overview.
+MINSHENG_VILLAGE_MATTER_STUCK_DAYS = env_int(
+    "MINSHENG_VILLAGE_MATTER_STUCK_DAYS", 30, minimum=1, maximum=3650
+)
