@@ -40,7 +40,7 @@ def matters_of(
     """The matters the user reads (of one village, or of every village in scope), newest first;
     with `stuck_before`, only those waiting at a step since before it, oldest first."""
     scope = rules.matters_scope(user)
-    rows = Matter.objects.filter(scope.boards_q("board_id")).select_related(
+    rows = Matter.objects.filter(scope.boards_q("board__village__code")).select_related(
         "board__village__parent"
     )
     if village_code is not None:
