@@ -74,9 +74,7 @@ def make_villages() -> Village:
             unit("hm", "侯庙镇人民政府", Unit.Kind.TOWNSHIP, houmiao),
             Role.AFFAIRS_REVIEWER,
         ),
-        monitor=make_user(
-            "monitor", Unit.objects.get(code="v201"), Role.VILLAGE_MONITOR
-        ),
+        monitor=make_user("monitor", Unit.objects.get(code="v201"), Role.VILLAGE_MONITOR),
     )
 
 
@@ -145,7 +143,10 @@ def through_three(clerk: User, matter: Matter) -> None:
     )
 
 
-def decide(clerk: User, matter: Matter, day: dt.date = D(2026, 3, 20)) -> Step:
+DECIDED_ON = D(2026, 3, 20)
+
+
+def decide(clerk: User, matter: Matter, day: dt.date = DECIDED_ON) -> Step:
     return matters.step_record(
         actor=clerk,
         matter_id=matter.pk,
@@ -155,7 +156,12 @@ def decide(clerk: User, matter: Matter, day: dt.date = D(2026, 3, 20)) -> Step:
 
 
 def snapshot() -> tuple[int, int, int, int]:
-    return (Step.objects.count(), Event.objects.count(), Item.objects.count(), StepFile.objects.count())
+    return (
+        Step.objects.count(),
+        Event.objects.count(),
+        Item.objects.count(),
+        StepFile.objects.count(),
+    )
 
 
 # --- Order -------------------------------------------------------------------------------------
@@ -577,7 +583,9 @@ def test_the_expected_number_is_the_register_at_the_meetings_date():
     )
     reps = list(selectors.registers_of(SUNKOU, JAN).roster)
     for rep in reps[:4]:
-        matters.representative_remove(actor=v.clerk, representative_id=rep.pk, until_date=D(2026, 4, 1))
+        matters.representative_remove(
+            actor=v.clerk, representative_id=rep.pk, until_date=D(2026, 4, 1)
+        )
     assert matters.count_at(SUNKOU, RegisterKind.PARTY_MEMBERS, D(2026, 3, 31)) == 45
     assert matters.count_at(SUNKOU, RegisterKind.PARTY_MEMBERS, D(2026, 4, 1)) == 51
     assert matters.count_at(SUNKOU, RegisterKind.PARTY_MEMBERS, D(2025, 12, 31)) is None
@@ -663,9 +671,7 @@ def test_a_matter_waiting_too_long_at_a_step_is_stuck(v, settings):
     settings.MINSHENG_VILLAGE_MATTER_STUCK_DAYS = 30
     waiting = open_matter(v.clerk, "等了很久")
     fresh = open_matter(v.clerk, "刚开始")
-    Matter.objects.filter(pk=waiting.pk).update(
-        step_since=timezone.now() - dt.timedelta(days=31)
-    )
+    Matter.objects.filter(pk=waiting.pk).update(step_since=timezone.now() - dt.timedelta(days=31))
     waiting.refresh_from_db()
     assert matters.is_stuck(waiting) and not matters.is_stuck(fresh)
     stuck = selectors.matters_of(v.reviewer, stuck_before=matters.stuck_before())

@@ -233,7 +233,9 @@ def _checked_files(uploads: Sequence[Any]) -> list[CheckedFile]:
         if size == 0:
             raise InvalidInput(_("附件“%(name)s”是空文件。") % {"name": name}, field="attachments")
         if size > FILE_BYTES_MAX:
-            raise InvalidInput(_("附件“%(name)s”超过 10 MB。") % {"name": name}, field="attachments")
+            raise InvalidInput(
+                _("附件“%(name)s”超过 10 MB。") % {"name": name}, field="attachments"
+            )
         upload.seek(0)
         kind = sniff_file(upload.read(16))
         upload.seek(0)
