@@ -331,7 +331,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 step_id = request.POST.get("step_id", "")
                 original = (
                     Step.objects.filter(matter=matter, pk=int(step_id)).first()
-                    if step_id.isdigit()
+                    if step_id.isascii() and step_id.isdigit()
                     else None
                 )
                 if original is None:

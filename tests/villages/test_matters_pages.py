@@ -324,3 +324,38 @@ def test_the_overview_flags_stuck_matters(client, v, settings):
     assert page.count('<span class="flag">停滞</span>') == 1
     stuck_only = client.get(reverse("villages:matter_overview"), {"stuck": "on"}).content.decode()
     assert "等了很久的事" in stuck_only and "刚开始的事" not in stuck_only
+
+
+PROBES = ["\x00", "x" * 20_000, "😀" * 500, "<script>alert(1)</script>", "١٢", "-1", "9" * 40, ""]
+
+
+def test_bad_input_never_answers_500_nor_stores(client, v):
+    matter = open_matter(v.clerk)
+    login(client, v.clerk)
+    url = reverse("villages:matter_detail", args=[matter.pk])
+    fields = ["meeting", "held_on", "present", "votes_for", "votes_against", "outcome", "revision"]
+    for field in fields:
+        for value in PROBES:
+            data = {
+                **step_post(meeting="branch", present="2", votes_for="2"),
+                "revision": str(matter.revision),
+            }
+            data[field] = value
+            response = client.post(url, data)
+            assert response.status_code in (302, 400, 404), (field, value)
+    registers = reverse("villages:matter_registers", args=[SUNKOU])
+    for field in ["kind", "value", "effective_from", "note"]:
+        for value in PROBES:
+            data = {
+                "action": "count",
+                "kind": "party",
+                "value": "3",
+                "effective_from": "2026-01-02",
+            }
+            data[field] = value
+            assert client.post(registers, data).status_code in (302, 400), (field, value)
+    for value in PROBES:
+        response = client.post(url, {"action": "correct", "step_id": value})
+        assert response.status_code in (400, 404)
+    # 2 of 5 is below the quorum whatever else was typed: no step was stored.
+    assert not Step.objects.exists()
