@@ -409,3 +409,9 @@ MINSHENG_VILLAGE_MAX_PDF_MB = env_int("MINSHENG_VILLAGE_MAX_PDF_MB", 20, minimum
 # (山东's rule: objections answered within 5 days). The deadline policy of the questions'
 # category follows it (villages.services.questions).
 MINSHENG_VILLAGE_QUESTION_DAYS = env_int("MINSHENG_VILLAGE_QUESTION_DAYS", 5, minimum=1, maximum=60)
+# --- Village affairs: 四议两公开 (minsheng/villages/services/matters.py) ---
+# A matter waiting at one of its four steps longer than this many days is flagged as stuck on
+# the township's overview.
+MINSHENG_VILLAGE_MATTER_STUCK_DAYS = env_int(
+    "MINSHENG_VILLAGE_MATTER_STUCK_DAYS", 30, minimum=1, maximum=3650
+)

@@ -40,3 +40,35 @@ class ItemAdmin(ReadOnly):
 class EventAdmin(ReadOnly):
     list_display = ("board", "subject", "subject_id", "verb", "actor", "at")
     raw_id_fields = ("board",)
+
+
+# --- 四议两公开 (decisions): read-only, written by villages/services/matters.py ---
+
+from minsheng.villages.models import Matter, RegisterCount, Representative, Step  # noqa: E402
+
+
+@admin.register(Matter)
+class MatterAdmin(ReadOnly):
+    list_display = ("title", "board", "kind", "status", "step_since", "created_at")
+    list_filter = ("kind", "status")
+    raw_id_fields = ("board", "resolution_item", "result_item")
+
+
+@admin.register(Step)
+class StepAdmin(ReadOnly):
+    list_display = ("matter", "number", "meeting", "held_on", "present", "expected", "outcome")
+    list_filter = ("number", "outcome")
+    raw_id_fields = ("matter", "corrects")
+
+
+@admin.register(RegisterCount)
+class RegisterCountAdmin(ReadOnly):
+    list_display = ("board", "kind", "value", "effective_from", "recorded_at")
+    list_filter = ("kind",)
+    raw_id_fields = ("board",)
+
+
+@admin.register(Representative)
+class RepresentativeAdmin(ReadOnly):
+    list_display = ("name", "board", "from_date", "until_date")
+    raw_id_fields = ("board",)

@@ -295,3 +295,257 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject}:{self.subject_id} {self.verb}"
+
+
+# --- 四议两公开 (decisions) ---------------------------------------------------------------------
+# The village decision procedure: the registers its quorums are counted from (kept with history),
+# the matters, and their steps (append-only). The law's arithmetic is minsheng/villages/law.py;
+# the only writer is minsheng/villages/services/matters.py.
+
+
+class RegisterKind(models.TextChoices):
+    """The numbers a village keeps for its quorums (the 村民代表 are a roster, `Representative`)."""
+
+    ADULTS = "adults", _("十八周岁以上村民")
+    HOUSEHOLDS = "households", _("户数")
+    PARTY_MEMBERS = "party", _("党员")
+    BRANCH = "branch", _("村党组织委员")
+    COUNCILS = "councils", _("村“两委”成员")
+
+
+class RegisterCount(models.Model):
+    """One of a village's counts, effective from a date: the count on a day is the row of the
+    latest `effective_from` on or before it (the latest recorded among rows of the same date).
+    Rows are never changed: a new count, or a corrected one, is a new row."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="register_counts")
+    kind = models.CharField(_("项目"), max_length=10, choices=RegisterKind.choices)
+    value = models.PositiveIntegerField(_("人数（户数）"))
+    effective_from = models.DateField(_("起算日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("村情登记")
+        verbose_name_plural = _("村情登记")
+        indexes: ClassVar[list[models.Index]] = [
+            # The count of a kind at a date: the latest row on or before it.
+            models.Index(
+                fields=["board", "kind", "-effective_from", "-id"], name="villages_regcount_at"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board_id} {self.kind}={self.value}@{self.effective_from}"
+
+
+class Representative(models.Model):
+    """A member of the village's 村民代表会议 (村民代表 and the villagers' committee's members,
+    组织法第二十五条), from `from_date`; `until_date` is the day from which they no longer count
+    (set once, when they leave). The meeting's expected number is the roster counted at its date."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="representatives")
+    name = models.CharField(_("姓名"), max_length=40)
+    from_date = models.DateField(_("任职起"))
+    until_date = models.DateField(_("离任日期"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("村民代表")
+        verbose_name_plural = _("村民代表")
+        indexes: ClassVar[list[models.Index]] = [
+            # The roster of a village (counted at a date, listed on the registers page).
+            models.Index(fields=["board", "from_date"], name="villages_rep_board"),
+        ]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=Q(until_date__isnull=True) | Q(until_date__gt=models.F("from_date")),
+                name="villages_rep_dates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MatterKind(models.TextChoices):
+    ROAD = "road", _("村道硬化")
+    LAND = "land", _("集体土地承包")
+    DIBAO = "dibao", _("低保评议")
+    OTHER = "other", _("其他")
+
+
+class MatterStatus(models.TextChoices):
+    """Where a matter stands: the step it waits for, then 决议 and 实施结果."""
+
+    PROPOSING = "proposing", _("① 待村党组织提议")
+    CONSULTING = "consulting", _("② 待村“两委”会商议")
+    REVIEWING = "reviewing", _("③ 待党员大会审议")
+    RESOLVING = "resolving", _("④ 待村民代表会议或村民会议决议")
+    DECIDED = "decided", _("已决议，待公开实施结果")
+    DONE = "done", _("已公开实施结果")
+
+
+# The status of a matter whose next step is n (1..4), and after ④ passed.
+STATUS_AT_STEP: dict[int, str] = {
+    1: MatterStatus.PROPOSING,
+    2: MatterStatus.CONSULTING,
+    3: MatterStatus.REVIEWING,
+    4: MatterStatus.RESOLVING,
+    5: MatterStatus.DECIDED,
+}
+# Statuses in which a matter waits at a step (and may be flagged as stuck).
+OPEN_STATUSES = (
+    MatterStatus.PROPOSING,
+    MatterStatus.CONSULTING,
+    MatterStatus.REVIEWING,
+    MatterStatus.RESOLVING,
+)
+
+
+class Matter(models.Model):
+    """A matter decided by 四议两公开 (村道硬化, 集体土地承包, 低保评议 …)."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="matters")
+    title = models.CharField(_("事项名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=8, choices=MatterKind.choices)
+    description = models.TextField(_("事项说明"), blank=True)
+    status = models.CharField(
+        _("进度"), max_length=10, choices=MatterStatus.choices, default=MatterStatus.PROPOSING
+    )
+    # The step it waits for (1..4; 5 once decided) and since when: a matter waiting longer than
+    # MINSHENG_VILLAGE_MATTER_STUCK_DAYS is flagged.
+    next_step = models.PositiveSmallIntegerField(default=1)
+    step_since = models.DateTimeField()
+    # 决议公开 and 实施结果公开: the board's draft items the service created.
+    resolution_item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    result_item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    result_text = models.TextField(_("实施结果"), blank=True)
+    result_on = models.DateField(_("实施完成日期"), null=True, blank=True)
+    revision = models.PositiveIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("四议两公开事项")
+        verbose_name_plural = _("四议两公开事项")
+        indexes: ClassVar[list[models.Index]] = [
+            # A village's matters, newest first; a township's are a prefix of the same column.
+            models.Index(fields=["board", "-created_at"], name="villages_matter_board"),
+            # Matters waiting at a step, oldest first (the stuck ones).
+            models.Index(
+                fields=["step_since"],
+                name="villages_matter_waiting",
+                condition=Q(status__in=["proposing", "consulting", "reviewing", "resolving"]),
+            ),
+        ]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=Q(next_step__gte=1, next_step__lte=5), name="villages_matter_step"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StepMeeting(models.TextChoices):
+    BRANCH = "branch", _("村党组织会议")
+    COUNCILS = "councils", _("村“两委”会议")
+    PARTY_ASSEMBLY = "party_assembly", _("党员大会")
+    REPRESENTATIVES = "representatives", _("村民代表会议")
+    ASSEMBLY = "assembly", _("村民会议")
+
+
+class StepOutcome(models.TextChoices):
+    PASSED = "passed", _("通过")
+    FAILED = "failed", _("未通过")
+
+
+class Step(models.Model):
+    """One meeting of a matter's procedure: ① 村党组织提议 ② 村“两委”会商议 ③ 党员大会审议
+    ④ 村民代表会议或村民会议决议. Append-only: a correction is a new Step that `corrects` this
+    one, with a reason; the original stays, marked as corrected."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="steps")
+    number = models.PositiveSmallIntegerField(_("步骤"))
+    meeting = models.CharField(_("会议"), max_length=16, choices=StepMeeting.choices)
+    held_on = models.DateField(_("会议日期"))
+    # Attendance: `expected` is the register's number at `held_on` (never typed).
+    expected = models.PositiveIntegerField(_("应到人数"))
+    present = models.PositiveIntegerField(_("实到人数"))
+    # 村民会议 only: households, and the households represented.
+    households = models.PositiveIntegerField(_("户数"), null=True, blank=True)
+    households_present = models.PositiveIntegerField(_("到会户代表"), null=True, blank=True)
+    votes_for = models.PositiveIntegerField(_("赞成"))
+    votes_against = models.PositiveIntegerField(_("反对"))
+    votes_abstain = models.PositiveIntegerField(_("弃权"))
+    outcome = models.CharField(_("表决结果"), max_length=8, choices=StepOutcome.choices)
+    resolution = models.TextField(_("决议内容"), blank=True)
+    minutes = models.TextField(_("会议记录"), blank=True)
+    corrects = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrected_by",
+        verbose_name=_("更正的记录"),
+    )
+    correction_reason = models.CharField(_("更正原因"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("议事步骤")
+        verbose_name_plural = _("议事步骤")
+        ordering: ClassVar[list[str]] = ["matter", "number", "id"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["matter", "number", "id"], name="villages_step_matter"),
+        ]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=4), name="villages_step_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(present__lte=models.F("expected")), name="villages_step_present"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id}#{self.number}"
+
+
+class StepFile(models.Model):
+    """A photo or a PDF of a step's minutes (签到表, 会议记录, 表决票); its type is read from the
+    content, never from the name."""
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="villages/matters/%Y/%m/")
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    original_name = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("议事附件")
+        verbose_name_plural = _("议事附件")
+
+    def __str__(self) -> str:
+        return self.original_name

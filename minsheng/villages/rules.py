@@ -89,3 +89,24 @@ def check_reviews_as_monitor(user: User | AnonymousUser, village_code: str) -> N
 def check_reviews_as_township(user: User | AnonymousUser, village_code: str) -> None:
     if not village_scope(user, Role.AFFAIRS_REVIEWER).covers(village_code):
         raise NotAllowed(_("只有本乡镇的村务审核员可以审核本乡镇各村的公开事项。"))
+
+
+# --- 四议两公开 (decisions) ---
+
+
+def check_records_matters(user: User | AnonymousUser, village_code: str) -> None:
+    """Only the village's own clerks record its matters, their steps and its registers (an
+    administrator may too)."""
+    if not village_scope(user, Role.VILLAGE_CLERK).covers(village_code):
+        raise NotAllowed(_("只有本村的村干部可以记录本村的四议两公开事项和村情登记。"))
+
+
+def can_record_matters(user: User | AnonymousUser, village_code: str) -> bool:
+    """What a page asks before it shows the recording forms (the same rule)."""
+    return village_scope(user, Role.VILLAGE_CLERK).covers(village_code)
+
+
+def matters_scope(user: User | AnonymousUser) -> VillageScope:
+    """The villages whose matters `user` reads: a village's clerks and 村务监督委员 their village,
+    a township's reviewers every village of the township, administrators all."""
+    return village_scope(user)
