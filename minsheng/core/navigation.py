@@ -81,6 +81,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             {Role.VILLAGE_CLERK, Role.VILLAGE_MONITOR, Role.AFFAIRS_REVIEWER, Role.ADMINISTRATOR}
         ),
     ),
+    NavItem(
+        _("四议两公开"),
+        "villages:matter_home",  # minsheng/villages/views_decisions.py
+        frozenset(
+            {Role.VILLAGE_CLERK, Role.VILLAGE_MONITOR, Role.AFFAIRS_REVIEWER, Role.ADMINISTRATOR}
+        ),
+    ),
 )
 
 
@@ -92,4 +99,10 @@ def nav_for(user: User, current_path: str) -> list[dict[str, object]]:
         url = reverse(item.url_name)
         active = current_path == url if url == "/" else current_path.startswith(url)
         items.append({"label": item.label, "url": url, "active": active})
+    # Nested sections (/villages/ and /villages/matters/): only the closest one is current.
+    current = [i for i in items if i["active"]]
+    if len(current) > 1:
+        closest = max(current, key=lambda i: len(str(i["url"])))
+        for i in current:
+            i["active"] = i is closest
     return items
