@@ -115,8 +115,9 @@ class Lexicon:
     def __len__(self) -> int:
         return len(self._weights) + len(self._patterns)
 
-    def _pattern_hits(self, text: str) -> list[str]:
-        """The patterns whose parts occur in order within WINDOW characters."""
+    def _pattern_hits(self, text: str) -> list[tuple[int, int, str]]:
+        """The patterns whose parts occur in order within WINDOW characters, with the stretch
+        of text each covers (its first occurrence)."""
         hits = []
         for parts in self._patterns:
             start = text.find(parts[0])
@@ -128,7 +129,7 @@ class Lexicon:
                         break
                     position = found + len(part)
                 else:
-                    hits.append(PATTERN_MARK.join(parts))
+                    hits.append((start, position, PATTERN_MARK.join(parts)))
                     break
                 start = text.find(parts[0], start + 1)
         return hits
@@ -158,14 +159,24 @@ class Lexicon:
         clean = _clean(text)
         scores: dict[str, float] = defaultdict(float)
         terms: dict[str, dict[str, float]] = defaultdict(dict)
-        found = [(t, self._weights[t]) for _s, _e, t in self._spans(clean)]
-        found += [
-            (p, self._patterns[tuple(p.split(PATTERN_MARK))]) for p in self._pattern_hits(clean)
+        found = [(s, e, t, self._weights[t]) for s, e, t in self._spans(clean)]
+        # Patterns after terms, strongest first: a pattern that says nothing beyond what a leaf
+        # already counted (its stretch of text lies inside one counted) does not count again —
+        # "跑了好几趟" found as a term is not counted again by 跑+好几趟 and 跑+几趟, while 灯+黑
+        # in "路灯晚上都黑了" adds the 黑 to the 路灯.
+        patterns = [
+            (s, e, p, self._patterns[tuple(p.split(PATTERN_MARK))])
+            for s, e, p in self._pattern_hits(clean)
         ]
-        for term, owners in found:
+        patterns.sort(key=lambda hit: -max(hit[3].values()))
+        covered: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for start, end, term, owners in [*found, *patterns]:
             for label, weight in owners.items():
                 if term in terms[label]:
                     continue
+                if PATTERN_MARK in term and any(s <= start and end <= e for s, e in covered[label]):
+                    continue
+                covered[label].append((start, end))
                 terms[label][term] = weight
                 scores[label] += weight
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]

@@ -103,6 +103,12 @@ def calls(name: str) -> list[dict[str, str]]:
         "county_calls_holdout7.csv",
         "county_calls_holdout8.csv",
         "county_calls_holdout9.csv",
+        "county_calls_holdout10.csv",
+        "county_calls_holdout11.csv",
+        "county_calls_holdout12.csv",
+        "county_calls_holdout13.csv",
+        "county_calls_holdout14.csv",
+        "county_calls_holdout15.csv",
     ],
 )
 def test_the_written_county_calls_route_as_measured(county: None, name: str) -> None:
@@ -262,13 +268,13 @@ def test_the_tree_gives_examples_of_its_own_words_and_of_surely_filed_messages(
     county: None,
 ) -> None:
     examples = triage.examples_from_tree(
-        ["村里的路灯坏了好几天了，晚上黑乎乎的", "今天天气不错", "医保报销比例是多少"]
+        ["路灯坏了好几天了，晚上路灯一直黑着不亮", "今天天气不错", "医保报销比例是多少"]
     )
     labels = {e.text: e.label for e in examples}
     assert labels["路灯不亮"] == "市政公用/路灯/路灯不亮"  # the leaf's own name
     assert labels["医院"] == "卫生健康/医疗服务/医疗纠纷"  # a setting word, unmarked
     assert labels["路灯 黑"] == "市政公用/路灯/路灯不亮"  # a pattern's parts as words
-    assert labels["村里的路灯坏了好几天了，晚上黑乎乎的"] == "市政公用/路灯/路灯不亮"
+    assert labels["路灯坏了好几天了，晚上路灯一直黑着不亮"] == "市政公用/路灯/路灯不亮"
     assert "今天天气不错" not in labels  # the lexicon files nothing: no label
     assert not any(e.label.endswith("/其他") for e in examples)
 
