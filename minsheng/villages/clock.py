@@ -33,11 +33,12 @@ import datetime as dt
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import BooleanField, F, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
@@ -153,10 +154,7 @@ def evaluate(
     reminder = remind_at(coming)
     coming_covered = covered(items, coming)
     remind = coming if not coming_covered and reminder is not None and reminder <= now else None
-    if coming_covered or reminder is None or reminder <= now:
-        next_at = late_at(coming)
-    else:
-        next_at = reminder
+    next_at = late_at(coming) if coming_covered or reminder is None or reminder <= now else reminder
     return SectionState(section, kind, missed, remind, next_at)
 
 
@@ -193,6 +191,49 @@ def _claim(now: dt.datetime, limit: int) -> list[_Board]:
     return [_Board(code, township, frequent, since) for code, township, frequent, since in rows]
 
 
+def _among(table: str, column: str, codes: Iterable[str], field: str = "") -> Q | RawSQL:
+    """`column IN codes`; on PostgreSQL one array parameter (`= ANY`): 2,000 placeholders cost
+    more to bind and parse than the lookup itself (as stats.rollup's `_among`)."""
+    codes = list(codes)
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field or column}__in": codes})
+    quote = connection.ops.quote_name
+    return RawSQL(  # noqa: S611 (fixed names; the codes are a parameter)
+        f"{quote(table)}.{quote(column)} = ANY(%s::varchar[])",
+        [array_literal(codes)],
+        output_field=BooleanField(),
+    )
+
+
+def _notices_since(
+    codes: list[str], horizon: dt.date
+) -> list[tuple[str, str, str, dt.date, dt.date]]:
+    """The batch's notices due from `horizon`: (board, section, kind, period start, end).
+
+    On PostgreSQL a LATERAL probe per board of the unique index (board, section, …): while a
+    first pass fills the table, its statistics lag and the planner would otherwise scan the
+    whole table for every batch (its cost rises with the table, the probes' do not)."""
+    if connection.vendor != "postgresql":
+        return list(
+            ClockNotice.objects.filter(board_id__in=codes, due_on__gte=horizon).values_list(
+                "board_id", "section", "kind", "period_start", "period_end"
+            )
+        )
+    table = connection.ops.quote_name(ClockNotice._meta.db_table)
+    sql = (
+        "SELECT n.board_id, n.section, n.kind, n.period_start, n.period_end "  # noqa: S608
+        "FROM unnest(%s::varchar[]) AS c(code), LATERAL (SELECT board_id, section, kind, "
+        f"period_start, period_end FROM {table} WHERE board_id = c.code AND due_on >= %s "
+        "OFFSET 0) n"  # OFFSET 0: kept a per-board probe, not flattened into a join
+    )
+    with connection.cursor() as cursor:
+        # With lagging statistics the probes' estimate is huge, and compiling the plan (JIT)
+        # would cost more than running it.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, [array_literal(codes), horizon])
+        return list(cursor.fetchall())
+
+
 def sweep_boards(*, now: dt.datetime | None = None, limit: int | None = None) -> SweepResult:
     """One batch: re-compute up to `limit` due boards, send their reminders and alarms, and plan
     their next checks. A fixed number of statements whatever the batch's size."""
@@ -213,9 +254,7 @@ def sweep_boards(*, now: dt.datetime | None = None, limit: int | None = None) ->
         # The clock's memory: notices already sent, from the earliest deadline still open.
         sent: dict[str, set[tuple[str, str, dt.date, dt.date]]] = defaultdict(set)
         alarmed: dict[tuple[str, str], list[Period]] = defaultdict(list)
-        for code, section, kind, start, end in ClockNotice.objects.filter(
-            board_id__in=codes, due_on__gte=horizon
-        ).values_list("board_id", "section", "kind", "period_start", "period_end"):
+        for code, section, kind, start, end in _notices_since(codes, horizon):
             sent[code].add((section, kind, start, end))
             if kind == ClockNotice.Kind.ALARM:
                 alarmed[(code, section)].append((start, end))
@@ -225,7 +264,7 @@ def sweep_boards(*, now: dt.datetime | None = None, limit: int | None = None) ->
         )
         published: dict[tuple[str, str], list[Period]] = defaultdict(list)
         for code, section, start, end in Item.objects.filter(
-            board_id__in=codes,
+            _among(Item._meta.db_table, "board_id", codes),
             status=ItemStatus.PUBLISHED,
             section__in=[s for s in SECTION_ORDER if s != Section.OTHER],
             period_end__gte=earliest,
@@ -234,14 +273,19 @@ def sweep_boards(*, now: dt.datetime | None = None, limit: int | None = None) ->
 
         notices: list[tuple[_Board, SectionState, Period, str]] = []
         updates: list[tuple[str, str, dt.date | None, dt.datetime]] = []
+        owed = {frequent: owed_sections(frequent) for frequent in (False, True)}
+        # Most boards of a batch have neither items nor alarms in the window (a new
+        # installation's, or the punctual ones between deadlines): their state depends on the
+        # period kind alone, computed once per batch.
+        blank = {kind: evaluate("", kind, [], [], now) for kind in kinds}
         for board in boards:
-            for section, kind in owed_sections(board.frequent_finance):
-                state = evaluate(
-                    section,
-                    kind,
-                    published.get((board.code, section), []),
-                    alarmed.get((board.code, section), []),
-                    now,
+            for section, kind in owed[board.frequent_finance]:
+                items = published.get((board.code, section), [])
+                alarms = alarmed.get((board.code, section), [])
+                state = (
+                    evaluate(section, kind, items, alarms, now)
+                    if items or alarms
+                    else replace(blank[kind], section=section)
                 )
                 board.states.append(state)
                 for period in state.missed:
@@ -273,9 +317,24 @@ def _send(notices: list[tuple[_Board, SectionState, Period, str]], now: dt.datet
     each written with one INSERT (keys make both idempotent)."""
     villages = {board.code for board, *_ in notices}
     townships = {board.township for board, _, _, kind in notices if kind == ClockNotice.Kind.ALARM}
-    names = dict(Division.objects.filter(code__in=villages).values_list("code", "name"))
     clerks = _people(Role.VILLAGE_CLERK, villages, village_units=True)
     reviewers = _people(Role.AFFAIRS_REVIEWER, townships, village_units=False)
+    # Names only for the villages somebody is told about (a new installation's thousands of
+    # villages without clerks need none).
+    told = {
+        board.code
+        for board, _, _, kind in notices
+        if board.code in clerks or (kind == ClockNotice.Kind.ALARM and board.township in reviewers)
+    }
+    names = (
+        dict(
+            Division.objects.filter(_among(Division._meta.db_table, "code", told)).values_list(
+                "code", "name"
+            )
+        )
+        if told
+        else {}
+    )
     township_url = reverse("villages:oversight_township", args=["CODE"])
     rows: list[tuple[object, ...]] = []
     messages: list[Notice] = []
@@ -330,7 +389,12 @@ def _people(role: str, divisions: set[str], *, village_units: bool) -> dict[str,
     if not divisions:
         return {}
     users = (
-        User.objects.filter(is_active=True, roles__role=role, unit__division_id__in=divisions)
+        User.objects.filter(
+            _among(Unit._meta.db_table, "division_id", divisions, "unit__division_id"),
+            is_active=True,
+            roles__role=role,
+            unit__isnull=False,
+        )
         .only("id", "is_active", "unit_id")
         .annotate(division=F("unit__division_id"))
     )
@@ -338,7 +402,7 @@ def _people(role: str, divisions: set[str], *, village_units: bool) -> dict[str,
         users = users.filter(unit__kind=Unit.Kind.VILLAGE)
     found: dict[str, list[User]] = defaultdict(list)
     for user in users:
-        found[str(user.division)].append(user)  # type: ignore[attr-defined]
+        found[str(user.division)].append(user)
     return found
 
 

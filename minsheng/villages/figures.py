@@ -77,9 +77,7 @@ class Figures:
     def items_per_village(self) -> Decimal:
         if not self.villages:
             return Decimal(0)
-        return (Decimal(self.items_quarter) / self.villages).quantize(
-            Decimal("0.1"), ROUND_HALF_UP
-        )
+        return (Decimal(self.items_quarter) / self.villages).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
     def add(self, other: Figures) -> None:
         for name in self.__dataclass_fields__:
@@ -161,12 +159,12 @@ def _questions(prefix: str, digits: int, w: Windows) -> dict[str, tuple[int, int
         Q(ticket__reply_due__isnull=True) | Q(ticket__replied_at__lte=F("ticket__reply_due"))
     )
     rows = (
-        Question.objects.filter(_between("item__board_id", prefix), asked_at__gte=w.quarter_start_at)
+        Question.objects.filter(
+            _between("item__board_id", prefix), asked_at__gte=w.quarter_start_at
+        )
         .annotate(g=Substr("item__board_id", 1, digits))
         .values("g")
-        .annotate(
-            n=Count("id"), a=Count("id", filter=replied), t=Count("id", filter=on_time)
-        )
+        .annotate(n=Count("id"), a=Count("id", filter=replied), t=Count("id", filter=on_time))
         .values_list("g", "n", "a", "t")
     )
     return {g: (n, a, t) for g, n, a, t in rows}

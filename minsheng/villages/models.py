@@ -311,7 +311,11 @@ class ClockNotice(models.Model):
         ALARM = "alarm", _("逾期提醒")
 
     board = models.ForeignKey(
-        Board, on_delete=models.CASCADE, related_name="clock_notices", db_constraint=False
+        Board,
+        on_delete=models.CASCADE,
+        related_name="clock_notices",
+        db_constraint=False,
+        db_index=False,  # the unique constraint's index leads with the board
     )
     section = models.CharField(_("栏目"), max_length=8, choices=Section.choices)
     kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)

@@ -223,9 +223,7 @@ def township(request: HttpRequest, code: str) -> HttpResponse:
             [
                 [
                     r.name,
-                    timezone.localtime(r.last_published_at).date()
-                    if r.last_published_at
-                    else "",
+                    timezone.localtime(r.last_published_at).date() if r.last_published_at else "",
                     _sections(r.late_sections),
                     r.late_since or "",
                     r.figures.items_quarter,
@@ -263,7 +261,10 @@ def _export(
     append_row(sheet, [title])
     append_row(
         sheet,
-        [_("截至 %(day)s；本季度自 %(start)s") % {"day": windows.today, "start": windows.quarter_start}],
+        [
+            _("截至 %(day)s；本季度自 %(start)s")
+            % {"day": windows.today, "start": windows.quarter_start}
+        ],
     )
     append_row(sheet, header)
     for cell in sheet[3]:

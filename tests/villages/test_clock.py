@@ -123,9 +123,7 @@ def test_monthly_finance_where_the_village_has_frequent_transactions() -> None:
     assert len([t for t in messages(county.clerk1) if t.startswith("公开逾期")]) == 2
     # A correction of October's statement (a new version) covers October; November still owed.
     first = publish(V1, "finance", "month", D(2026, 10, 1), published_at=at(2026, 12, 12))
-    publish(
-        V1, "finance", "month", D(2026, 10, 1), published_at=at(2026, 12, 13), supersedes=first
-    )
+    publish(V1, "finance", "month", D(2026, 10, 1), published_at=at(2026, 12, 13), supersedes=first)
     clock.sweep_boards(now=at(2026, 12, 13, 1))
     b = board(V1)
     assert (b.late_sections, b.late_since) == ("finance", D(2026, 12, 10))
@@ -211,6 +209,9 @@ def test_a_batch_costs_the_same_statements_for_few_or_many_boards(
     from django.test.utils import CaptureQueriesContext
 
     make_county(now=at(2026, 12, 6))
+    # 孙口村 first, then 侯庙村 and two villages without clerks: both batches tell somebody.
+    Board.objects.filter(pk=V1).update(next_check_at=at(2026, 12, 5))
+    Board.objects.filter(pk=V4).update(next_check_at=at(2026, 12, 5, 1))
     with CaptureQueriesContext(connection) as queries:
         clock.sweep_boards(now=at(2026, 12, 6), limit=1)
     one = len(queries)

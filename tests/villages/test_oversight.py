@@ -19,7 +19,7 @@ from minsheng.villages.models import Board, Question
 from minsheng.villages.services.boards import ensure_boards
 from tests.conftest import PASSWORD, People
 from tests.factories import new_ticket
-from tests.villages.clock_helpers import V1, V2, V4, County, at, make_county, publish
+from tests.villages.clock_helpers import V1, V2, County, at, make_county, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -120,9 +120,7 @@ def test_a_reviewer_sees_only_their_township(county: County) -> None:
     assert get(client, "/villages/oversight/?code=410927103").status_code == 404
 
 
-def test_hotline_leaders_see_everything_and_others_nothing(
-    county: County, people: People
-) -> None:
+def test_hotline_leaders_see_everything_and_others_nothing(county: County, people: People) -> None:
     leader = login(people.org.leader)
     index = get(leader, "/villages/oversight/")
     assert index["Location"] == "/villages/oversight/area/410927/"
@@ -151,9 +149,7 @@ def _more_villages(count: int) -> None:
     ensure_boards()
 
 
-def test_the_pages_query_counts_are_pinned_and_do_not_grow(
-    county: County, people: People
-) -> None:
+def test_the_pages_query_counts_are_pinned_and_do_not_grow(county: County, people: People) -> None:
     reviewer, leader = login(county.reviewer), login(people.org.leader)
 
     def count(client: Client, url: str) -> int:

@@ -32,9 +32,7 @@ def test_a_pass_checks_the_due_boards(monkeypatch: pytest.MonkeyPatch) -> None:
     assert loop.check_village_boards() == 0
 
 
-def test_the_village_step_is_bounded_per_pass(
-    monkeypatch: pytest.MonkeyPatch, settings
-) -> None:  # type: ignore[no-untyped-def]
+def test_the_village_step_is_bounded_per_pass(monkeypatch: pytest.MonkeyPatch, settings) -> None:  # type: ignore[no-untyped-def]
     settings.MINSHENG_VILLAGE_CLOCK_BATCH = 1
     monkeypatch.setattr(loop, "VILLAGE_BATCHES", 3)
     make_county(now=at(2026, 12, 6))
