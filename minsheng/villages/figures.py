@@ -25,7 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q
+from django.db import connection
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -56,10 +57,9 @@ class Windows:
 class Figures:
     villages: int = 0
     late: int = 0
-    late_before_month: int = 0  # still late from a deadline before this month
-    late_before_quarter: int = 0
-    missed_month: int = 0  # missed a deadline that fell this month (and not late before it)
-    missed_quarter: int = 0
+    # Villages that missed a deadline falling in the window, or are still late from one before.
+    not_on_time_month: int = 0
+    not_on_time_quarter: int = 0
     items_quarter: int = 0
     questions: int = 0
     answered: int = 0
@@ -67,11 +67,11 @@ class Figures:
 
     @property
     def on_time_month(self) -> int:
-        return self.villages - self.late_before_month - self.missed_month
+        return self.villages - self.not_on_time_month
 
     @property
     def on_time_quarter(self) -> int:
-        return self.villages - self.late_before_quarter - self.missed_quarter
+        return self.villages - self.not_on_time_quarter
 
     @property
     def items_per_village(self) -> Decimal:
@@ -113,29 +113,19 @@ def _between(field_name: str, prefix: str) -> Q:
     return Q(**{f"{field_name}__gte": low, f"{field_name}__lte": high})
 
 
-def _missed(prefix: str, digits: int, w: Windows) -> dict[str, tuple[int, int]]:
-    """Per group: villages that missed a deadline falling this month / this quarter and were not
-    already late before the window (those are counted from the boards)."""
-    month = Q(due_on__gte=w.month_start) & (
-        Q(board__late_since__isnull=True) | Q(board__late_since__gte=w.month_start)
-    )
-    quarter = Q(board__late_since__isnull=True) | Q(board__late_since__gte=w.quarter_start)
-    rows = (
+def _missed_by_village(prefix: str, w: Windows) -> dict[str, dt.date]:
+    """Villages that missed a deadline falling this quarter (up to today): the latest such."""
+    return dict(
         ClockNotice.objects.filter(
             _between("board_id", prefix),
             kind=ClockNotice.Kind.ALARM,
             due_on__gte=w.quarter_start,
             due_on__lte=w.today,
         )
-        .annotate(g=Substr("board_id", 1, digits))
-        .values("g")
-        .annotate(
-            m=Count("board_id", distinct=True, filter=month),
-            q=Count("board_id", distinct=True, filter=quarter),
-        )
-        .values_list("g", "m", "q")
+        .values("board_id")
+        .annotate(last=Max("due_on"))
+        .values_list("board_id", "last")
     )
-    return {g: (m, q) for g, m, q in rows}
 
 
 def _items(prefix: str, digits: int, w: Windows) -> dict[str, int]:
@@ -171,15 +161,49 @@ def _questions(prefix: str, digits: int, w: Windows) -> dict[str, tuple[int, int
 
 
 def _fill(groups: dict[str, Figures], prefix: str, digits: int, w: Windows) -> None:
-    for g, (m, q) in _missed(prefix, digits, w).items():
-        if g in groups:
-            groups[g].missed_month, groups[g].missed_quarter = m, q
     for g, n in _items(prefix, digits, w).items():
         if g in groups:
             groups[g].items_quarter = n
     for g, (n, a, t) in _questions(prefix, digits, w).items():
         if g in groups:
             groups[g].questions, groups[g].answered, groups[g].answered_on_time = n, a, t
+
+
+def _boards_by_child(prefix: str, digits: int, w: Windows) -> list[tuple[str, int, int, int, int]]:
+    """Per group: villages, late now, not on time this month, this quarter. One statement: the
+    boards of the code range (primary key range) merged with their alarms of the quarter
+    (the notices' unique index, same range), grouped."""
+    low, high = code_range(prefix)
+    quote = connection.ops.quote_name
+    boards, notices = quote(Board._meta.db_table), quote(ClockNotice._meta.db_table)
+    sql = (
+        f"SELECT SUBSTR(b.village_id, 1, %s) AS g, COUNT(*), "  # noqa: S608 (model metadata)
+        "SUM(CASE WHEN b.late_sections <> '' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN b.late_since < %s OR n.last_due >= %s THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN b.late_since < %s OR n.board_id IS NOT NULL THEN 1 ELSE 0 END) "
+        f"FROM {boards} b LEFT JOIN (SELECT board_id, MAX(due_on) AS last_due FROM {notices} "
+        "WHERE kind = %s AND due_on >= %s AND due_on <= %s AND board_id >= %s "
+        "AND board_id <= %s GROUP BY board_id) n ON n.board_id = b.village_id "
+        "WHERE b.village_id >= %s AND b.village_id <= %s GROUP BY 1 ORDER BY 1"
+    )
+    ops = connection.ops
+    day = ops.adapt_datefield_value
+    params = [
+        digits,
+        day(w.month_start),
+        day(w.month_start),
+        day(w.quarter_start),
+        ClockNotice.Kind.ALARM.value,
+        day(w.quarter_start),
+        day(w.today),
+        low,
+        high,
+        low,
+        high,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(g, int(n), int(late), int(m), int(q)) for g, n, late, m, q in cursor.fetchall()]
 
 
 def child_level(level: int) -> int:
@@ -193,26 +217,15 @@ def by_child(division: Division, w: Windows | None = None) -> list[AreaRow]:
     prefix = division.short_code
     level = child_level(division.level)
     digits = LEVEL_DIGITS[level]
-    groups: dict[str, Figures] = {}
-    for g, villages, late, before_month, before_quarter in (
-        Board.objects.filter(_between("village_id", prefix))
-        .annotate(g=Substr("village_id", 1, digits))
-        .values("g")
-        .annotate(
-            villages=Count("village_id"),
-            late=Count("village_id", filter=~Q(late_sections="")),
-            before_month=Count("village_id", filter=Q(late_since__lt=w.month_start)),
-            before_quarter=Count("village_id", filter=Q(late_since__lt=w.quarter_start)),
-        )
-        .values_list("g", "villages", "late", "before_month", "before_quarter")
-        .order_by("g")
-    ):
-        groups[g] = Figures(
+    groups = {
+        g: Figures(
             villages=villages,
             late=late,
-            late_before_month=before_month,
-            late_before_quarter=before_quarter,
+            not_on_time_month=not_month,
+            not_on_time_quarter=not_quarter,
         )
+        for g, villages, late, not_month, not_quarter in _boards_by_child(prefix, digits, w)
+    }
     _fill(groups, prefix, digits, w)
     names = dict(
         Division.objects.filter(code__in=[g.ljust(12, "0") for g in groups]).values_list(
@@ -231,6 +244,7 @@ def by_village(township: Division, w: Windows | None = None) -> list[VillageRow]
     prefix = township.short_code
     rows: dict[str, VillageRow] = {}
     groups: dict[str, Figures] = {}
+    missed = _missed_by_village(prefix, w)
     for code, name, last, sections, since in (
         Board.objects.filter(_between("village_id", prefix))
         .values_list(
@@ -238,13 +252,16 @@ def by_village(township: Division, w: Windows | None = None) -> list[VillageRow]
         )
         .order_by("village_id")
     ):
-        late_before_month = since is not None and since < w.month_start
-        late_before_quarter = since is not None and since < w.quarter_start
+        last_missed = missed.get(code)
+        not_month = (since is not None and since < w.month_start) or (
+            last_missed is not None and last_missed >= w.month_start
+        )
+        not_quarter = (since is not None and since < w.quarter_start) or last_missed is not None
         figures = Figures(
             villages=1,
             late=int(bool(sections)),
-            late_before_month=int(late_before_month),
-            late_before_quarter=int(late_before_quarter),
+            not_on_time_month=int(not_month),
+            not_on_time_quarter=int(not_quarter),
         )
         groups[code] = figures
         rows[code] = VillageRow(
