@@ -40,3 +40,15 @@ class ItemAdmin(ReadOnly):
 class EventAdmin(ReadOnly):
     list_display = ("board", "subject", "subject_id", "verb", "actor", "at")
     raw_id_fields = ("board",)
+
+
+# --- The law's deadlines (villages/clock.py) ---------------------------------------------------
+from minsheng.villages.models import ClockNotice  # noqa: E402
+
+
+@admin.register(ClockNotice)
+class ClockNoticeAdmin(ReadOnly):
+    list_display = ("board", "section", "kind", "period_start", "due_on", "recipients", "sent_at")
+    list_filter = ("kind", "section")
+    search_fields = ("board__village__code",)
+    raw_id_fields = ("board",)
