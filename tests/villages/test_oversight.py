@@ -28,9 +28,10 @@ NOW = at(2026, 12, 6, 12)
 # session, user, roles, the reviewer's unit and its division (village_scope), the page's
 # division, its crumbs, then the figures: boards, missed deadlines, items, questions; the badge.
 TOWNSHIP_QUERIES = 12
-# A leader: no unit lookup; the figures: boards with their missed deadlines (one statement),
-# items, questions, the child divisions' names.
-AREA_QUERIES = 10
+# A leader: session, user, roles, the page's division; the figures: boards with their missed
+# deadlines (one statement), items, questions, the child divisions' names; the crumbs; the
+# header's unit; the badge.
+AREA_QUERIES = 11
 
 
 @pytest.fixture
