@@ -343,7 +343,7 @@ def _send(notices: list[tuple[_Board, SectionState, Period, str]], now: dt.datet
         url = ""
         if kind == ClockNotice.Kind.ALARM:
             users += reviewers.get(board.township, [])
-            url = township_url.replace("CODE", board.township[:9])
+            url = township_url.replace("CODE", board.township[:9]) if board.township else ""
         due = due_on(period)
         rows.append((board.code, state.section, kind, period[0], period[1], due, len(users), now))
         messages.append(

@@ -229,3 +229,17 @@ def test_ensure_boards_follows_a_village_moved_to_another_township() -> None:
     assert ensure_boards() == 0
     assert board(V2).township_code == "410927103000"
     assert board(V1).township_code == "410927102000"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_check_each_board_once() -> None:
+    from tests.conftest import run_together
+
+    county = make_county(now=at(2026, 12, 6))
+    done = run_together(
+        *[lambda: clock.sweep_boards_until_done(now=at(2026, 12, 6, 1), limit=1)] * 2
+    )
+    assert sum(done) == 4  # every board checked by exactly one of them
+    assert ClockNotice.objects.count() == 8  # two sections of four boards, once each
+    assert messages(county.clerk1) == ["公开逾期：孙口村村务公开", "公开逾期：孙口村财务公开"]
+    assert not Board.objects.filter(next_check_at__lte=at(2026, 12, 6, 1)).exists()
