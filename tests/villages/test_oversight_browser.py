@@ -27,7 +27,7 @@ def test_a_reviewer_and_a_leader_read_the_oversight_on_a_phone(
     page = browser_page
     page.set_viewport_size({"width": 375, "height": 812})
     browser_login(page, live_server.url, county.reviewer.username)
-    page.goto(f"{live_server.url}/villages/oversight/")
+    page.click("nav >> text=村务监督")
     page.wait_for_url(re.compile(r".*/villages/oversight/township/410927102/$"))
     main = page.inner_text("main")
     assert "孙口镇各村村务公开" in main and "桥北张村" in main and "村务公开、财务公开" in main
