@@ -290,6 +290,19 @@ MINSHENG_MAP_CENTER = env_str("MINSHENG_MAP_CENTER", "35.97,115.87")  # 台前�
 # 智能派单: the best unit's score from which the dispatcher's form pre-selects it (docs/routing.md).
 MINSHENG_TRIAGE_PRESELECT = env_float("MINSHENG_TRIAGE_PRESELECT", 0.3)
 
+# 村务公开's deadlines (minsheng/villages/clock.py; docs/villages.md "Deadlines of the law and
+# oversight"): days after a period's end within which its item must be published, days before
+# that deadline when the village's clerks are reminded, whether 党务公开 is owed quarterly like
+# 村务公开, and how many boards one worker batch re-computes.
+MINSHENG_VILLAGE_PUBLISH_GRACE_DAYS = env_int(
+    "MINSHENG_VILLAGE_PUBLISH_GRACE_DAYS", 10, minimum=0, maximum=60
+)
+MINSHENG_VILLAGE_REMIND_DAYS = env_int("MINSHENG_VILLAGE_REMIND_DAYS", 3, minimum=0, maximum=30)
+MINSHENG_VILLAGE_PARTY_QUARTERLY = env_bool("MINSHENG_VILLAGE_PARTY_QUARTERLY", False)
+MINSHENG_VILLAGE_CLOCK_BATCH = env_int(
+    "MINSHENG_VILLAGE_CLOCK_BATCH", 2000, minimum=1, maximum=50_000
+)
+
 # Outgoing e-mail (used when NOTIFY_EMAIL_BACKEND=django).
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)

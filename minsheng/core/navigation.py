@@ -70,6 +70,11 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             {Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER, Role.UNIT_LEADER, Role.ADMINISTRATOR}
         ),
     ),
+    NavItem(
+        _("村务监督"),
+        "villages:oversight_index",  # minsheng/villages/views_oversight.py
+        frozenset({Role.AFFAIRS_REVIEWER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    ),
     NavItem(_("知识库"), "knowledge:list", ALL_STAFF),
     NavItem(_("承办单位"), "org:unit_list", ALL_STAFF),
     NavItem(_("行政区划"), "org:division_detail_root", ALL_STAFF),

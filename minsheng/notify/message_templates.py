@@ -121,6 +121,19 @@ TEMPLATES: dict[str, EventTemplate] = {
     ),
     # To a unit's own system (minsheng/api/webhooks.py): the body is the signed JSON envelope.
     "webhook_event": EventTemplate(title="{event}", body="{body}"),
+    # 村务公开's clock (minsheng/villages/clock.py), in-app, once per board × section × period:
+    # to the village's clerks a few days before a period's publication deadline, and to the
+    # clerks and the township's reviewers (乡镇村务审核员) once the deadline has passed.
+    "village_publish_due": EventTemplate(
+        title="公开提醒：{village}{section}",
+        body="{village}{period}{section}应于 {due} 前公开，目前尚未公开，请及时起草并提交审核。",
+        limits={"village": 40},
+    ),
+    "village_publish_overdue": EventTemplate(
+        title="公开逾期：{village}{section}",
+        body="{village}{period}{section}的公开期限 {due} 已过，至今未公开，请立即公开并说明原因。",
+        limits={"village": 40},
+    ),
 }
 
 

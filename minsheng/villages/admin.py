@@ -72,3 +72,15 @@ class RegisterCountAdmin(ReadOnly):
 class RepresentativeAdmin(ReadOnly):
     list_display = ("name", "board", "from_date", "until_date")
     raw_id_fields = ("board",)
+
+
+# --- The law's deadlines (villages/clock.py) ---------------------------------------------------
+from minsheng.villages.models import ClockNotice  # noqa: E402
+
+
+@admin.register(ClockNotice)
+class ClockNoticeAdmin(ReadOnly):
+    list_display = ("board", "section", "kind", "period_start", "due_on", "recipients", "sent_at")
+    list_filter = ("kind", "section")
+    search_fields = ("board__village__code",)
+    raw_id_fields = ("board",)

@@ -549,3 +549,54 @@ class StepFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# --- The law's deadlines (villages/clock.py; issue 21, part "clock and oversight") -------------
+
+
+class ClockNotice(models.Model):
+    """A reminder (before a deadline) or an alarm (after it) that the clock sent for one period
+    of one section of one board — once: the unique constraint makes a second pass, or a second
+    worker, add nothing. An alarm row is also the record that the deadline was missed: the
+    oversight pages' "published on time this month/quarter" counts the villages without one."""
+
+    class Kind(models.TextChoices):
+        REMIND = "remind", _("临期提醒")
+        ALARM = "alarm", _("逾期提醒")
+
+    board = models.ForeignKey(
+        Board,
+        on_delete=models.CASCADE,
+        related_name="clock_notices",
+        db_constraint=False,
+        db_index=False,  # the unique constraint's index leads with the board
+    )
+    section = models.CharField(_("栏目"), max_length=8, choices=Section.choices)
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    period_start = models.DateField(_("所属期间起"))
+    period_end = models.DateField(_("所属期间止"))
+    # The last day on which publishing the period was on time (period end + grace).
+    due_on = models.DateField(_("公开期限"))
+    recipients = models.PositiveIntegerField(_("通知人数"), default=0)
+    sent_at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("公开期限提醒")
+        verbose_name_plural = _("公开期限提醒")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["board", "section", "period_start", "period_end", "kind"],
+                name="villages_clocknotice_once",
+            ),
+        ]
+        indexes: ClassVar[list[models.Index]] = [
+            # The oversight figures: missed deadlines (alarms) of a window, by code prefix.
+            models.Index(
+                fields=["due_on", "board"],
+                name="villages_notice_missed",
+                condition=Q(kind="alarm"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board_id} {self.section} {self.period_start} {self.kind}"

@@ -15,6 +15,9 @@ Each pass:
 5. **Duplicate index** — insight.index.index_pending_until_done: new and changed tickets filed
    for the desk's "same problem" panel (marked pending by triggers, insight migration 0002).
 6. **Statistics rollups** — minsheng.stats.rollup.refresh_until_done (docs/metrics.md).
+7. **Village boards' deadlines** — minsheng.villages.clock.sweep_boards_until_done: the boards
+   whose next check has come (an index probe of villages_board_check when none is), their
+   reminders and alarms and late sections; at most VILLAGE_BATCHES batches a pass.
 
 Every claim and its effects commit together, so a worker killed mid-batch leaves nothing
 half-done: the batch rolls back and is claimed again. SIGTERM stops the loop between batches.
@@ -45,10 +48,15 @@ from minsheng.stats.rollup import refresh_until_done
 from minsheng.tickets import actions
 from minsheng.tickets.models import Ticket
 from minsheng.tickets.words import index_until_done
+from minsheng.villages.clock import sweep_boards_until_done
 
 log = logging.getLogger("minsheng.worker")
 
 DIGEST_HOUR = 8
+# Village boards re-computed per pass at most (batches of MINSHENG_VILLAGE_CLOCK_BATCH): a new
+# installation's 620,573 boards are checked over a few dozen passes, each of which still runs
+# the ticket sweep first.
+VILLAGE_BATCHES = 10
 DIGEST_JOB = "daily_digest"
 
 
@@ -228,6 +236,13 @@ def index_similar(*, limit: int = 500, stop: threading.Event | None = None) -> i
     return index_pending_until_done(limit=limit, stop=stop)
 
 
+def check_village_boards(
+    *, now: dt.datetime | None = None, stop: threading.Event | None = None
+) -> int:
+    """村务公开's deadlines (minsheng.villages.clock): boards checked this pass."""
+    return sweep_boards_until_done(now=now, max_batches=VILLAGE_BATCHES, stop=stop)
+
+
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -260,6 +275,8 @@ class Worker:
             done += index_similar(limit=self.batch, stop=self.stop)
         if not self.stop.is_set():
             done += refresh_stats(limit=self.batch, stop=self.stop)
+        if not self.stop.is_set():
+            done += check_village_boards(stop=self.stop)
         return done
 
     def run(self) -> None:

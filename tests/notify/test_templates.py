@@ -71,6 +71,15 @@ SAMPLES: dict[str, tuple[dict[str, object], str]] = {
         {"event": "ticket.dispatched", "body": '{"id":"x"}'},
         '{"id":"x"}',
     ),
+    # 村务公开's clock (minsheng/villages/clock.py).
+    "village_publish_due": (
+        {"village": "孙口村", "section": "财务公开", "period": "2026年11月", "due": "12月10日"},
+        "孙口村2026年11月财务公开应于 12月10日 前公开，目前尚未公开，请及时起草并提交审核。",
+    ),
+    "village_publish_overdue": (
+        {"village": "孙口村", "section": "村务公开", "period": "2026年第3季度", "due": "10月10日"},
+        "孙口村2026年第3季度村务公开的公开期限 10月10日 已过，至今未公开，请立即公开并说明原因。",
+    ),
 }
 
 
