@@ -32,6 +32,10 @@ Steps ("now" is the time of the run; Django is set up outside the timing):
   all published, through `minsheng.lib.bulk.insert_rows` (idempotent: skipped when present).
 - board-read: one board's latest 50 published items (what the public board page reads), median
   of --runs × 100 reads over random item villages, with its EXPLAIN.
+- board-page: the public board page itself (/h5/villages/<code>/ and one of its items'
+  pages), rendered through Django's test client in this process — URL resolution, middleware,
+  selectors, template — median and p95 of --runs × 100 pages over random item villages, and the
+  township page of one of them (every village with its last publication and lateness).
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchdb
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_villages"
-STEPS = ("boards", "pass", "overview", "idle", "items", "board-read")
+STEPS = ("boards", "pass", "overview", "idle", "items", "board-read", "board-page")
 
 
 def explain(sql: str, params: Any) -> str:
@@ -366,6 +370,66 @@ def step_board_read(runs: int) -> dict[str, Any]:
     }
 
 
+def step_board_page(runs: int) -> dict[str, Any]:
+    from django.test import Client
+
+    from minsheng.villages.models import Item
+
+    from django.conf import settings
+
+    county = str(settings.MINSHENG_COUNTY_CODE)[:6]
+    codes = list(
+        Item.objects.filter(board__village__code__startswith=county)
+        .values_list("board_id", flat=True)
+        .distinct()
+    )
+    if not codes:
+        return {"skipped": "no items (run --step items)"}
+    rng = random.Random(7)
+    client = Client(HTTP_HOST="127.0.0.1")
+    result: dict[str, Any] = {}
+
+    def timed(paths: list[str]) -> dict[str, Any]:
+        medians, p95s = [], []
+        for _ in range(runs):
+            each = []
+            for path in paths:
+                started = time.perf_counter()
+                response = client.get(path)
+                each.append(time.perf_counter() - started)
+                assert response.status_code == 200, (path, response.status_code)
+            each.sort()
+            medians.append(statistics.median(each) * 1000)
+            p95s.append(each[int(len(each) * 0.95) - 1] * 1000)
+        return {
+            "median_ms": statistics.median(medians),
+            "p95_ms": statistics.median(p95s),
+            "runs_p95_ms": p95s,
+        }
+
+    boards = [f"/h5/villages/{rng.choice(codes)}/" for _ in range(100)]
+    client.get(boards[0])  # warm-up: templates compiled, snapshots loaded
+    result["board"] = timed(boards)
+    some = rng.sample(codes, min(len(codes), 100))
+    latest = dict(
+        Item.objects.filter(board_id__in=some, status="published")
+        .order_by("board_id", "-published_at")
+        .distinct("board_id")
+        .values_list("board_id", "id")
+    )
+    items = [f"/h5/villages/{code}/items/{pk}/" for code, pk in latest.items()]
+    items = [items[i % len(items)] for i in range(100)]
+    result["item"] = timed(items)
+    township = codes[0][:9] + "000"
+    result["township"] = timed([f"/h5/villages/t/{township}/"] * 20)
+    result["items_per_board"] = Item.objects.filter(board_id=codes[0]).count()
+    result["county"] = county
+    result["item_villages_in_county"] = len(codes)
+    for name in ("board", "item", "township"):
+        print(f"  {name} page: p95 {result[name]['p95_ms']:.1f} ms", flush=True)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
@@ -375,6 +439,20 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    if "board-page" in (args.step or STEPS):
+        # The public pages serve the installation's county (MINSHENG_COUNTY_CODE): measure in
+        # the county with the most villages that have items.
+        import os
+
+        import psycopg
+
+        with psycopg.connect(args.database_url, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT substr(board_id, 1, 6), count(DISTINCT board_id) FROM villages_item "
+                "GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
+            ).fetchone()
+        if row:
+            os.environ["MINSHENG_COUNTY_CODE"] = row[0]
     benchdb.setup(args.database_url)
     from minsheng.org.models import Division
 
@@ -401,6 +479,8 @@ def main() -> None:
             results[step] = step_items(args.items_villages, args.years)
         elif step == "board-read":
             results[step] = step_board_read(args.runs)
+        elif step == "board-page":
+            results[step] = step_board_page(args.runs)
     text = json.dumps(results, ensure_ascii=False, indent=2, default=str)
     if args.json:
         args.json.write_text(text, encoding="utf-8")
