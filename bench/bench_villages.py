@@ -371,11 +371,10 @@ def step_board_read(runs: int) -> dict[str, Any]:
 
 
 def step_board_page(runs: int) -> dict[str, Any]:
+    from django.conf import settings
     from django.test import Client
 
     from minsheng.villages.models import Item
-
-    from django.conf import settings
 
     county = str(settings.MINSHENG_COUNTY_CODE)[:6]
     codes = list(
