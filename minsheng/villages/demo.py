@@ -18,8 +18,17 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from minsheng.org.models import Division, Role, RoleGrant, Unit, User
-from minsheng.villages.models import Board, Item, ItemStatus, ReviewBy
-from minsheng.villages.services import finance, items
+from minsheng.villages.models import (
+    Board,
+    Item,
+    ItemStatus,
+    MatterKind,
+    RegisterKind,
+    ReviewBy,
+    StepMeeting,
+    StepOutcome,
+)
+from minsheng.villages.services import finance, items, matters
 from minsheng.villages.services.boards import ensure_boards
 from minsheng.villages.services.finance import LineInput
 
@@ -292,6 +301,128 @@ def _seed_board(n: int, board: Board, people: People) -> None:
         items.item_submit(actor=people.clerk, item=waiting)
 
 
+REPRESENTATIVES = [
+    "王建国",
+    "李秀英",
+    "张卫东",
+    "刘桂兰",
+    "陈志强",
+    "杨玉梅",
+    "赵德福",
+    "黄淑芬",
+    "周保国",
+    "吴凤英",
+    "徐长林",
+    "孙丽娟",
+    "马国庆",
+    "朱红霞",
+    "胡振华",
+    "郭春燕",
+    "何建设",
+    "高秀云",
+    "林永安",
+    "罗翠花",
+    "郑学军",
+    "梁玉兰",
+    "宋宝山",
+    "谢桂英",
+    "韩志刚",
+    "唐美玲",
+    "冯德胜",
+    "于秀珍",
+    "董建平",
+    "萧玉芳",
+    "程国华",
+]
+
+
+def _seed_matters(board: Board, people: People) -> None:
+    """四议两公开 in one village: its registers, a road matter decided by the four steps (its
+    决议公开 published), and a land matter waiting at its second step."""
+    code = board.pk
+    clerk = people.clerk
+    registers_from = dt.date(2026, 1, 1)
+    for kind, value in (
+        (RegisterKind.ADULTS, 1263),
+        (RegisterKind.HOUSEHOLDS, 386),
+        (RegisterKind.PARTY_MEMBERS, 42),
+        (RegisterKind.BRANCH, 5),
+        (RegisterKind.COUNCILS, 7),
+    ):
+        matters.register_count_set(
+            actor=clerk, village_code=code, kind=kind, value=value, effective_from=registers_from
+        )
+    for name in REPRESENTATIVES:
+        matters.representative_add(
+            actor=clerk, village_code=code, name=name, from_date=registers_from
+        )
+    road = matters.matter_open(
+        actor=clerk,
+        village_code=code,
+        title="村西生产路硬化（长 1.2 公里、宽 4 米）",
+        kind=MatterKind.ROAD,
+        description="村西生产路雨后泥泞，群众在民生议事会上多次反映。拟申请上级“一事一议”奖补资金，"
+        "村集体自筹 8 万元，硬化 1.2 公里。",
+    )
+    steps = (
+        (1, StepMeeting.BRANCH, dt.date(2026, 9, 2), 5, 5, 0, 0, ""),
+        (2, StepMeeting.COUNCILS, dt.date(2026, 9, 5), 7, 7, 0, 0, ""),
+        (3, StepMeeting.PARTY_ASSEMBLY, dt.date(2026, 9, 12), 36, 33, 1, 2, ""),
+        (
+            4,
+            StepMeeting.REPRESENTATIVES,
+            dt.date(2026, 9, 20),
+            27,
+            25,
+            1,
+            1,
+            "同意硬化村西生产路 1.2 公里，申请“一事一议”奖补资金，村集体自筹 8 万元；"
+            "由村务监督委员会全程监督施工和资金使用。",
+        ),
+    )
+    for number, meeting, held_on, present, yes, no, abstain, resolution in steps:
+        matters.step_record(
+            actor=clerk,
+            matter_id=road.pk,
+            number=number,
+            vote=matters.Vote(
+                meeting=meeting,
+                held_on=held_on,
+                present=present,
+                votes_for=yes,
+                votes_against=no,
+                votes_abstain=abstain,
+                outcome=StepOutcome.PASSED,
+                resolution=resolution,
+                minutes="会议由村党支部书记主持，逐项讨论后表决。",
+            ),
+        )
+    road.refresh_from_db()
+    if road.resolution_item is not None:
+        _publish(road.resolution_item, people, board, dt.date(2026, 9, 22))
+    land = matters.matter_open(
+        actor=clerk,
+        village_code=code,
+        title="村南 46 亩集体机动地重新发包",
+        kind=MatterKind.LAND,
+        description="原承包合同 2026 年底到期，拟公开竞价发包，期限五年。",
+    )
+    matters.step_record(
+        actor=clerk,
+        matter_id=land.pk,
+        number=1,
+        vote=matters.Vote(
+            meeting=StepMeeting.BRANCH,
+            held_on=dt.date(2026, 11, 18),
+            present=4,
+            votes_for=4,
+            votes_against=0,
+            votes_abstain=0,
+            outcome=StepOutcome.PASSED,
+        ),
+    )
+
+
 @transaction.atomic
 def seed_demo_villages(*, password: str) -> int:
     """Make the demo's village staff and boards; returns how many boards got items."""
@@ -324,5 +455,7 @@ def seed_demo_villages(*, password: str) -> int:
             Board.objects.filter(pk=code).update(review_by=ReviewBy.BOTH)
             board.review_by = ReviewBy.BOTH
         _seed_board(n, board, people)
+        if n == 1:
+            _seed_matters(board, people)
         seeded += 1
     return seeded
