@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minsheng.org.models import Division
 
@@ -470,8 +471,8 @@ class StepMeeting(models.TextChoices):
 
 
 class StepOutcome(models.TextChoices):
-    PASSED = "passed", _("通过")
-    FAILED = "failed", _("未通过")
+    PASSED = "passed", pgettext_lazy("vote", "通过")
+    FAILED = "failed", pgettext_lazy("vote", "未通过")
 
 
 class Step(models.Model):

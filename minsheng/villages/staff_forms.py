@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minsheng.villages.models import Item, PeriodKind, Section
 from minsheng.villages.services.finance import LineInput
@@ -61,7 +62,9 @@ class EditItemForm(ItemForm):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=(("approve", _("通过")), ("return", _("退回"))))
+    decision = forms.ChoiceField(
+        choices=(("approve", pgettext_lazy("review", "通过")), ("return", _("退回")))
+    )
     note = forms.CharField(label=_("审核意见"), required=False, max_length=500)
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
