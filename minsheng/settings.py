@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "minsheng.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A cookie holding a NUL byte is dropped before the session reads its key.
+    "minsheng.core.middleware.DropNulCookiesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Language: the user's explicit choice (cookie) or LANGUAGE_CODE, never Accept-Language.
     "minsheng.core.middleware.LanguageMiddleware",

@@ -90,6 +90,21 @@ class RejectNulMiddleware:
         return self.get_response(request)
 
 
+class DropNulCookiesMiddleware:
+    """Forget any cookie whose value holds a NUL character, before the session reads its key:
+    no cookie of ours can contain one, and a session key with a NUL fails inside PostgreSQL's
+    query as a 500. A forged cookie is treated as no cookie (an anonymous request), which is
+    what it is. Placed before SessionMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if any("\x00" in value for value in request.COOKIES.values()):
+            request.COOKIES = {k: v for k, v in request.COOKIES.items() if "\x00" not in v}
+        return self.get_response(request)
+
+
 # Every page uses local scripts only (static files, no inline script, no CDN), so scripts may
 # come from this origin alone: an injected <script> or onclick runs nowhere. Styles allow
 # inline `style` attributes, which a few templates and the chart library set. The API's
