@@ -31,7 +31,16 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from minsheng.org.models import LEVEL_DIGITS, Division
-from minsheng.villages.models import Board, ClockNotice, Item, ItemStatus, Question
+from minsheng.villages.models import (
+    Board,
+    ClockNotice,
+    Item,
+    ItemStatus,
+    Matter,
+    MatterStatus,
+    Question,
+    StepOutcome,
+)
 from minsheng.villages.periods import month_bounds, quarter_bounds
 
 
@@ -64,6 +73,8 @@ class Figures:
     questions: int = 0
     answered: int = 0
     answered_on_time: int = 0
+    # 四议两公开: matters whose ④ (村民代表会议 or 村民会议) passed this quarter and stand decided.
+    matters_decided: int = 0
 
     @property
     def on_time_month(self) -> int:
@@ -160,7 +171,27 @@ def _questions(prefix: str, digits: int, w: Windows) -> dict[str, tuple[int, int
     return {g: (n, a, t) for g, n, a, t in rows}
 
 
+def _matters_decided(prefix: str, digits: int, w: Windows) -> dict[str, int]:
+    rows = (
+        Matter.objects.filter(
+            _between("board_id", prefix),
+            status__in=[MatterStatus.DECIDED, MatterStatus.DONE],
+            steps__number=4,
+            steps__outcome=StepOutcome.PASSED,
+            steps__held_on__gte=w.quarter_start,
+        )
+        .annotate(g=Substr("board_id", 1, digits))
+        .values("g")
+        .annotate(n=Count("id", distinct=True))
+        .values_list("g", "n")
+    )
+    return dict(rows)
+
+
 def _fill(groups: dict[str, Figures], prefix: str, digits: int, w: Windows) -> None:
+    for g, n in _matters_decided(prefix, digits, w).items():
+        if g in groups:
+            groups[g].matters_decided = n
     for g, n in _items(prefix, digits, w).items():
         if g in groups:
             groups[g].items_quarter = n

@@ -128,6 +128,7 @@ AREA_COLUMNS = (
     gettext_lazy("村均事项"),
     gettext_lazy("本季度质询"),
     gettext_lazy("按时答复"),
+    gettext_lazy("本季度决议事项"),
 )
 
 
@@ -141,6 +142,7 @@ def _area_values(f: figures.Figures) -> list[Any]:
         f.items_per_village,
         f.questions,
         f.answered_on_time,
+        f.matters_decided,
     ]
 
 

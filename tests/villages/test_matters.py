@@ -680,3 +680,23 @@ def test_a_matter_waiting_too_long_at_a_step_is_stuck(v, settings):
     Matter.objects.filter(pk=waiting.pk).update(status=MatterStatus.DECIDED)
     waiting.refresh_from_db()
     assert not matters.is_stuck(waiting)
+
+
+def test_the_oversight_figures_count_the_matters_decided_in_the_quarter(v):
+    from minsheng.villages import figures
+
+    decided = open_matter(v.clerk)
+    through_three(v.clerk, decided)
+    decide(v.clerk, decided)  # 2026-03-20: the first quarter
+    waiting = open_matter(v.clerk, "村南机动地发包")
+    through_three(v.clerk, waiting)  # not decided: not counted
+    township = Division.objects.get(code="410927102000")
+    in_q1 = {
+        r.code: r.figures for r in figures.by_village(township, figures.Windows.at(D(2026, 3, 31)))
+    }
+    assert in_q1[SUNKOU].matters_decided == 1
+    assert in_q1[QIAOBEI].matters_decided == 0
+    in_q2 = {
+        r.code: r.figures for r in figures.by_village(township, figures.Windows.at(D(2026, 4, 2)))
+    }
+    assert in_q2[SUNKOU].matters_decided == 0  # decided last quarter

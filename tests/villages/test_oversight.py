@@ -26,12 +26,12 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 NOW = at(2026, 12, 6, 12)
 # session, user, roles, the reviewer's unit and its division (village_scope), the page's
-# division, its crumbs, then the figures: boards, missed deadlines, items, questions; the badge.
-TOWNSHIP_QUERIES = 12
+# division, its crumbs, then the figures: boards, missed deadlines, items, questions, matters decided; the badge.
+TOWNSHIP_QUERIES = 13
 # A leader: session, user, roles, the page's division; the figures: boards with their missed
-# deadlines (one statement), items, questions, the child divisions' names; the crumbs; the
+# deadlines (one statement), items, questions, matters decided, the child divisions' names; the crumbs; the
 # header's unit; the badge.
-AREA_QUERIES = 11
+AREA_QUERIES = 12
 
 
 @pytest.fixture
