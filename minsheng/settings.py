@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "minsheng.portal",
     "minsheng.stats",
     "minsheng.villages",
+    "minsheng.governance",
     "minsheng.worker",
     "rest_framework",
     "drf_spectacular",

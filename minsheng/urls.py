@@ -42,6 +42,7 @@ urlpatterns = [
     path("h5/", include("minsheng.portal.urls")),
     path("board/", include("minsheng.portal.board.urls")),  # 留言审核, the back office's side
     path("villages/", include("minsheng.villages.urls")),  # 村务 (back office)
+    path("governance/", include("minsheng.governance.urls")),  # 议事会, 专项行动, 民生实事, 包村
     path("", include("minsheng.office.urls")),
     path("", include("minsheng.core.urls")),
 ]

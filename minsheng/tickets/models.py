@@ -103,6 +103,8 @@ class Channel(models.TextChoices):
     PATROL = "patrol", _("巡查")
     VISIT = "visit", _("走访")
     IMPORT = "import", _("导入")
+    # Work a township's 民生议事会 decided (minsheng/governance): tickets like any other.
+    COUNCIL = "council", _("议事会")
 
 
 class Kind(models.TextChoices):

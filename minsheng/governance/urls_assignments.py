@@ -1,0 +1,3 @@
+"""assignments pages."""
+
+urlpatterns: list = []  # type: ignore[type-arg]

@@ -1,0 +1,3 @@
+"""campaigns pages."""
+
+urlpatterns: list = []  # type: ignore[type-arg]

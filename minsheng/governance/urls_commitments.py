@@ -1,0 +1,3 @@
+"""commitments pages."""
+
+urlpatterns: list = []  # type: ignore[type-arg]

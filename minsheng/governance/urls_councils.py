@@ -1,0 +1,3 @@
+"""councils pages."""
+
+urlpatterns: list = []  # type: ignore[type-arg]
