@@ -106,7 +106,7 @@ class DemandGroup:
     village: str
     category: str
     count: int
-    ticket_ids: tuple[int, ...]
+    numbers: tuple[str, ...]  # the latest tickets' numbers (at most 10)
 
 
 @dataclass(frozen=True)
@@ -183,11 +183,11 @@ def draft_agenda(council: Council, *, since: dt.date, until: dt.date) -> Agenda:
         .order_by("-n", "division__name", "category__full_name")[:LIST_LIMIT]
     )
     agenda.new_total = new.count()
-    ids: dict[tuple[str, str], list[int]] = {}
-    for pk, village, category in new.order_by("-created_at").values_list(
-        "id", "division__name", "category__full_name"
+    numbers: dict[tuple[str, str], list[str]] = {}
+    for number, village, category in new.order_by("-created_at").values_list(
+        "number", "division__name", "category__full_name"
     )[: LIST_LIMIT * 10]:
-        ids.setdefault((village or "", category or ""), []).append(pk)
+        numbers.setdefault((village or "", category or ""), []).append(number)
     for row in rows:
         key = (row["division__name"] or "", row["category__full_name"] or "")
         agenda.groups.append(
@@ -195,7 +195,7 @@ def draft_agenda(council: Council, *, since: dt.date, until: dt.date) -> Agenda:
                 village=key[0],
                 category=key[1] or "未分类",
                 count=row["n"],
-                ticket_ids=tuple(ids.get(key, [])[:10]),
+                numbers=tuple(numbers.get(key, [])[:10]),
             )
         )
     # 2. Hot spots: the 热点 page's grouping (insight.selectors), over the township's tickets.

@@ -142,7 +142,7 @@ def _snapshot(meeting: Meeting, agenda: selectors.Agenda) -> int:
             kind.NEW_DEMANDS,
             f"{g.village or '乡镇'} · {g.category}",
             g.count,
-            ids=list(g.ticket_ids),
+            numbers=list(g.numbers),
         )
     for h in agenda.hot:
         add(kind.HOT_SPOT, h.label, h.count, ids=list(h.ticket_ids))
