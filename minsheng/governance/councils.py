@@ -153,12 +153,12 @@ def township_q(council: Council, prefix: str = "") -> Q:
 
 
 def last_meeting_date(council: Council, before: dt.date) -> dt.date | None:
-    found = (
+    found: dt.date | None = (
         Meeting.objects.filter(council=council, date__lt=before)
         .aggregate(last=Max("date"))
         .get("last")
     )
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def agenda_period(council: Council, until: dt.date) -> tuple[dt.date, dt.date]:
