@@ -262,3 +262,20 @@ def test_the_agenda_costs_the_same_queries_for_few_and_many_tickets(town: Town) 
 # texts of those not yet in the similar-case index; overdue; 不满意; repeat callers and their
 # latest tickets; the carried-over works.
 AGENDA_QUERIES = 10
+
+
+def test_the_demo_has_sunkous_council_with_a_decision_for_two_stations(db: None) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # idempotent
+    meeting = Meeting.objects.get(council__division_id="410927102000")
+    assert meeting.status == Meeting.Status.HELD
+    works = list(
+        DecisionWork.objects.filter(decision__meeting=meeting).select_related("ticket", "unit")
+    )
+    assert sorted(w.unit.code for w in works) == ["sunkou-nyfw", "sunkou-shsw"]
+    states = sorted(councils.work_state(w) for w in works)
+    assert states == [councils.ON_TIME, councils.OPEN]
