@@ -279,3 +279,27 @@ def test_the_demo_has_sunkous_council_with_a_decision_for_two_stations(db: None)
     assert sorted(w.unit.code for w in works) == ["sunkou-nyfw", "sunkou-shsw"]
     states = sorted(councils.work_state(w) for w in works)
     assert states == [councils.ON_TIME, councils.OPEN]
+
+
+def test_a_stale_record_form_is_refused(town: Town) -> None:
+    from minsheng.tickets.errors import StaleTicket
+
+    with time_machine.travel(at(2026, 11, 2), tick=False):
+        meeting = council_meeting_open(
+            actor=town.secretary, council=town.council, date=D(2026, 11, 2)
+        )
+        shown = meeting.revision
+        council_meeting_record(
+            actor=town.people.alice, meeting=meeting, chair="王书记", attendees="", minutes="甲"
+        )
+        with pytest.raises(StaleTicket):
+            council_meeting_record(
+                actor=town.secretary,
+                meeting=meeting,
+                chair="李镇长",
+                attendees="",
+                minutes="乙",
+                expected_revision=shown,
+            )
+    meeting.refresh_from_db()
+    assert (meeting.chair, meeting.minutes) == ("王书记", "甲")
