@@ -93,6 +93,11 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             {Role.VILLAGE_CLERK, Role.VILLAGE_MONITOR, Role.AFFAIRS_REVIEWER, Role.ADMINISTRATOR}
         ),
     ),
+    NavItem(
+        _("议事会"),
+        "governance:council_list",  # minsheng/governance/views_councils.py: 民生议事会
+        frozenset({Role.UNIT_LEADER, Role.ADMINISTRATOR}),
+    ),
 )
 
 

@@ -2,3 +2,161 @@
 民生议事会 (councils), 专项行动 (campaigns), 民生实事 (commitments), 包村 / 走访 (assignments)."""
 
 from __future__ import annotations
+
+# --- 民生议事会 (councils) -----------------------------------------------------------------------
+# The township's weekly livelihood council: its meetings, the agenda frozen when a meeting is
+# held, its decisions and each decision's work for a unit — a ticket (channel 议事会) created and
+# dispatched through minsheng.tickets.actions, never a task table of its own. The only writer is
+# minsheng/governance/services/councils.py; every write appends a CouncilEvent.
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.org.models import Division, Unit
+from minsheng.tickets.models import Ticket
+
+
+class Council(models.Model):
+    """民生议事会: one per township (its division and its government unit)."""
+
+    division = models.OneToOneField(
+        Division, on_delete=models.PROTECT, related_name="council", verbose_name=_("乡镇")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="councils", verbose_name=_("乡镇政府")
+    )
+    weekday = models.PositiveSmallIntegerField(_("例会日（周一为0）"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("民生议事会")
+        verbose_name_plural = _("民生议事会")
+        ordering: ClassVar[list[str]] = ["division_id"]
+
+    def __str__(self) -> str:
+        return f"{self.division_id} 民生议事会"
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("筹备中")
+        HELD = "held", _("已召开")
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="meetings")
+    date = models.DateField(_("会议日期"))
+    # The agenda covers the tickets taken in from `since` (the last meeting's date) to `date`.
+    since = models.DateField(_("议题起始日期"))
+    chair = models.CharField(_("主持人"), max_length=50, blank=True)
+    attendees = models.TextField(_("参会人员"), blank=True)
+    minutes = models.TextField(_("会议纪要"), blank=True)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.DRAFT)
+    held_at = models.DateTimeField(_("召开时间"), null=True, blank=True)
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("议事会会议")
+        verbose_name_plural = _("议事会会议")
+        ordering: ClassVar[list[str]] = ["-date", "-id"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["council", "date"], name="governance_meeting_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council_id} {self.date}"
+
+
+class AgendaItem(models.Model):
+    """One line of a meeting's agenda, a snapshot: written when the meeting is opened, written
+    again when it is held, never after."""
+
+    class Kind(models.TextChoices):
+        NEW_DEMANDS = "new", _("本周新诉求")
+        HOT_SPOT = "hot", _("热点问题")
+        OVERDUE = "overdue", _("超期工单")
+        UNSATISFIED = "unsatisfied", _("不满意工单")
+        REPEAT_CALLER = "repeat", _("重复来电")
+        CARRY_OVER = "carry", _("上次决定的落实")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    kind = models.CharField(_("类别"), max_length=12, choices=Kind.choices)
+    position = models.PositiveIntegerField(default=0)
+    label = models.CharField(_("议题"), max_length=300)
+    count = models.PositiveIntegerField(_("件数"), default=0)
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)  # e.g. a work's state, a group's ids
+
+    class Meta:
+        verbose_name = _("议题")
+        verbose_name_plural = _("议题")
+        ordering: ClassVar[list[str]] = ["meeting", "position"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Decision(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    text = models.TextField(_("决定事项"))
+    # The demands (citizens' tickets) the decision answers.
+    demands = models.ManyToManyField(Ticket, blank=True, related_name="council_decisions")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("议事会决定")
+        verbose_name_plural = _("议事会决定")
+        ordering: ClassVar[list[str]] = ["meeting", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+
+class DecisionWork(models.Model):
+    """A decision's work for one unit: the ticket (channel 议事会) dispatched to it, and the
+    date the council set. The ticket core's own deadlines follow its policy; whether the work
+    was done on time is judged against `due_date` (see governance/councils.py)."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="works")
+    ticket = models.OneToOneField(Ticket, on_delete=models.PROTECT, related_name="council_work")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField(_("完成期限"))
+
+    class Meta:
+        verbose_name = _("决定交办事项")
+        verbose_name_plural = _("决定交办事项")
+        ordering: ClassVar[list[str]] = ["decision", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id} → {self.unit_id}"
+
+
+class CouncilEvent(models.Model):
+    """The councils' audit trail, append-only: one row per write, in the same transaction."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="events")
+    subject = models.CharField(max_length=16)  # "council", "meeting", "decision"
+    subject_id = models.BigIntegerField(null=True)
+    verb = models.CharField(max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("议事会操作记录")
+        verbose_name_plural = _("议事会操作记录")
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["council", "-at"], name="governance_cevent_council"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject}:{self.subject_id} {self.verb}"

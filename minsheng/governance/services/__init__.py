@@ -1,0 +1,1 @@
+"""Governance services: the only writers of governance data, one module per part."""
