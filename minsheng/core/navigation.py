@@ -93,6 +93,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             {Role.VILLAGE_CLERK, Role.VILLAGE_MONITOR, Role.AFFAIRS_REVIEWER, Role.ADMINISTRATOR}
         ),
     ),
+    NavItem(
+        _("专项行动"),
+        "governance:campaign_list",  # minsheng/governance/views_campaigns.py
+        frozenset(
+            {Role.HANDLER, Role.UNIT_LEADER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR}
+        ),
+    ),
 )
 
 
