@@ -51,13 +51,6 @@ def _unit_path(user: User) -> str:
     return user.unit.path
 
 
-def belongs(user: User, unit: Unit) -> bool:
-    """The user works in the unit or one of its sub-units (a team member of a 中队 belongs to
-    the 执法大队)."""
-    path = _unit_path(user)
-    return bool(path) and path.startswith(unit.path)
-
-
 def campaigns_for(user: User) -> QuerySet[Campaign]:
     """The campaigns the user sees (module docstring)."""
     base = Campaign.objects.all()
