@@ -32,9 +32,14 @@ class EntryForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
 
-    def __init__(self, *args: Any, indicators: list[tuple[int, str]],
-                 units: list[tuple[int, str]], villages: list[tuple[str, str]],
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        indicators: list[tuple[int, str]],
+        units: list[tuple[int, str]],
+        villages: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["indicator"].choices = indicators  # type: ignore[attr-defined]
         self.fields["unit"].choices = units  # type: ignore[attr-defined]
@@ -69,8 +74,13 @@ class InspectionForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
 
-    def __init__(self, *args: Any, indicators: list[tuple[int, str]],
-                 villages: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        indicators: list[tuple[int, str]],
+        villages: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["indicator"].choices = indicators  # type: ignore[attr-defined]
         self.fields["village"].choices = [("", "—"), *villages]  # type: ignore[attr-defined]

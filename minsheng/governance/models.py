@@ -3,18 +3,16 @@
 
 from __future__ import annotations
 
-
 # --- 专项行动 (campaigns) ---------------------------------------------------------------------
 # A campaign (专项行动) of a township or the county: its indicators (a rate measured by sampled
 # inspections, n of N points passing; or a count with a target), the teams' daily entries and the
 # inspections. Values are exact (integers and Decimals). The only writer is
 # minsheng/governance/services/campaigns.py; the reads are minsheng/governance/campaigns.py.
+from typing import ClassVar
 
-from typing import ClassVar  # noqa: E402
-
-from django.conf import settings  # noqa: E402
-from django.db import models  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Campaign(models.Model):
@@ -124,6 +122,9 @@ class Inspection(models.Model):
             models.Index(fields=["indicator", "day"], name="governance_inspection_day"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.place} {self.passing}/{self.checked}"
+
 
 class Entry(models.Model):
     """A team's daily entry on a count indicator: how many, where, by whom."""
@@ -160,6 +161,9 @@ class Entry(models.Model):
             # totals, by unit, by village and by day of an indicator (the dashboard)
             models.Index(fields=["indicator", "day"], name="governance_entry_day"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.count}"
 
 
 class CampaignEvent(models.Model):

@@ -146,7 +146,9 @@ def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     for day, indicator, place, village, checked, passing, note in rows.iterator(chunk_size=2000):
-        append_row(checks, [day.isoformat(), indicator, place, village or "", checked, passing, note])
+        append_row(
+            checks, [day.isoformat(), indicator, place, village or "", checked, passing, note]
+        )
     name = f"{campaign.name}-{timezone.localtime().strftime('%Y%m%d-%H%M')}.xlsx"
     return download(workbook_bytes(book), name)
 
@@ -166,17 +168,23 @@ def entry_new(request: HttpRequest, pk: int) -> HttpResponse:
     if not indicators or not units:
         raise Http404
     villages = _villages(campaign)
-    choices = {
-        "indicators": [(i.pk, f"{i.name}（{i.unit_label}）" if i.unit_label else i.name)
-                       for i in indicators],
-        "units": [(u.pk, u.name) for u in units],
-        "villages": villages,
-    }
+    indicator_choices = [
+        (i.pk, f"{i.name}（{i.unit_label}）" if i.unit_label else i.name) for i in indicators
+    ]
+    unit_choices = [(u.pk, u.name) for u in units]
     if request.method == "POST":
-        form = EntryForm(request.POST, request.FILES, **choices)
+        form = EntryForm(
+            request.POST,
+            request.FILES,
+            indicators=indicator_choices,
+            units=unit_choices,
+            villages=villages,
+        )
         if form.is_valid():
             data = form.cleaned_data
-            village = Division.objects.filter(code=data["village"]).first() if data["village"] else None
+            village = (
+                Division.objects.filter(code=data["village"]).first() if data["village"] else None
+            )
             try:
                 services.entry_add(
                     actor=user,
@@ -195,7 +203,12 @@ def entry_new(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("已填报：%(n)d。") % {"n": data["count"]})
                 return HttpResponseRedirect(reverse("governance:campaign_entry_new", args=[pk]))
     else:
-        form = EntryForm(initial={"day": _today_in(campaign)}, **choices)
+        form = EntryForm(
+            initial={"day": _today_in(campaign)},
+            indicators=indicator_choices,
+            units=unit_choices,
+            villages=villages,
+        )
     return render(
         request,
         "governance/campaigns/form.html",
@@ -211,15 +224,17 @@ def inspection_new(request: HttpRequest, pk: int) -> HttpResponse:
     indicators = [i for i in campaign.indicators.all() if i.kind == IndicatorKind.RATE]
     if not indicators or not selectors.can_inspect(user, campaign):
         raise Http404
-    choices = {
-        "indicators": [(i.pk, i.name) for i in indicators],
-        "villages": _villages(campaign),
-    }
+    indicator_choices = [(i.pk, i.name) for i in indicators]
+    villages = _villages(campaign)
     if request.method == "POST":
-        form = InspectionForm(request.POST, request.FILES, **choices)
+        form = InspectionForm(
+            request.POST, request.FILES, indicators=indicator_choices, villages=villages
+        )
         if form.is_valid():
             data = form.cleaned_data
-            village = Division.objects.filter(code=data["village"]).first() if data["village"] else None
+            village = (
+                Division.objects.filter(code=data["village"]).first() if data["village"] else None
+            )
             try:
                 services.inspection_record(
                     actor=user,
@@ -242,7 +257,9 @@ def inspection_new(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return HttpResponseRedirect(reverse("governance:campaign_detail", args=[pk]))
     else:
-        form = InspectionForm(initial={"day": _today_in(campaign)}, **choices)
+        form = InspectionForm(
+            initial={"day": _today_in(campaign)}, indicators=indicator_choices, villages=villages
+        )
     return render(
         request,
         "governance/campaigns/form.html",

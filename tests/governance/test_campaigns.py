@@ -20,7 +20,7 @@ from minsheng.governance.models import (
 from minsheng.governance.services import campaigns as services
 from minsheng.tickets.errors import InvalidInput, NotAllowed
 from tests.governance.campaign_helpers import END, START, Upload, World, jpeg
-from tests.governance.campaign_helpers import world as world  # noqa: F401  (fixture)
+from tests.governance.campaign_helpers import world as world
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +92,11 @@ def test_count_indicators_reach_217_and_312_by_unit_and_village(world: World) ->
     assert [int(v) for _d, v in traders.trend] == [50, 110, 180, 217]
     chart = selectors.chart_data(selectors.campaign_progress(w.campaign))
     assert chart["labels"][0] == "2026-06-01"
-    assert {s["name"] for s in chart["series"]} == {"主次干道保洁达标率", "规范占道经营", "清理垃圾堆"}  # type: ignore[union-attr]
+    assert {s["name"] for s in chart["series"]} == {
+        "主次干道保洁达标率",
+        "规范占道经营",
+        "清理垃圾堆",
+    }  # type: ignore[union-attr]
 
 
 def test_the_gaokao_campaign_counts_18_noise_sources_and_192_services(world: World) -> None:
@@ -109,10 +113,22 @@ def test_the_gaokao_campaign_counts_18_noise_sources_and_192_services(world: Wor
         ),
     )
     add = services.indicator_add
-    noise = add(actor=w.secretary, campaign=gaokao, name="排查噪音源", kind=IndicatorKind.COUNT,
-                target=Decimal(18), unit_label="处")
-    service = add(actor=w.secretary, campaign=gaokao, name="服务点服务", kind=IndicatorKind.COUNT,
-                  target=Decimal(192), unit_label="次")
+    noise = add(
+        actor=w.secretary,
+        campaign=gaokao,
+        name="排查噪音源",
+        kind=IndicatorKind.COUNT,
+        target=Decimal(18),
+        unit_label="处",
+    )
+    service = add(
+        actor=w.secretary,
+        campaign=gaokao,
+        name="服务点服务",
+        kind=IndicatorKind.COUNT,
+        target=Decimal(192),
+        unit_label="次",
+    )
     for day, count in ((D(2026, 6, 1), 11), (D(2026, 6, 3), 7)):
         enter(w, noise, count, day)
     for i in range(8):
@@ -127,9 +143,9 @@ def test_every_write_has_its_event(world: World) -> None:
     inspect(w, D(2026, 6, 1), 40, 50)
     enter(w, w.traders, 5, D(2026, 6, 1))
     verbs = list(
-        CampaignEvent.objects.filter(campaign=w.campaign).order_by("id").values_list(
-            "subject", "verb"
-        )
+        CampaignEvent.objects.filter(campaign=w.campaign)
+        .order_by("id")
+        .values_list("subject", "verb")
     )
     assert verbs == [
         ("campaign", "create"),
@@ -140,7 +156,9 @@ def test_every_write_has_its_event(world: World) -> None:
         ("entry", "add"),
     ]
     assert set(w.campaign.units.values_list("code", flat=True)) == {
-        "sunkou", "sunkou-zfdd", "sunkou-nyfw"
+        "sunkou",
+        "sunkou-zfdd",
+        "sunkou-nyfw",
     }
 
 
@@ -172,8 +190,9 @@ def test_bad_entries_are_refused_and_write_nothing(world: World) -> None:
     w = world
     before = CampaignEvent.objects.count()
     with pytest.raises(InvalidInput, match="参与单位"):  # not a participating unit
-        services.entry_add(actor=w.admin, indicator=w.traders, day=D(2026, 6, 1), unit=w.other,
-                           count=3)
+        services.entry_add(
+            actor=w.admin, indicator=w.traders, day=D(2026, 6, 1), unit=w.other, count=3
+        )
     with pytest.raises(InvalidInput, match="行动期间"):
         enter(w, w.traders, 3, END + dt.timedelta(days=1))
     with pytest.raises(InvalidInput, match="正整数"):
@@ -181,23 +200,39 @@ def test_bad_entries_are_refused_and_write_nothing(world: World) -> None:
     with pytest.raises(InvalidInput, match="数量指标"):
         enter(w, w.rate, 3, D(2026, 6, 1))
     with pytest.raises(NotAllowed):  # the station's handler cannot enter for the 执法大队
-        services.entry_add(actor=w.station, indicator=w.traders, day=D(2026, 6, 1), unit=w.zfdd,
-                           count=3)
+        services.entry_add(
+            actor=w.station, indicator=w.traders, day=D(2026, 6, 1), unit=w.zfdd, count=3
+        )
     with pytest.raises(NotAllowed):  # another township's handler
-        services.entry_add(actor=w.outsider, indicator=w.traders, day=D(2026, 6, 1),
-                           unit=w.zfdd, count=3)
+        services.entry_add(
+            actor=w.outsider, indicator=w.traders, day=D(2026, 6, 1), unit=w.zfdd, count=3
+        )
     with pytest.raises(InvalidInput, match="照片"):
-        services.entry_add(actor=w.team, indicator=w.traders, day=D(2026, 6, 1), unit=w.zfdd,
-                           count=3, photo=Upload(b"GIF89a not really a photo"))
+        services.entry_add(
+            actor=w.team,
+            indicator=w.traders,
+            day=D(2026, 6, 1),
+            unit=w.zfdd,
+            count=3,
+            photo=Upload(b"GIF89a not really a photo"),
+        )
     _nothing_written(before)
 
 
-def test_a_photo_is_read_from_its_content_and_stored_as_jpeg(world: World, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_photo_is_read_from_its_content_and_stored_as_jpeg(
+    world: World, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path
     w = world
     data = jpeg().getvalue()
-    entry = services.entry_add(actor=w.team, indicator=w.traders, day=D(2026, 6, 1), unit=w.zfdd,
-                               count=3, photo=Upload(data, "../../etc/passwd.png"))
+    entry = services.entry_add(
+        actor=w.team,
+        indicator=w.traders,
+        day=D(2026, 6, 1),
+        unit=w.zfdd,
+        count=3,
+        photo=Upload(data, "../../etc/passwd.png"),
+    )
     assert entry.photo.name.endswith(".jpg") and "passwd" not in entry.photo.name
     with entry.photo.open("rb") as f:
         assert f.read(3) == b"\xff\xd8\xff"
@@ -216,14 +251,26 @@ def test_who_may_create_and_set_indicators(world: World) -> None:
             data=services.CampaignInput(name="x", starts_on=END, ends_on=START, lead_unit=w.gov),
         )
     with pytest.raises(NotAllowed):
-        services.indicator_add(actor=w.team, campaign=w.campaign, name="x",
-                               kind=IndicatorKind.COUNT, target=Decimal(7))
+        services.indicator_add(
+            actor=w.team, campaign=w.campaign, name="x", kind=IndicatorKind.COUNT, target=Decimal(7)
+        )
     with pytest.raises(InvalidInput):
-        services.indicator_add(actor=w.secretary, campaign=w.campaign, name="x",
-                               kind=IndicatorKind.RATE, baseline=Decimal(98), target=Decimal(82))
+        services.indicator_add(
+            actor=w.secretary,
+            campaign=w.campaign,
+            name="x",
+            kind=IndicatorKind.RATE,
+            baseline=Decimal(98),
+            target=Decimal(82),
+        )
     with pytest.raises(InvalidInput):
-        services.indicator_add(actor=w.secretary, campaign=w.campaign, name="x",
-                               kind=IndicatorKind.COUNT, target=Decimal("7.5"))
+        services.indicator_add(
+            actor=w.secretary,
+            campaign=w.campaign,
+            name="x",
+            kind=IndicatorKind.COUNT,
+            target=Decimal("7.5"),
+        )
     assert Campaign.objects.count() == 1
     created = services.campaign_create(actor=w.admin, data=data)
     assert created.lead_unit == w.gov
@@ -231,6 +278,7 @@ def test_who_may_create_and_set_indicators(world: World) -> None:
 
 def test_who_sees_a_campaign(world: World) -> None:
     w = world
+
     def sees(user) -> bool:  # type: ignore[no-untyped-def]
         return selectors.campaigns_for(user).filter(pk=w.campaign.pk).exists()
 

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from minsheng.governance.models import CampaignEvent, Entry, Inspection
 from minsheng.governance.services import campaigns as services
 from tests.governance.campaign_helpers import Upload, World, jpeg
-from tests.governance.campaign_helpers import world as world  # noqa: F401  (fixture)
+from tests.governance.campaign_helpers import world as world
 
 pytestmark = pytest.mark.django_db
 
@@ -24,18 +24,39 @@ def seed_numbers(w: World, *, days: int = 4) -> None:
     """82% → 98% from inspections; 217 traders and 312 heaps from entries over `days` days."""
     add = services.inspection_record
     add(actor=w.team, indicator=w.rate, day=D(2026, 5, 6), place="孙口大街", checked=50, passing=41)
-    add(actor=w.team, indicator=w.rate, day=D(2026, 10, 20), place="金堤路", checked=50,
-        passing=49, village=w.v1)
+    add(
+        actor=w.team,
+        indicator=w.rate,
+        day=D(2026, 10, 20),
+        place="金堤路",
+        checked=50,
+        passing=49,
+        village=w.v1,
+    )
     traders = [217 // days] * days
     traders[-1] += 217 - sum(traders)
     heaps = [312 // days] * days
     heaps[-1] += 312 - sum(heaps)
     for i in range(days):
         day = D(2026, 6, 1) + dt.timedelta(days=i % 120)
-        services.entry_add(actor=w.team, indicator=w.traders, day=day, unit=w.zfdd,
-                           count=traders[i], village=w.v1 if i % 2 else w.v2, place="孙口集")
-        services.entry_add(actor=w.station, indicator=w.heaps, day=day, unit=w.nyfw,
-                           count=heaps[i], village=w.v2, place="村口")
+        services.entry_add(
+            actor=w.team,
+            indicator=w.traders,
+            day=day,
+            unit=w.zfdd,
+            count=traders[i],
+            village=w.v1 if i % 2 else w.v2,
+            place="孙口集",
+        )
+        services.entry_add(
+            actor=w.station,
+            indicator=w.heaps,
+            day=day,
+            unit=w.nyfw,
+            count=heaps[i],
+            village=w.v2,
+            place="村口",
+        )
 
 
 def test_the_dashboard_shows_the_seed_numbers(client, world: World) -> None:  # type: ignore[no-untyped-def]
@@ -56,8 +77,14 @@ def test_the_dashboard_shows_the_seed_numbers(client, world: World) -> None:  # 
 
 def test_the_export_holds_progress_entries_and_inspections(client, world: World) -> None:  # type: ignore[no-untyped-def]
     seed_numbers(world)
-    services.entry_add(actor=world.team, indicator=world.traders, day=D(2026, 7, 1),
-                       unit=world.zfdd, count=1, note="=HYPERLINK(\"http://x\")")
+    services.entry_add(
+        actor=world.team,
+        indicator=world.traders,
+        day=D(2026, 7, 1),
+        unit=world.zfdd,
+        count=1,
+        note='=HYPERLINK("http://x")',
+    )
     client.force_login(world.county_leader)
     response = client.get(reverse("governance:campaign_export", args=[world.campaign.pk]))
     assert response.status_code == 200
@@ -68,7 +95,7 @@ def test_the_export_holds_progress_entries_and_inspections(client, world: World)
     entries = list(book.worksheets[1].iter_rows(values_only=True))
     assert len(entries) == 1 + 8 + 1
     assert sum(int(r[4]) for r in entries[1:]) == 217 + 312 + 1
-    assert any(r[6] == "=HYPERLINK(\"http://x\")" for r in entries)  # text, never a formula
+    assert any(r[6] == '=HYPERLINK("http://x")' for r in entries)  # text, never a formula
     assert book.worksheets[1]["G10"].data_type == "s"
     checks = list(book.worksheets[2].iter_rows(values_only=True))
     assert [r[4:6] for r in checks[1:]] == [(50, 41), (50, 49)]
@@ -77,8 +104,12 @@ def test_the_export_holds_progress_entries_and_inspections(client, world: World)
 def test_outsiders_get_404(client, world: World) -> None:  # type: ignore[no-untyped-def]
     client.force_login(world.outsider)
     pk = world.campaign.pk
-    for name in ("campaign_detail", "campaign_export", "campaign_entry_new",
-                 "campaign_inspection_new"):
+    for name in (
+        "campaign_detail",
+        "campaign_export",
+        "campaign_entry_new",
+        "campaign_inspection_new",
+    ):
         assert client.get(reverse(f"governance:{name}", args=[pk])).status_code == 404
     assert "人居环境" not in client.get(reverse("governance:campaign_list")).content.decode()
 
@@ -91,10 +122,19 @@ def test_a_team_member_adds_an_entry_with_a_photo(client, world: World, settings
     form = client.get(url).content.decode()
     assert 'accept="image/*"' in form and "capture" in form
     assert "孙口镇综合行政执法大队" in form and "孙口镇农业服务中心" not in form  # his unit only
-    response = client.post(url, {
-        "indicator": w.traders.pk, "unit": w.zfdd.pk, "day": "2026-06-02", "count": "12",
-        "village": w.v1.code, "place": "孙口集东头", "note": "", "photo": Upload(jpeg().getvalue()),
-    })
+    response = client.post(
+        url,
+        {
+            "indicator": w.traders.pk,
+            "unit": w.zfdd.pk,
+            "day": "2026-06-02",
+            "count": "12",
+            "village": w.v1.code,
+            "place": "孙口集东头",
+            "note": "",
+            "photo": Upload(jpeg().getvalue()),
+        },
+    )
     assert response.status_code == 302
     entry = Entry.objects.get()
     assert (entry.count, entry.unit, entry.village, entry.entered_by) == (12, w.zfdd, w.v1, w.team)
@@ -107,20 +147,38 @@ def test_refused_forms_write_nothing_and_say_why(client, world: World) -> None: 
     before = CampaignEvent.objects.count()
     client.force_login(w.team)
     url = reverse("governance:campaign_entry_new", args=[w.campaign.pk])
-    page = client.post(url, {"indicator": w.traders.pk, "unit": w.zfdd.pk, "day": "2027-01-02",
-                             "count": "3"})
+    page = client.post(
+        url, {"indicator": w.traders.pk, "unit": w.zfdd.pk, "day": "2027-01-02", "count": "3"}
+    )
     assert page.status_code == 200 and "日期须在行动期间内" in page.content.decode()
-    page = client.post(url, {"indicator": w.traders.pk, "unit": w.nyfw.pk, "day": "2026-06-02",
-                             "count": "3"})  # not a unit he may enter for: not among the choices
+    page = client.post(
+        url, {"indicator": w.traders.pk, "unit": w.nyfw.pk, "day": "2026-06-02", "count": "3"}
+    )  # not a unit he may enter for: not among the choices
     assert page.status_code == 200
     url = reverse("governance:campaign_inspection_new", args=[w.campaign.pk])
-    page = client.post(url, {"indicator": w.rate.pk, "day": "2026-06-02", "place": "金堤路",
-                             "checked": "20", "passing": "21"})
+    page = client.post(
+        url,
+        {
+            "indicator": w.rate.pk,
+            "day": "2026-06-02",
+            "place": "金堤路",
+            "checked": "20",
+            "passing": "21",
+        },
+    )
     assert page.status_code == 200 and "达标点位数不能超过抽查点位数" in page.content.decode()
     assert CampaignEvent.objects.count() == before
     assert not Entry.objects.exists() and not Inspection.objects.exists()
-    page = client.post(url, {"indicator": w.rate.pk, "day": "2026-06-02", "place": "金堤路",
-                             "checked": "20", "passing": "19"})
+    page = client.post(
+        url,
+        {
+            "indicator": w.rate.pk,
+            "day": "2026-06-02",
+            "place": "金堤路",
+            "checked": "20",
+            "passing": "19",
+        },
+    )
     assert page.status_code == 302 and Inspection.objects.get().passing == 19
 
 
@@ -129,7 +187,9 @@ def test_refused_forms_write_nothing_and_say_why(client, world: World) -> None: 
 QUERIES = {"list": 6, "detail": 14}
 
 
-def test_pages_have_pinned_query_counts(client, world: World, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_pages_have_pinned_query_counts(
+    client, world: World, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
     w = world
     seed_numbers(w, days=4)
     client.force_login(w.secretary)
