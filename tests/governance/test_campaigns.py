@@ -285,3 +285,27 @@ def test_who_sees_a_campaign(world: World) -> None:
     assert sees(w.secretary) and sees(w.team) and sees(w.station)
     assert sees(w.admin) and sees(w.county_leader)
     assert not sees(w.outsider)
+
+
+def test_the_demo_seeds_sunkous_campaigns_with_the_seed_numbers(db: None) -> None:
+    from minsheng.governance.demo_campaigns import seed_demo_campaigns
+    from minsheng.org.demo import seed_demo
+
+    seed_demo(password="demo-password-1")
+    assert seed_demo_campaigns() == 2
+    assert seed_demo_campaigns() == 0  # idempotent
+    values = {
+        (c.name, p.indicator.name): p.value
+        for c in Campaign.objects.all()
+        for p in selectors.campaign_progress(c)
+    }
+    assert values == {
+        ("人居环境整治提升攻坚", "主次干道保洁达标率"): Decimal("98.0"),
+        ("人居环境整治提升攻坚", "规范占道经营"): 217,
+        ("人居环境整治提升攻坚", "清理垃圾堆"): 312,
+        ("高考护航", "排查噪音源"): 18,
+        ("高考护航", "服务点服务"): 192,
+        ("高考护航", "设立护学岗"): 7,
+    }
+    rate = Campaign.objects.get(name="人居环境整治提升攻坚").indicators.get(kind="rate")
+    assert selectors.campaign_progress(rate.campaign)[0].trend[0][1] == Decimal("82.0")
