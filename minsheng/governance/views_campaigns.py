@@ -125,7 +125,7 @@ def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
         sheet, [_("日期"), _("指标"), _("单位"), _("村（社区）"), _("数量"), _("地点"), _("备注")]
     )
     entries = (
-        Entry.objects.filter(indicator__campaign=campaign)
+        Entry.objects.filter(campaign=campaign)
         .order_by("day", "id")
         .values_list(
             "day", "indicator__name", "unit__name", "village__name", "count", "place", "note"

@@ -309,3 +309,27 @@ def test_the_demo_seeds_sunkous_campaigns_with_the_seed_numbers(db: None) -> Non
     }
     rate = Campaign.objects.get(name="人居环境整治提升攻坚").indicators.get(kind="rate")
     assert selectors.campaign_progress(rate.campaign)[0].trend[0][1] == Decimal("82.0")
+
+
+def test_the_tallies_are_the_sums_of_the_entries(world: World) -> None:
+    from django.db.models import Sum
+
+    from minsheng.governance.models import EntryTally
+
+    w = world
+    for i in range(9):
+        enter(
+            w,
+            w.heaps,
+            3 + i,
+            D(2026, 6, 1 + i % 3),
+            unit=w.nyfw if i % 2 else w.zfdd,
+            village=w.v1 if i % 3 else None,
+        )
+    for by, field in (("day", "day"), ("unit", "unit_id"), ("village", "village_id")):
+        sums = {
+            str(k.isoformat() if isinstance(k, dt.date) else (k or "")): t
+            for k, t in Entry.objects.values_list(field).annotate(t=Sum("count"))
+        }
+        tallies = dict(EntryTally.objects.filter(by=by).values_list("key", "total"))
+        assert tallies == sums

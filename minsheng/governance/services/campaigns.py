@@ -16,7 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from minsheng.governance.campaigns import (
@@ -29,9 +30,11 @@ from minsheng.governance.models import (
     Campaign,
     CampaignEvent,
     Entry,
+    EntryTally,
     Indicator,
     IndicatorKind,
     Inspection,
+    TallyBy,
 )
 from minsheng.lib import images
 from minsheng.org.models import Division, Unit, User
@@ -63,6 +66,31 @@ def record_event(
         actor=actor if actor is not None and actor.pk else None,
         data=data or {},
     )
+
+
+def tally_keys(entry: Entry) -> list[tuple[str, str]]:
+    """The tallies an entry counts in: its day, its unit, its village ("" for none)."""
+    return [
+        (TallyBy.DAY, entry.day.isoformat()),
+        (TallyBy.UNIT, str(entry.unit_id)),
+        (TallyBy.VILLAGE, entry.village_id or ""),
+    ]
+
+
+def _add_to_tallies(entry: Entry) -> None:
+    """Add the entry's count to its three tallies (created at the first entry; a concurrent
+    first entry that created the row meanwhile is retried as an update)."""
+    for by, key in tally_keys(entry):
+        rows = EntryTally.objects.filter(indicator_id=entry.indicator_id, by=by, key=key)
+        if rows.update(total=F("total") + entry.count):
+            continue
+        try:
+            with transaction.atomic():
+                EntryTally.objects.create(
+                    indicator_id=entry.indicator_id, by=by, key=key, total=entry.count
+                )
+        except IntegrityError:
+            rows.update(total=F("total") + entry.count)
 
 
 def prepare_photo(upload: Any) -> ContentFile[bytes] | None:
@@ -293,6 +321,7 @@ def entry_add(
     content = prepare_photo(photo)
     with transaction.atomic():
         entry = Entry(
+            campaign=campaign,
             indicator=indicator,
             day=day,
             unit=unit,
@@ -305,6 +334,7 @@ def entry_add(
         if content is not None:
             entry.photo.save(content.name or "photo.jpg", content, save=False)
         entry.save()
+        _add_to_tallies(entry)
         record_event(
             campaign=campaign,
             subject="entry",
