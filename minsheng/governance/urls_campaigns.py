@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/export/", views.campaign_export, name="campaign_export"),
     path("<int:pk>/entries/new/", views.entry_new, name="campaign_entry_new"),
     path("<int:pk>/inspections/new/", views.inspection_new, name="campaign_inspection_new"),
+    path("<int:pk>/photos/<str:kind>/<int:row>/", views.photo, name="campaign_photo"),
 ]

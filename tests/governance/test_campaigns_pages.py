@@ -209,3 +209,30 @@ def test_pages_have_pinned_query_counts(
 def test_the_nav_shows_campaigns_to_township_staff(client, world: World) -> None:  # type: ignore[no-untyped-def]
     client.force_login(world.team)
     assert "专项行动" in client.get("/").content.decode()
+
+
+def test_photos_are_served_to_those_who_see_the_campaign(
+    client, world: World, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    w = world
+    entry = services.entry_add(
+        actor=w.team,
+        indicator=w.traders,
+        day=D(2026, 6, 1),
+        unit=w.zfdd,
+        count=2,
+        photo=Upload(jpeg().getvalue()),
+    )
+    url = reverse("governance:campaign_photo", args=[w.campaign.pk, "entry", entry.pk])
+    client.force_login(w.station)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content).startswith(b"\xff\xd8\xff")
+    page = client.get(reverse("governance:campaign_detail", args=[w.campaign.pk]))
+    assert url in page.content.decode()
+    client.force_login(w.outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(w.station)
+    other = reverse("governance:campaign_photo", args=[w.campaign.pk, "inspection", entry.pk])
+    assert client.get(other).status_code == 404
