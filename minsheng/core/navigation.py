@@ -98,6 +98,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "governance:council_list",  # minsheng/governance/views_councils.py: 民生议事会
         frozenset({Role.UNIT_LEADER, Role.ADMINISTRATOR}),
     ),
+    NavItem(
+        _("专项行动"),
+        "governance:campaign_list",  # minsheng/governance/views_campaigns.py
+        frozenset(
+            {Role.HANDLER, Role.UNIT_LEADER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR}
+        ),
+    ),
 )
 
 

@@ -160,3 +160,218 @@ class CouncilEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject}:{self.subject_id} {self.verb}"
+
+
+# --- 专项行动 (campaigns) ---------------------------------------------------------------------
+# A campaign (专项行动) of a township or the county: its indicators (a rate measured by sampled
+# inspections, n of N points passing; or a count with a target), the teams' daily entries and the
+# inspections. Values are exact (integers and Decimals). The only writer is
+# minsheng/governance/services/campaigns.py; the reads are minsheng/governance/campaigns.py.
+
+
+class Campaign(models.Model):
+    """专项行动: a name, a period, a lead unit and the units taking part."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    township = models.ForeignKey(
+        "org.Division",
+        verbose_name=_("乡镇"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("不填为全县"),
+    )
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    lead_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("牵头单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    units = models.ManyToManyField(
+        "org.Unit", verbose_name=_("参与单位"), related_name="campaigns", blank=True
+    )
+    is_public = models.BooleanField(_("公开"), default=False)
+    description = models.TextField(_("说明"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("专项行动")
+        verbose_name_plural = _("专项行动")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="governance_campaign_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IndicatorKind(models.TextChoices):
+    RATE = "rate", _("达标率")
+    COUNT = "count", _("数量")
+
+
+class Indicator(models.Model):
+    """One measure of a campaign: a rate (baseline and target in percent, e.g. 82.00 → 98.00)
+    or a count with a target (e.g. 217 家)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField(_("指标名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=8, choices=IndicatorKind.choices)
+    unit_label = models.CharField(_("计量单位"), max_length=16, blank=True)
+    baseline = models.DecimalField(
+        _("基线（%）"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    target = models.DecimalField(_("目标"), max_digits=12, decimal_places=2)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("行动指标")
+        verbose_name_plural = _("行动指标")
+        ordering: ClassVar[list[str]] = ["campaign", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Inspection(models.Model):
+    """A sampled inspection of a rate indicator: `passing` of `checked` points met the standard."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="inspections")
+    day = models.DateField(_("检查日期"))
+    place = models.CharField(_("地点"), max_length=200)
+    village = models.ForeignKey(
+        "org.Division",
+        verbose_name=_("村（社区）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    checked = models.PositiveIntegerField(_("抽查点位数"))
+    passing = models.PositiveIntegerField(_("达标点位数"))
+    photo = models.FileField(upload_to="campaigns/%Y/%m/", blank=True)
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(_("备注"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("抽查记录")
+        verbose_name_plural = _("抽查记录")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=models.Q(passing__lte=models.F("checked")) & models.Q(checked__gt=0),
+                name="governance_inspection_counts",
+            ),
+        ]
+        indexes: ClassVar[list[models.Index]] = [
+            # the latest round and the trend (campaigns.rate_progress)
+            models.Index(fields=["indicator", "day"], name="governance_inspection_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.place} {self.passing}/{self.checked}"
+
+
+class Entry(models.Model):
+    """A team's daily entry on a count indicator: how many, where, by whom."""
+
+    # The campaign is the indicator's, kept on the row for the dashboard's latest entries.
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="entries")
+    day = models.DateField(_("日期"))
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    village = models.ForeignKey(
+        "org.Division",
+        verbose_name=_("村（社区）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    count = models.PositiveIntegerField(_("数量"))
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    note = models.CharField(_("备注"), max_length=500, blank=True)
+    photo = models.FileField(upload_to="campaigns/%Y/%m/", blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("行动台账")
+        verbose_name_plural = _("行动台账")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(condition=models.Q(count__gt=0), name="governance_entry_count"),
+        ]
+        indexes: ClassVar[list[models.Index]] = [
+            # an indicator's entries by day (the export, checks of the tallies)
+            models.Index(fields=["indicator", "day"], name="governance_entry_day"),
+            # the dashboard's latest entries
+            models.Index(fields=["campaign", "-day", "-id"], name="governance_entry_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.count}"
+
+
+class TallyBy(models.TextChoices):
+    DAY = "day", _("日期")
+    UNIT = "unit", _("单位")
+    VILLAGE = "village", _("村（社区）")
+
+
+class EntryTally(models.Model):
+    """A count indicator's running sums by day, by unit and by village (key: the ISO day, the
+    unit's id, the village's code or "" for none), kept by `entry_add` in the entry's
+    transaction, so the dashboard reads a few hundred rows instead of scanning every entry."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="tallies")
+    by = models.CharField(max_length=8, choices=TallyBy.choices)
+    key = models.CharField(max_length=16, blank=True)
+    total = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("台账汇总")
+        verbose_name_plural = _("台账汇总")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["indicator", "by", "key"], name="governance_tally_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.by}:{self.key} {self.total}"
+
+
+class CampaignEvent(models.Model):
+    """The campaigns' audit trail, append-only: one row per change, in the same transaction."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
+    subject = models.CharField(max_length=16)  # "campaign", "indicator", "inspection", "entry"
+    subject_id = models.BigIntegerField(null=True)
+    verb = models.CharField(max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("专项行动操作记录")
+        verbose_name_plural = _("专项行动操作记录")
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["campaign", "-at"], name="governance_cevent_campaign"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject}:{self.subject_id} {self.verb}"

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from minsheng.governance.demo_councils import seed_demo_councils
+from minsheng.governance.demo_campaigns import seed_demo_campaigns
 from minsheng.org.demo import seed_demo
 from minsheng.tickets.catalogue import seed_demo_catalogue
 from minsheng.tickets.demo_tickets import seed_demo_tickets
@@ -20,12 +21,16 @@ class Command(BaseCommand):
         tickets = seed_demo_tickets()
         boards = seed_demo_villages(password=password)
         meetings = seed_demo_councils()
+        campaigns = seed_demo_campaigns()
         self.stdout.write(
             f"演示县已就绪：台前县，{result.units} 个承办单位，{result.users} 个演示账号"
             f"（新导入区划 {result.divisions_created} 条）；派单目录新增 {entries} 条，知识库新增 {articles} 条；演示工单新增 {tickets} 件。"
         )
         self.stdout.write(f"村务公开：孙口镇 {boards} 个村的公开栏新填入演示内容（2026年8—11月）。")
         self.stdout.write(f"民生议事会：孙口镇新增演示会议 {meetings} 次（leader-sunkou 可查看）。")
+        self.stdout.write(
+            f"专项行动：孙口镇新建 {campaigns} 个（人居环境整治提升攻坚、高考护航）。"
+        )
         self.stdout.write(
             "演示账号：admin、operator、dispatcher、supervisor、leader；"
             "各乡镇负责人 leader-<乡镇拼音>（如 leader-sunkou）；"
