@@ -93,6 +93,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             {Role.VILLAGE_CLERK, Role.VILLAGE_MONITOR, Role.AFFAIRS_REVIEWER, Role.ADMINISTRATOR}
         ),
     ),
+    NavItem(
+        _("民生实事"),
+        "governance:commitment_home",  # minsheng/governance/views_commitments.py
+        frozenset(
+            {Role.UNIT_LEADER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.HANDLER}
+        ),
+    ),
 )
 
 
