@@ -1,0 +1,136 @@
+"""民生实事's pages: staff list/commitment/work pages with pinned query counts, the owner's report
+form, the Excel export, and the public page (published lists only, no personal data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from minsheng.governance.models import Commitment, ProgressReport, Work, WorkStatus
+from tests.conftest import PASSWORD, Org
+from tests.governance.commitment_helpers import example
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(username: str) -> Client:
+    client = Client()
+    assert client.login(username=username, password=PASSWORD)
+    return client
+
+
+def test_list_page_shows_progress(org: Org, django_assert_max_num_queries: Any) -> None:
+    ex = example(org)
+    client = _client("lee")
+    url = reverse("governance:commitment_list", args=[ex.clist.pk])
+    with django_assert_max_num_queries(14):
+        response = client.get(url)
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "35.3%" in text and "45.6%" in text and "民生实事" in text
+    # More commitments and works cost no more queries.
+    for i in range(5):
+        c = Commitment.objects.create(clist=ex.clist, position=10 + i, title=f"实事{i}")
+        Work.objects.create(commitment=c, title="项目", owner=org.sunkou)
+    with django_assert_max_num_queries(14):
+        assert client.get(url).status_code == 200
+
+
+def test_excel_export(org: Org) -> None:
+    ex = example(org)
+    response = _client("lee").get(
+        reverse("governance:commitment_list", args=[ex.clist.pk]) + "?format=xlsx"
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_commitment_and_work_pages(org: Org, django_assert_max_num_queries: Any) -> None:
+    ex = example(org)
+    client = _client("alice")
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("governance:commitment_detail", args=[ex.c1.pk]))
+    assert response.status_code == 200
+    assert "孙口镇道路硬化" in response.content.decode()
+    response = client.get(reverse("governance:commitment_work", args=[ex.w1.pk]))
+    assert response.status_code == 200
+    assert 'name="percent"' in response.content.decode()  # the owner's report form
+
+
+def test_owner_reports_through_the_form(org: Org) -> None:
+    ex = example(org)
+    url = reverse("governance:commitment_work", args=[ex.w1.pk])
+    month = timezone.localdate().strftime("%Y-%m")
+    response = _client("alice").post(
+        url, {"action": "report", "month": month, "percent": "70", "text": "路面过半"}
+    )
+    assert response.status_code == 302
+    assert ProgressReport.objects.filter(work=ex.w1, percent=70).exists()
+    # A bad percent is refused with a Chinese message and nothing is written.
+    response = _client("alice").post(
+        url, {"action": "report", "month": month, "percent": "170", "text": "x"}
+    )
+    assert response.status_code == 400
+    assert "进度应在" in response.content.decode()
+    assert ProgressReport.objects.filter(work=ex.w1).count() == 1
+
+
+def test_other_unit_sees_no_form_and_cannot_post(org: Org) -> None:
+    ex = example(org)
+    url = reverse("governance:commitment_work", args=[ex.w1.pk])
+    client = _client("bob")
+    assert 'name="percent"' not in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {"action": "report", "month": timezone.localdate().strftime("%Y-%m"), "percent": "1", "text": "x"},
+    )
+    assert response.status_code == 400
+    assert not ProgressReport.objects.filter(work=ex.w1).exists()
+    # Task progress likewise.
+    task = ex.w1.tasks.first()
+    assert task is not None
+    client.post(url, {"action": "task", "task": task.pk, "progress": "0"})
+    task.refresh_from_db()
+    assert task.progress == 100
+
+
+def test_staff_pages_need_a_staff_role(org: Org) -> None:
+    ex = example(org)
+    anonymous = Client().get(reverse("governance:commitment_list", args=[ex.clist.pk]))
+    assert anonymous.status_code == 302
+
+
+def test_public_page_published_only_without_personal_data(
+    org: Org, django_assert_max_num_queries: Any
+) -> None:
+    ex = example(org)
+    org.alice.display_name = "张爱丽"
+    org.alice.save()
+    Work.objects.filter(pk=ex.w2.pk).update(status=WorkStatus.IN_PROGRESS)
+    ProgressReport.objects.create(
+        work=ex.w2,
+        month=timezone.localdate().replace(day=1),
+        percent=55,
+        text="联系人 13812345678 已到场",
+        reported_by=org.alice,
+    )
+    client = Client()
+    url = reverse("portal:commitment_list", args=[ex.clist.pk])
+    assert url == f"/h5/commitments/{ex.clist.pk}/"
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "农村道路" in text and "孙口镇桥梁维修" in text
+    assert "13812345678" not in text
+    assert "张爱丽" not in text and "alice" not in text
+    assert ex.clist.title in client.get(reverse("portal:commitment_lists")).content.decode()
+    # An unpublished list is not there.
+    ex.clist.published = False
+    ex.clist.save()
+    assert client.get(url).status_code == 404
+    assert ex.clist.title not in client.get(reverse("portal:commitment_lists")).content.decode()
