@@ -174,9 +174,7 @@ def build(
     for c in commitments:
         ws = works_of.get(c.pk, [])
         views.append(CommitmentView(c, ws, weighted_mean((w.progress, w.work.weight) for w in ws)))
-    return ListView(
-        clist, views, weighted_mean((c.progress, c.commitment.weight) for c in views)
-    )
+    return ListView(clist, views, weighted_mean((c.progress, c.commitment.weight) for c in views))
 
 
 def load(clist: CommitmentList, *, commitment_id: int | None = None) -> ListView:
@@ -186,9 +184,7 @@ def load(clist: CommitmentList, *, commitment_id: int | None = None) -> ListView
         commitments = commitments.filter(pk=commitment_id)
     rows = list(commitments)
     ids = [c.pk for c in rows]
-    works = list(
-        Work.objects.filter(commitment_id__in=ids).select_related("owner").order_by("id")
-    )
+    works = list(Work.objects.filter(commitment_id__in=ids).select_related("owner").order_by("id"))
     work_ids = [w.pk for w in works]
     tasks = list(Task.objects.filter(work_id__in=work_ids).order_by("id"))
     reports = list(

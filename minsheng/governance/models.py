@@ -3,27 +3,34 @@
 
 from __future__ import annotations
 
-
 # --- 民生实事 (commitments) ------------------------------------------------------------------
 # A year's public commitments (十大民生实事): the list, its commitments, their works (projects)
 # and the works' tasks, with the owners' monthly progress reports. Progress is computed, never
 # stored (minsheng/governance/commitments.py); the only writer is
 # minsheng/governance/services/commitments.py, each write with a `CommitmentEvent`.
+from decimal import Decimal
+from typing import ClassVar
 
-from decimal import Decimal  # noqa: E402
-from typing import ClassVar  # noqa: E402
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-from django.conf import settings  # noqa: E402
-from django.core.validators import MaxValueValidator, MinValueValidator  # noqa: E402
-from django.db import models  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
+_PERCENT_RANGE = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
-_WEIGHT = {"max_digits": 9, "decimal_places": 3, "default": Decimal(1)}
-_PERCENT = {
-    "max_digits": 5,
-    "decimal_places": 2,
-    "validators": [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
-}
+
+def _weight() -> models.DecimalField[Decimal, Decimal]:
+    return models.DecimalField(_("权重"), max_digits=9, decimal_places=3, default=Decimal(1))
+
+
+def _percent(default: Decimal | None = None) -> models.DecimalField[Decimal, Decimal]:
+    if default is None:
+        return models.DecimalField(
+            _("进度（%）"), max_digits=5, decimal_places=2, validators=_PERCENT_RANGE
+        )
+    return models.DecimalField(
+        _("进度（%）"), max_digits=5, decimal_places=2, validators=_PERCENT_RANGE, default=default
+    )
 
 
 class CommitmentList(models.Model):
@@ -52,13 +59,11 @@ class CommitmentList(models.Model):
 class Commitment(models.Model):
     """One of the list's commitments (一件实事), in the list's order."""
 
-    clist = models.ForeignKey(
-        CommitmentList, on_delete=models.CASCADE, related_name="commitments"
-    )
+    clist = models.ForeignKey(CommitmentList, on_delete=models.CASCADE, related_name="commitments")
     position = models.PositiveSmallIntegerField(_("序号"))
     title = models.CharField(_("名称"), max_length=100)
     description = models.TextField(_("内容"), blank=True)
-    weight = models.DecimalField(_("权重"), **_WEIGHT)  # type: ignore[call-overload]
+    weight = _weight()
     # Citizens' tickets (suggestions, demands) that this commitment answers.
     origin_tickets = models.ManyToManyField(
         "tickets.Ticket", verbose_name=_("来源诉求"), blank=True, related_name="+"
@@ -101,7 +106,7 @@ class Work(models.Model):
     status = models.CharField(
         _("状态"), max_length=16, choices=WorkStatus.choices, default=WorkStatus.PLANNED
     )
-    weight = models.DecimalField(_("权重"), **_WEIGHT)  # type: ignore[call-overload]
+    weight = _weight()
 
     class Meta:
         verbose_name = _("实事项目")
@@ -121,10 +126,8 @@ class Task(models.Model):
 
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(_("名称"), max_length=100)
-    weight = models.DecimalField(_("权重"), **_WEIGHT)  # type: ignore[call-overload]
-    progress = models.DecimalField(  # type: ignore[call-overload]
-        _("进度（%）"), default=Decimal(0), **_PERCENT
-    )
+    weight = _weight()
+    progress = _percent(Decimal(0))
     planned_on = models.DateField(_("计划完成"), null=True, blank=True)
     done_on = models.DateField(_("实际完成"), null=True, blank=True)
 
@@ -143,7 +146,7 @@ class ProgressReport(models.Model):
 
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="reports")
     month = models.DateField(_("月份"))  # the month's first day
-    percent = models.DecimalField(_("进度（%）"), **_PERCENT)  # type: ignore[call-overload]
+    percent = _percent()
     text = models.TextField(_("进展情况"))
     photo = models.FileField(upload_to="governance/commitments/%Y/%m/", blank=True)
     corrects = models.ForeignKey(
@@ -209,4 +212,3 @@ class CommitmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject}:{self.subject_id} {self.verb}"
-

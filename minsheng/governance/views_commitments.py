@@ -113,17 +113,13 @@ def _export(view: progress.ListView) -> HttpResponse:
             )
     sheet.column_dimensions["B"].width = 24
     sheet.column_dimensions["D"].width = 24
-    return download(
-        workbook_bytes(book), f"{view.clist.title}-{timezone.localdate():%Y%m%d}.xlsx"
-    )
+    return download(workbook_bytes(book), f"{view.clist.title}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required
 def commitment_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = _viewer(request)
-    clist = get_object_or_404(
-        CommitmentList.objects.select_related("area"), commitments__pk=pk
-    )
+    clist = get_object_or_404(CommitmentList.objects.select_related("area"), commitments__pk=pk)
     view = progress.load(clist, commitment_id=pk)
     item = view.commitments[0]
     origins = list(item.commitment.origin_tickets.order_by("id").values_list("id", "number"))
@@ -139,16 +135,13 @@ def commitment_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def work_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A work: its tasks, status and reports; the owner's forms (POST `action`: task, status,
     report). Each form calls one service; a refusal is shown above the forms."""
     user = _viewer(request)
-    work = get_object_or_404(
-        Work.objects.select_related("owner", "commitment__clist"), pk=pk
-    )
+    work = get_object_or_404(Work.objects.select_related("owner", "commitment__clist"), pk=pk)
     errors: dict[str, str] = {}
     if request.method == "POST":
         action = request.POST.get("action")
@@ -170,9 +163,7 @@ def work_page(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, _("任务进度已更新。"))
             elif action == "status":
-                services.work_update(
-                    actor=user, work=work, status=request.POST.get("status", "")
-                )
+                services.work_update(actor=user, work=work, status=request.POST.get("status", ""))
                 messages.success(request, _("项目状态已更新。"))
             else:
                 raise Http404

@@ -107,9 +107,7 @@ def test_seed_25_works_done_by_end_of_november(org: Org) -> None:
 def test_services_write_with_events(org: Org) -> None:
     ex = example(org)
     before = CommitmentEvent.objects.count()
-    c = services.commitment_create(
-        actor=ex.admin, clist=ex.clist, title="健康服务", weight="1.5"
-    )
+    c = services.commitment_create(actor=ex.admin, clist=ex.clist, title="健康服务", weight="1.5")
     assert (c.position, c.weight) == (4, Decimal("1.5"))
     w = services.work_create(
         actor=ex.admin, commitment=c, title="卫生室", owner="sunkou", budget="120.5"
@@ -193,7 +191,9 @@ def test_other_refusals_write_nothing(org: Org) -> None:
             planned_end="2026-04-01",
         )
     with pytest.raises(InvalidInput):
-        services.list_create(actor=ex.admin, year=2026, area_code="410927000000", title=ex.clist.title)
+        services.list_create(
+            actor=ex.admin, year=2026, area_code="410927000000", title=ex.clist.title
+        )
     task = Task.objects.filter(work=ex.w1).first()
     assert task is not None
     with pytest.raises(InvalidInput):

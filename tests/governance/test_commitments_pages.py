@@ -86,7 +86,12 @@ def test_other_unit_sees_no_form_and_cannot_post(org: Org) -> None:
     assert 'name="percent"' not in client.get(url).content.decode()
     response = client.post(
         url,
-        {"action": "report", "month": timezone.localdate().strftime("%Y-%m"), "percent": "1", "text": "x"},
+        {
+            "action": "report",
+            "month": timezone.localdate().strftime("%Y-%m"),
+            "percent": "1",
+            "text": "x",
+        },
     )
     assert response.status_code == 400
     assert not ProgressReport.objects.filter(work=ex.w1).exists()

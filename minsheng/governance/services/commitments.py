@@ -143,9 +143,7 @@ def _weight(value: Any) -> Decimal:
 
 
 def _percent(value: Any, field: str = "percent") -> Decimal:
-    return _decimal(
-        value, field, _("进度"), minimum=Decimal(0), maximum=Decimal(100), places=2
-    )
+    return _decimal(value, field, _("进度"), minimum=Decimal(0), maximum=Decimal(100), places=2)
 
 
 def _date(value: Any, field: str, label: str, *, required: bool = False) -> dt.date | None:
@@ -283,9 +281,7 @@ def commitment_create(
     )
     if origins:
         commitment.origin_tickets.set(origins)
-    _event(
-        clist.pk, "commitment", commitment.pk, "create", actor, title=name, origins=origins
-    )
+    _event(clist.pk, "commitment", commitment.pk, "create", actor, title=name, origins=origins)
     return commitment
 
 
@@ -354,9 +350,7 @@ def work_create(
     money = (
         None
         if budget in (None, "")
-        else _decimal(
-            budget, "budget", _("预算"), minimum=Decimal(0), maximum=BUDGET_MAX, places=2
-        )
+        else _decimal(budget, "budget", _("预算"), minimum=Decimal(0), maximum=BUDGET_MAX, places=2)
     )
     start = _date(planned_start, "planned_start", _("计划开工"))
     end = _date(planned_end, "planned_end", _("计划完工"))
@@ -376,11 +370,7 @@ def work_create(
 
 
 def _lock_work(work: Work) -> Work:
-    return (
-        Work.objects.select_for_update()
-        .select_related("owner", "commitment")
-        .get(pk=work.pk)
-    )
+    return Work.objects.select_for_update().select_related("owner", "commitment").get(pk=work.pk)
 
 
 @transaction.atomic
@@ -414,7 +404,11 @@ def work_update(
     for day, field in ((start, "actual_start"), (end, "actual_end")):
         if day is not None and day > today:
             raise InvalidInput(_("实际日期不能晚于今天。"), field=field)
-    _span(changes.get("actual_start", work.actual_start), changes.get("actual_end", work.actual_end), "actual_end")
+    _span(
+        changes.get("actual_start", work.actual_start),
+        changes.get("actual_end", work.actual_end),
+        "actual_end",
+    )
     if weight is not None:
         _check_manage(actor)
         changes["weight"] = _weight(weight)
@@ -453,8 +447,10 @@ def task_create(
 def task_progress(*, actor: User, task: Task, progress: Any, done_on: Any = None) -> Task:
     """The owner sets a task's progress; 100 marks it done (on `done_on`, today by default),
     less clears its completion date."""
-    task = Task.objects.select_for_update().select_related("work__owner", "work__commitment").get(
-        pk=task.pk
+    task = (
+        Task.objects.select_for_update()
+        .select_related("work__owner", "work__commitment")
+        .get(pk=task.pk)
     )
     if not can_update_work(actor, task.work):
         raise NotAllowed(_("只有责任单位可以更新这个项目的任务。"))

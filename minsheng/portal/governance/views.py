@@ -33,10 +33,7 @@ def list_page(request: HttpRequest, pk: int) -> HttpResponse:
     shown = [
         (
             c,
-            [
-                (w, mask_pii(w.latest.text) if w.latest is not None else "")
-                for w in c.works
-            ],
+            [(w, mask_pii(w.latest.text) if w.latest is not None else "") for w in c.works],
         )
         for c in view.commitments
     ]
