@@ -18,6 +18,10 @@ positive numbers (default 1) and the sum is divided by their total, so equal wei
 plain average and nobody has to make weights add up to exactly 1 after adding a work. Services
 refuse a weight of 0 or less, so the total is never 0.
 
+A work **reports late** (flagged on the pages and counted in the figures) when it is in progress,
+the day of the month has reached `MINSHENG_COMMITMENT_REPORT_DAY` and it has no report for the
+current month — the moment the clock (commitments_clock.py) reminds its owner.
+
 The means are exact: `fractions.Fraction` of the stored decimals, rounded (half up) to one decimal
 only for display (`shown`), so a list's progress does not drift with the order of rounding.
 """
@@ -30,6 +34,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+
+from django.conf import settings
+from django.utils import timezone
 
 from minsheng.governance.models import (
     Commitment,
@@ -77,12 +84,20 @@ def work_progress(
     return Fraction(latest_percent) if latest_percent is not None else Fraction(0)
 
 
+def report_late(status: str, latest_month: dt.date | None, today: dt.date) -> bool:
+    """In progress, past the month's report day, and nothing reported for this month."""
+    if status != WorkStatus.IN_PROGRESS or today.day < int(settings.MINSHENG_COMMITMENT_REPORT_DAY):
+        return False
+    return latest_month is None or latest_month < today.replace(day=1)
+
+
 @dataclass
 class WorkView:
     work: Work
     tasks: list[Task]
     latest: ProgressReport | None
     progress: Fraction
+    late: bool = False
 
     @property
     def shown(self) -> Decimal:
@@ -107,6 +122,10 @@ class CommitmentView:
     def works_done(self) -> int:
         return sum(1 for w in self.works if w.work.status == WorkStatus.DONE)
 
+    @property
+    def late_reports(self) -> int:
+        return sum(1 for w in self.works if w.late)
+
 
 @dataclass
 class Figures:
@@ -115,6 +134,7 @@ class Figures:
     commitments: int = 0
     commitments_done: int = 0
     budget: Decimal = Decimal(0)
+    late_reports: int = 0
 
 
 @dataclass
@@ -136,6 +156,7 @@ class ListView:
             for w in c.works:
                 f.works += 1
                 f.budget += w.work.budget or Decimal(0)
+                f.late_reports += int(w.late)
                 if w.work.status == WorkStatus.DONE and (
                     by is None or (w.work.actual_end is not None and w.work.actual_end <= by)
                 ):
@@ -152,8 +173,10 @@ def build(
     works: Sequence[Work],
     tasks: Sequence[Task],
     reports: Sequence[ProgressReport],
+    today: dt.date | None = None,
 ) -> ListView:
     """The list's tree with every level's progress, from rows already read."""
+    today = today or timezone.localdate()
     tasks_of: dict[int, list[Task]] = defaultdict(list)
     for task in tasks:
         tasks_of[task.work_id].append(task)
@@ -169,7 +192,8 @@ def build(
             [(t.progress, t.weight) for t in own],
             last.percent if last is not None else None,
         )
-        works_of[work.commitment_id].append(WorkView(work, own, last, progress))
+        late = report_late(work.status, last.month if last is not None else None, today)
+        works_of[work.commitment_id].append(WorkView(work, own, last, progress, late))
     views = []
     for c in commitments:
         ws = works_of.get(c.pk, [])
@@ -177,7 +201,9 @@ def build(
     return ListView(clist, views, weighted_mean((c.progress, c.commitment.weight) for c in views))
 
 
-def load(clist: CommitmentList, *, commitment_id: int | None = None) -> ListView:
+def load(
+    clist: CommitmentList, *, commitment_id: int | None = None, today: dt.date | None = None
+) -> ListView:
     """The list's tree in five queries whatever its size (or one commitment's subtree)."""
     commitments = Commitment.objects.filter(clist=clist).order_by("position", "id")
     if commitment_id is not None:
@@ -192,4 +218,4 @@ def load(clist: CommitmentList, *, commitment_id: int | None = None) -> ListView
         .select_related("reported_by")
         .order_by("month", "id")
     )
-    return build(clist, rows, works, tasks, reports)
+    return build(clist, rows, works, tasks, reports, today)

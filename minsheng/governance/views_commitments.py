@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -21,11 +22,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from minsheng.governance import commitments as progress
-from minsheng.governance.models import CommitmentList, Task, Work, WorkStatus
+from minsheng.governance.models import Commitment, CommitmentList, Task, Work, WorkStatus
 from minsheng.governance.services import commitments as services
 from minsheng.lib.xlsx import append_row, download, workbook_bytes
 from minsheng.org.models import Role, User
-from minsheng.tickets.errors import TicketActionError
+from minsheng.tickets.errors import InvalidInput, TicketActionError
+from minsheng.tickets.models import Ticket
 
 VIEWERS = (Role.UNIT_LEADER, Role.HANDLER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR)
 
@@ -37,32 +39,110 @@ def _viewer(request: HttpRequest) -> User:
     return user
 
 
+def _posted(request: HttpRequest, *names: str) -> dict[str, str]:
+    return {name: str(request.POST.get(name, "")) for name in names}
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def home(request: HttpRequest) -> HttpResponse:
-    """Every list, newest year first."""
+    """Every list, newest year first; administrators create a list here."""
     user = _viewer(request)
+    error = ""
+    if request.method == "POST":
+        try:
+            clist = services.list_create(
+                actor=user,
+                year=request.POST.get("year", ""),
+                area_code=request.POST.get("area", ""),
+                title=request.POST.get("title", ""),
+            )
+        except TicketActionError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("清单已创建。"))
+            return HttpResponseRedirect(reverse("governance:commitment_list", args=[clist.pk]))
     lists = list(CommitmentList.objects.select_related("area").order_by("-year", "-id")[:100])
-    if len(lists) == 1:
-        return HttpResponseRedirect(f"{lists[0].pk}/")
+    if len(lists) == 1 and request.method == "GET" and not services.can_manage(user):
+        return HttpResponseRedirect(reverse("governance:commitment_list", args=[lists[0].pk]))
     return render(
         request,
         "governance/commitments/home.html",
-        {"lists": lists, "can_manage": services.can_manage(user)},
+        {
+            "lists": lists,
+            "can_manage": services.can_manage(user),
+            "error": error,
+            "post": _posted(request, "year", "area", "title"),
+            "this_year": timezone.localdate().year,
+        },
+        status=400 if error else 200,
     )
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def list_page(request: HttpRequest, pk: int) -> HttpResponse:
-    _viewer(request)
+    """A list: figures, each commitment's progress bar; administrators add a commitment and
+    publish or withdraw the list (POST `action`: commitment, publish)."""
+    user = _viewer(request)
     clist = get_object_or_404(CommitmentList.objects.select_related("area"), pk=pk)
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "commitment":
+                services.commitment_create(
+                    actor=user,
+                    clist=clist,
+                    title=request.POST.get("title", ""),
+                    description=request.POST.get("description", ""),
+                    weight=request.POST.get("weight", ""),
+                    origin_ticket_ids=_ticket_ids(request.POST.get("origins", "")),
+                )
+                messages.success(request, _("实事已添加。"))
+            elif action == "publish":
+                services.list_update(
+                    actor=user, clist=clist, published=request.POST.get("published") == "1"
+                )
+                messages.success(request, _("公开状态已更新。"))
+            else:
+                raise Http404
+        except TicketActionError as exc:
+            error = exc.message
+        else:
+            return HttpResponseRedirect(request.path)
     view = progress.load(clist)
     if request.GET.get("format") == "xlsx":
         return _export(view)
     return render(
         request,
         "governance/commitments/list.html",
-        {"view": view, "figures": view.figures(), "export_url": request.path + "?format=xlsx"},
+        {
+            "view": view,
+            "figures": view.figures(),
+            "export_url": request.path + "?format=xlsx",
+            "can_manage": services.can_manage(user),
+            "error": error,
+            "post": _posted(request, "title", "description", "weight", "origins"),
+        },
+        status=400 if error else 200,
     )
+
+
+def _ticket_ids(text: str) -> list[int]:
+    """Origin tickets typed as their numbers (工单号), separated by spaces or commas."""
+    numbers = [n for n in text.replace("，", " ").replace(",", " ").split() if n]
+    if not numbers:
+        return []
+    if len(numbers) > services.ORIGINS_MAX:
+        raise InvalidInput(_("来源诉求太多。"), field="origins")
+    found = dict(Ticket.objects.filter(number__in=numbers).values_list("number", "pk"))
+    missing = [n for n in numbers if n not in found]
+    if missing:
+        raise InvalidInput(
+            _("没有这些工单：%(numbers)s") % {"numbers": "、".join(missing[:5])}, field="origins"
+        )
+    return list(found.values())
 
 
 def _export(view: progress.ListView) -> HttpResponse:
@@ -117,9 +197,30 @@ def _export(view: progress.ListView) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def commitment_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A commitment, its works and their tasks; administrators add a work."""
     user = _viewer(request)
     clist = get_object_or_404(CommitmentList.objects.select_related("area"), commitments__pk=pk)
+    error = ""
+    if request.method == "POST":
+        commitment = get_object_or_404(Commitment, pk=pk)
+        try:
+            services.work_create(
+                actor=user,
+                commitment=commitment,
+                title=request.POST.get("title", ""),
+                owner=request.POST.get("owner", ""),
+                budget=request.POST.get("budget", ""),
+                planned_start=request.POST.get("planned_start", ""),
+                planned_end=request.POST.get("planned_end", ""),
+                weight=request.POST.get("weight", ""),
+            )
+        except TicketActionError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("项目已添加。"))
+            return HttpResponseRedirect(request.path)
     view = progress.load(clist, commitment_id=pk)
     item = view.commitments[0]
     origins = list(item.commitment.origin_tickets.order_by("id").values_list("id", "number"))
@@ -131,7 +232,13 @@ def commitment_page(request: HttpRequest, pk: int) -> HttpResponse:
             "item": item,
             "origins": origins,
             "reporting": {w.work.pk for w in item.works if services.can_report(user, w.work)},
+            "can_manage": services.can_manage(user),
+            "error": error,
+            "post": _posted(
+                request, "title", "owner", "budget", "planned_start", "planned_end", "weight"
+            ),
         },
+        status=400 if error else 200,
     )
 
 
@@ -162,6 +269,15 @@ def work_page(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=user, task=task, progress=request.POST.get("progress", "")
                 )
                 messages.success(request, _("任务进度已更新。"))
+            elif action == "new_task":
+                services.task_create(
+                    actor=user,
+                    work=work,
+                    title=request.POST.get("title", ""),
+                    weight=request.POST.get("weight", ""),
+                    planned_on=request.POST.get("planned_on", ""),
+                )
+                messages.success(request, _("任务已添加。"))
             elif action == "status":
                 services.work_update(actor=user, work=work, status=request.POST.get("status", ""))
                 messages.success(request, _("项目状态已更新。"))
@@ -184,6 +300,7 @@ def work_page(request: HttpRequest, pk: int) -> HttpResponse:
         "post": request.POST if request.method == "POST" else {},
         "can_report": services.can_report(user, work),
         "can_update": services.can_update_work(user, work),
+        "can_manage": services.can_manage(user),
         "statuses": WorkStatus.choices,
         "this_month": timezone.localdate().strftime("%Y-%m"),
     }

@@ -258,3 +258,16 @@ def test_worker_pass_runs_the_reminders(org: Org, settings: Any) -> None:
         1 if timezone.localdate().replace(day=1) == dt.date(2026, 11, 1) else 0
     )
     assert remind_commitment_reports() == 0
+
+
+def test_late_reports_flagged_from_the_report_day(org: Org, settings: Any) -> None:
+    settings.MINSHENG_COMMITMENT_REPORT_DAY = 25
+    ex = example(org)
+    # 24 November: nobody is late yet.
+    assert progress.load(ex.clist, today=dt.date(2026, 11, 24)).figures().late_reports == 0
+    # 25 November: W1 and W4 (in progress, no November report); W2 reported; W3 is done.
+    view = progress.load(ex.clist, today=dt.date(2026, 11, 25))
+    late = {w.work.pk for c in view.commitments for w in c.works if w.late}
+    assert late == {ex.w1.pk, ex.w4.pk}
+    assert view.figures().late_reports == 2
+    assert progress.report_late(WorkStatus.SUSPENDED, None, dt.date(2026, 11, 30)) is False

@@ -10,7 +10,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from minsheng.governance.models import Commitment, ProgressReport, Work, WorkStatus
+from minsheng.governance.models import (
+    Commitment,
+    CommitmentEvent,
+    CommitmentList,
+    ProgressReport,
+    Work,
+    WorkStatus,
+)
 from tests.conftest import PASSWORD, Org
 from tests.governance.commitment_helpers import example
 
@@ -139,3 +146,47 @@ def test_public_page_published_only_without_personal_data(
     ex.clist.save()
     assert client.get(url).status_code == 404
     assert ex.clist.title not in client.get(reverse("portal:commitment_lists")).content.decode()
+
+
+def test_an_administrator_sets_up_a_list_through_the_pages(org: Org) -> None:
+    ex = example(org)
+    client = _client("adm")
+    home = reverse("governance:commitment_home")
+    response = client.post(
+        home, {"year": "2027", "area": "410927000000", "title": "2027年民生实事"}
+    )
+    assert response.status_code == 302
+    clist = CommitmentList.objects.get(title="2027年民生实事")
+    list_url = reverse("governance:commitment_list", args=[clist.pk])
+    assert client.post(list_url, {"action": "commitment", "title": "道路"}).status_code == 302
+    commitment = Commitment.objects.get(clist=clist)
+    detail = reverse("governance:commitment_detail", args=[commitment.pk])
+    response = client.post(detail, {"title": "修路", "owner": "sunkou", "budget": "12.5"})
+    assert response.status_code == 302
+    work = Work.objects.get(commitment=commitment)
+    work_url = reverse("governance:commitment_work", args=[work.pk])
+    response = client.post(work_url, {"action": "new_task", "title": "路基", "weight": "2"})
+    assert response.status_code == 302
+    assert work.tasks.get().weight == 2
+    assert client.post(list_url, {"action": "publish", "published": "1"}).status_code == 302
+    clist.refresh_from_db()
+    assert clist.published
+    # Refusals: a Chinese message, status 400, nothing written.
+    before = (CommitmentEvent.objects.count(), Commitment.objects.count(), Work.objects.count())
+    response = client.post(list_url, {"action": "commitment", "title": "x", "origins": "NOPE1"})
+    assert response.status_code == 400 and "没有这些工单" in response.content.decode()
+    response = client.post(detail, {"title": "x", "owner": "nobody"})
+    assert response.status_code == 400 and "没有这个责任单位" in response.content.decode()
+    response = client.post(home, {"year": "1999", "area": "410927000000", "title": "x"})
+    assert response.status_code == 400
+    assert before == (
+        CommitmentEvent.objects.count(),
+        Commitment.objects.count(),
+        Work.objects.count(),
+    )
+    # A handler sees no setup form and cannot post one.
+    alice = _client("alice")
+    assert 'value="commitment"' not in alice.get(list_url).content.decode()
+    assert alice.post(list_url, {"action": "commitment", "title": "y"}).status_code == 400
+    assert not Commitment.objects.filter(title="y").exists()
+    assert ex.clist.pk != clist.pk
