@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.list_page, name="commitment_list"),
     path("c/<int:pk>/", views.commitment_page, name="commitment_detail"),
     path("w/<int:pk>/", views.work_page, name="commitment_work"),
+    path("photo/<int:pk>/", views.report_photo, name="commitment_photo"),
 ]

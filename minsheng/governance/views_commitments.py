@@ -10,19 +10,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from minsheng.governance import commitments as progress
-from minsheng.governance.models import Commitment, CommitmentList, Task, Work, WorkStatus
+from minsheng.governance.models import (
+    Commitment,
+    CommitmentList,
+    ProgressReport,
+    Task,
+    Work,
+    WorkStatus,
+)
 from minsheng.governance.services import commitments as services
 from minsheng.lib.xlsx import append_row, download, workbook_bytes
 from minsheng.org.models import Role, User
@@ -310,3 +325,36 @@ def work_page(request: HttpRequest, pk: int) -> HttpResponse:
         context,
         status=400 if errors else 200,
     )
+
+
+def photo_response(report: ProgressReport) -> HttpResponseBase:
+    """A report's photo (a JPEG re-encoded without metadata by the service), streamed or handed
+    to the web server like every attachment (MINSHENG_SENDFILE)."""
+    if not report.photo:
+        raise Http404("no photo")
+    mode = settings.MINSHENG_SENDFILE
+    response: HttpResponseBase
+    if mode == "x-accel-redirect":
+        response = HttpResponse()
+        response["X-Accel-Redirect"] = f"{settings.MINSHENG_SENDFILE_PREFIX}{report.photo.name}"
+    elif mode == "x-sendfile":
+        response = HttpResponse()
+        response["X-Sendfile"] = report.photo.path
+    else:
+        try:
+            response = FileResponse(report.photo.open("rb"))
+        except FileNotFoundError:
+            raise Http404("file missing") from None
+    response["Content-Type"] = "image/jpeg"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def report_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
+    _viewer(request)
+    report = get_object_or_404(ProgressReport, pk=pk)
+    response = photo_response(report)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -190,3 +190,42 @@ def test_an_administrator_sets_up_a_list_through_the_pages(org: Org) -> None:
     assert alice.post(list_url, {"action": "commitment", "title": "y"}).status_code == 400
     assert not Commitment.objects.filter(title="y").exists()
     assert ex.clist.pk != clist.pk
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_report_photo_staff_and_public(org: Org, settings: Any, tmp_path: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from minsheng.governance.services import commitments as services
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    ex = example(org)
+    report = services.report_progress(
+        actor=org.alice,
+        work=ex.w1,
+        month=timezone.localdate().strftime("%Y-%m"),
+        percent="70",
+        text="现场",
+        photo=SimpleUploadedFile("site.png", _png(), "image/png"),
+    )
+    assert report.photo.name.endswith(".jpg")  # re-encoded as JPEG, without metadata
+    staff = _client("lee").get(reverse("governance:commitment_photo", args=[report.pk]))
+    assert staff.status_code == 200 and staff["Content-Type"] == "image/jpeg"
+    public_url = reverse("portal:commitment_photo", args=[report.pk])
+    assert Client().get(public_url).status_code == 200
+    assert (
+        public_url
+        in Client().get(reverse("portal:commitment_list", args=[ex.clist.pk])).content.decode()
+    )
+    ex.clist.published = False
+    ex.clist.save()
+    assert Client().get(public_url).status_code == 404

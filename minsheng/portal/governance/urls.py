@@ -7,4 +7,5 @@ from minsheng.portal.governance import views
 urlpatterns = [
     path("", views.lists, name="commitment_lists"),
     path("<int:pk>/", views.list_page, name="commitment_list"),
+    path("photo/<int:pk>/", views.photo, name="commitment_photo"),
 ]

@@ -7,11 +7,13 @@ masked (`textproc.pii`: phones, ID numbers …) before it is shown. Lists not pu
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from minsheng.governance import commitments as progress
-from minsheng.governance.models import CommitmentList
+from minsheng.governance.models import CommitmentList, ProgressReport
+from minsheng.governance.views_commitments import photo_response
 from minsheng.portal.views import _context
 from minsheng.textproc.pii import mask_pii
 
@@ -42,3 +44,18 @@ def list_page(request: HttpRequest, pk: int) -> HttpResponse:
         "portal/governance/list.html",
         _context(request, view=view, figures=view.figures(), shown=shown),
     )
+
+
+@require_GET
+def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A report's photo, for anyone, when its list is published (else 404)."""
+    report = (
+        ProgressReport.objects.filter(pk=pk, work__commitment__clist__published=True)
+        .only("id", "photo")
+        .first()
+    )
+    if report is None:
+        raise Http404
+    response = photo_response(report)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
