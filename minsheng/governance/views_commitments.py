@@ -279,7 +279,10 @@ def work_page(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, _("进展已报送。"))
             elif action == "task":
-                task = get_object_or_404(Task, pk=request.POST.get("task") or 0, work=work)
+                raw = str(request.POST.get("task", ""))
+                task = get_object_or_404(
+                    Task, pk=int(raw) if raw.isascii() and raw.isdigit() else 0, work=work
+                )
                 services.task_progress(
                     actor=user, task=task, progress=request.POST.get("progress", "")
                 )

@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -199,9 +199,13 @@ def list_create(
     name = _text(title, "title", _("名称"), required=True, maximum=TITLE_MAX)
     if CommitmentList.objects.filter(area=area, year=number, title=name).exists():
         raise InvalidInput(_("这个区划今年已有同名的清单。"), field="title")
-    clist = CommitmentList.objects.create(
-        year=number, area=area, title=name, published=bool(published)
-    )
+    try:
+        with transaction.atomic():  # two administrators creating the same list at once
+            clist = CommitmentList.objects.create(
+                year=number, area=area, title=name, published=bool(published)
+            )
+    except IntegrityError:
+        raise InvalidInput(_("这个区划今年已有同名的清单。"), field="title") from None
     _event(clist.pk, "list", clist.pk, "create", actor, title=name, year=number)
     return clist
 
