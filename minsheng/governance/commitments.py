@@ -36,6 +36,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from minsheng.governance.models import (
@@ -46,6 +47,7 @@ from minsheng.governance.models import (
     Work,
     WorkStatus,
 )
+from minsheng.tickets.models import Status
 
 HUNDRED = Fraction(100)
 ONE_PLACE = Decimal("0.1")
@@ -219,3 +221,14 @@ def load(
         .order_by("month", "id")
     )
     return build(clist, rows, works, tasks, reports, today)
+
+
+def origin_counts(clist: CommitmentList) -> tuple[int, int]:
+    """The citizens' demands linked as origins of the list's commitments, and how many of them
+    are closed (已办结): the list's "实事" answered. One query; counts only, no personal data."""
+    through = Commitment.origin_tickets.through
+    row = through.objects.filter(commitment__clist=clist).aggregate(
+        total=Count("ticket_id", distinct=True),
+        closed=Count("ticket_id", distinct=True, filter=Q(ticket__status=Status.CLOSED)),
+    )
+    return int(row["total"] or 0), int(row["closed"] or 0)

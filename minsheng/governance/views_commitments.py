@@ -135,6 +135,7 @@ def list_page(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "view": view,
             "figures": view.figures(),
+            "origins": progress.origin_counts(clist),
             "export_url": request.path + "?format=xlsx",
             "can_manage": services.can_manage(user),
             "error": error,

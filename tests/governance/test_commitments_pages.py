@@ -35,8 +35,9 @@ def test_list_page_shows_progress(org: Org, django_assert_num_queries: Any) -> N
     client = _client("lee")
     url = reverse("governance:commitment_list", args=[ex.clist.pk])
     client.get(url)  # the session's first read
-    # session, user, roles, header unit, unread badge + the list's tree in five queries
-    with django_assert_num_queries(10):
+    # session, user, roles, header unit, unread badge + the list's tree in five queries and the
+    # origin tickets' counts
+    with django_assert_num_queries(11):
         response = client.get(url)
     text = response.content.decode()
     assert response.status_code == 200
@@ -45,7 +46,7 @@ def test_list_page_shows_progress(org: Org, django_assert_num_queries: Any) -> N
     for i in range(5):
         c = Commitment.objects.create(clist=ex.clist, position=10 + i, title=f"实事{i}")
         Work.objects.create(commitment=c, title="项目", owner=org.sunkou)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert client.get(url).status_code == 200
 
 
@@ -141,7 +142,7 @@ def test_public_page_published_only_without_personal_data(
     client = Client()
     url = reverse("portal:commitment_list", args=[ex.clist.pk])
     assert url == f"/h5/commitments/{ex.clist.pk}/"
-    with django_assert_num_queries(5):  # the list and its tree
+    with django_assert_num_queries(6):  # the list, its tree and the origins' counts
         response = client.get(url)
     text = response.content.decode()
     assert response.status_code == 200
@@ -250,3 +251,29 @@ def test_bad_form_input_is_never_a_500(org: Org) -> None:
     )
     assert response.status_code == 400
     assert not ProgressReport.objects.filter(work=ex.w1).exists()
+
+
+def test_origin_tickets_counted_without_personal_data(people: Any) -> None:
+    from minsheng.governance.services import commitments as services
+    from minsheng.tickets.models import Status, Ticket
+    from tests.factories import new_ticket
+
+    org = people.org
+    ex = example(org)
+    first = new_ticket(people)
+    second = new_ticket(people, title="村口积水", citizen_name="李四", citizen_phone="13900001111")
+    Ticket.objects.filter(pk=second.pk).update(status=Status.CLOSED)  # closed, as if handled
+    response = _client("adm").post(
+        reverse("governance:commitment_list", args=[ex.clist.pk]),
+        {"action": "commitment", "title": "路灯", "origins": f"{first.number}，{second.number}"},
+    )
+    assert response.status_code == 302
+    commitment = Commitment.objects.get(clist=ex.clist, title="路灯")
+    assert set(commitment.origin_tickets.values_list("pk", flat=True)) == {first.pk, second.pk}
+    staff = _client("lee").get(reverse("governance:commitment_list", args=[ex.clist.pk]))
+    assert '<strong id="origins">2 / 1</strong>' in staff.content.decode()
+    public = Client().get(reverse("portal:commitment_list", args=[ex.clist.pk])).content.decode()
+    assert "源自群众诉求 2 件，已办结 1 件" in public
+    for secret in ("张三", "李四", "13900001111", first.number, second.number):
+        assert secret not in public
+    assert services.can_manage(ex.admin)

@@ -42,7 +42,13 @@ def list_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "portal/governance/list.html",
-        _context(request, view=view, figures=view.figures(), shown=shown),
+        _context(
+            request,
+            view=view,
+            figures=view.figures(),
+            origins=progress.origin_counts(clist),
+            shown=shown,
+        ),
     )
 
 
