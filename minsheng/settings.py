@@ -306,6 +306,12 @@ MINSHENG_VILLAGE_CLOCK_BATCH = env_int(
     "MINSHENG_VILLAGE_CLOCK_BATCH", 2000, minimum=1, maximum=50_000
 )
 
+# 民生实事 (minsheng/governance/commitments_clock.py): from this day of the month, owners of works
+# in progress who have not reported for the month are reminded, in-app, once per work and month.
+MINSHENG_COMMITMENT_REPORT_DAY = env_int(
+    "MINSHENG_COMMITMENT_REPORT_DAY", 25, minimum=1, maximum=28
+)
+
 # Outgoing e-mail (used when NOTIFY_EMAIL_BACKEND=django).
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)

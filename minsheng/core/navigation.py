@@ -105,6 +105,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             {Role.HANDLER, Role.UNIT_LEADER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR}
         ),
     ),
+    NavItem(
+        _("民生实事"),
+        "governance:commitment_home",  # minsheng/governance/views_commitments.py
+        frozenset(
+            {Role.UNIT_LEADER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.HANDLER}
+        ),
+    ),
 )
 
 

@@ -134,6 +134,13 @@ TEMPLATES: dict[str, EventTemplate] = {
         body="{village}{period}{section}的公开期限 {due} 已过，至今未公开，请立即公开并说明原因。",
         limits={"village": 40},
     ),
+    # 民生实事 (minsheng/governance/commitments_clock.py), in-app, once per work and month: to the
+    # owner unit's staff when the month's progress report is still missing.
+    "commitment_report_due": EventTemplate(
+        title="实事月报提醒：{work}",
+        body="民生实事“{commitment}”的项目“{work}”尚未报送{month}的进展，请及时报送。",
+        limits={"work": 40, "commitment": 40},
+    ),
 }
 
 

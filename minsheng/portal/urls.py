@@ -25,4 +25,6 @@ urlpatterns = [
     path("board/feed/category/<int:pk>/", CategoryFeed(), name="board_feed_category"),
     # 村务公开 (minsheng/portal/villages/)
     path("villages/", include("minsheng.portal.villages.urls")),
+    # 民生实事 (minsheng/portal/governance/)
+    path("commitments/", include("minsheng.portal.governance.urls")),
 ]

@@ -18,6 +18,9 @@ Each pass:
 7. **Village boards' deadlines** — minsheng.villages.clock.sweep_boards_until_done: the boards
    whose next check has come (an index probe of villages_board_check when none is), their
    reminders and alarms and late sections; at most VILLAGE_BATCHES batches a pass.
+8. **民生实事 reminders** — minsheng.governance.commitments_clock.remind_due_reports: from day
+   MINSHENG_COMMITMENT_REPORT_DAY, works in progress whose owner has not reported for the month
+   (once per work and month; bounded batches).
 
 Every claim and its effects commit together, so a worker killed mid-batch leaves nothing
 half-done: the batch rolls back and is claimed again. SIGTERM stops the loop between batches.
@@ -42,6 +45,7 @@ from django.utils import timezone
 
 from minsheng.deadlines.digest import send_daily_digest
 from minsheng.deadlines.models import JobRun
+from minsheng.governance.commitments_clock import remind_due_reports
 from minsheng.insight.index import index_pending_until_done
 from minsheng.notify.delivery import deliver_due
 from minsheng.stats.rollup import refresh_until_done
@@ -243,6 +247,11 @@ def check_village_boards(
     return sweep_boards_until_done(now=now, max_batches=VILLAGE_BATCHES, stop=stop)
 
 
+def remind_commitment_reports(*, now: dt.datetime | None = None) -> int:
+    """民生实事's monthly reminders (minsheng.governance.commitments_clock): works reminded."""
+    return remind_due_reports(now)
+
+
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -277,6 +286,8 @@ class Worker:
             done += refresh_stats(limit=self.batch, stop=self.stop)
         if not self.stop.is_set():
             done += check_village_boards(stop=self.stop)
+        if not self.stop.is_set():
+            done += remind_commitment_reports()
         return done
 
     def run(self) -> None:

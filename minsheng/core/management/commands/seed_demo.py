@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from minsheng.governance.demo_councils import seed_demo_councils
 from minsheng.governance.demo_campaigns import seed_demo_campaigns
+from minsheng.governance.demo_commitments import seed_demo_commitments
+from minsheng.governance.demo_councils import seed_demo_councils
 from minsheng.org.demo import seed_demo
 from minsheng.tickets.catalogue import seed_demo_catalogue
 from minsheng.tickets.demo_tickets import seed_demo_tickets
@@ -38,4 +39,6 @@ class Command(BaseCommand):
             "村务公开：孙口镇村务审核员 sunkou-cunwu，村干部 clerk-sunkou-201…206，"
             "村务监督委员 monitor-sunkou-201…206。"
         )
+        works = seed_demo_commitments()
+        self.stdout.write(f"民生实事：台前县 2026年十大民生实事，新建 {works} 个项目。")
         self.stdout.write(f"演示密码：{password}")
