@@ -88,9 +88,16 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     ),
     NavItem(
         _("四议两公开"),
-        "villages:matter_home",  # minsheng/villages/views_decisions.py
+        "villages:matter_home",  # minsheng/villages/views_decisions.py (leaders: read only)
         frozenset(
-            {Role.VILLAGE_CLERK, Role.VILLAGE_MONITOR, Role.AFFAIRS_REVIEWER, Role.ADMINISTRATOR}
+            {
+                Role.VILLAGE_CLERK,
+                Role.VILLAGE_MONITOR,
+                Role.AFFAIRS_REVIEWER,
+                Role.LEADER,
+                Role.SUPERVISOR,
+                Role.ADMINISTRATOR,
+            }
         ),
     ),
     NavItem(

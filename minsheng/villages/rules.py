@@ -108,5 +108,8 @@ def can_record_matters(user: User | AnonymousUser, village_code: str) -> bool:
 
 def matters_scope(user: User | AnonymousUser) -> VillageScope:
     """The villages whose matters `user` reads: a village's clerks and 村务监督委员 their village,
-    a township's reviewers every village of the township, administrators all."""
+    a township's reviewers every village of the township, administrators all; the hotline's
+    leaders and supervisors read all (as they read the boards' oversight), and write nothing."""
+    if isinstance(user, User) and user.is_active and user.has_role(Role.LEADER, Role.SUPERVISOR):
+        return VillageScope(everything=True)
     return village_scope(user)

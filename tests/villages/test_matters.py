@@ -565,6 +565,13 @@ def test_who_reads_which_matters(v):
     assert set(selectors.matters_of(v.reviewer)) == {mine, theirs}
     assert list(selectors.matters_of(v.clerk)) == [mine]
     assert list(selectors.matters_of(v.other_reviewer)) == []
+    # The county's leader reads every matter and records none.
+    leader = make_user("county-leader", None, "leader")
+    assert set(selectors.matters_of(leader)) == {mine, theirs}
+    with pytest.raises(NotAllowed):
+        matters.step_record(
+            actor=leader, matter_id=mine.pk, number=1, vote=vote("branch", D(2026, 3, 1), 5, 5)
+        )
 
 
 # --- Registers with history ---------------------------------------------------------------------
