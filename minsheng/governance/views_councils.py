@@ -181,6 +181,7 @@ def council_home(request: HttpRequest, code: str) -> HttpResponse:
         "form": form,
         "meetings": list(selectors.meetings(council)[:50]),
         "figures": selectors.figures(council),
+        "participation": selectors.participation(council),
     }
     return render(request, "governance/councils/home.html", context)
 

@@ -5,6 +5,7 @@ refusal writes nothing; the agenda's query count does not grow with the tickets.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -303,3 +304,28 @@ def test_a_stale_record_form_is_refused(town: Town) -> None:
             )
     meeting.refresh_from_db()
     assert (meeting.chair, meeting.minutes) == ("王书记", "甲")
+
+
+def test_the_council_shows_each_units_share_of_the_resolved_demands(town: Town) -> None:
+    """The seed's participation figure (孙口镇: 67 of 182 resolved with the 执法队, 36.8 %), read
+    from the statistics: here 3 demands resolved in the half-year, the team took part in 1."""
+    from tests.stats.helpers import Story, refresh_all
+    from tests.stats.helpers import at as stats_at
+
+    people = town.people
+    story = Story(people)
+    team = people.org.sunkou_team
+    for i in range(3):
+        moment = stats_at(2026, 9, 1 + i, 9)
+        t = story.intake(moment)
+        story.dispatch(t, moment + dt.timedelta(minutes=10), "sunkou", [team] if i == 0 else [])
+        story.sign(t, moment + dt.timedelta(minutes=20))
+        story.contact(t, moment + dt.timedelta(hours=1))
+        story.reply(t, moment + dt.timedelta(days=1))
+        story.callback(t, moment + dt.timedelta(days=2))
+    refresh_all()
+    shares = councils.participation(town.council, dt.date(2026, 10, 15))
+    assert shares.resolved == 3
+    assert [(n, share) for _name, n, share in shares.rows] == [(1, Decimal("33.3"))]
+    # Another half-year: nothing resolved.
+    assert councils.participation(town.council, dt.date(2026, 3, 15)).resolved == 0

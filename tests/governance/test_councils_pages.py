@@ -21,8 +21,10 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 HOME = f"/governance/councils/{SUNKOU}/"
 # session, user, roles, the user's unit (scope) and the council; the meetings; the figures
-# (decisions, works with their tickets, demands answered); the header. The same for 1 meeting or 4.
-HOME_QUERIES = 10
+# (decisions, works with their tickets, demands answered); the units' participation (the
+# statistics' totals, the township's units, their rollups); the header. The same for 1 meeting
+# or 4.
+HOME_QUERIES = 13
 # … the meeting, its agenda lines with their tickets, its decisions with their works, tickets,
 # units and demands (prefetched), the decision form's units. The same for 1 decision or 4.
 MEETING_QUERIES = 14
