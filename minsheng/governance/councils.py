@@ -25,7 +25,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from minsheng.governance.models import Council, Decision, DecisionWork, Meeting
+from minsheng.governance.models import Council, Decision, DecisionWork, Meeting, Suggestion
 from minsheng.insight import selectors as insight
 from minsheng.org.models import Role, Unit, User
 from minsheng.org.scoping import scope_for
@@ -38,6 +38,9 @@ LIST_LIMIT = 50
 REPEAT_DAYS = 30
 HOT_MIN_SIZE = 3
 HOT_LIMIT = 10
+# Villagers' questions about their board (minsheng/villages) are tickets filed under this leaf;
+# the agenda names them apart (governance does not import villages: the name is the contract).
+QUESTION_CATEGORY = "村务公开质询"
 RUN_ROLES = (Role.UNIT_LEADER, Role.HANDLER)
 DONE_STATUSES = (Status.REPLIED, Status.CLOSED)
 
@@ -148,6 +151,9 @@ class Agenda:
     unsatisfied: list[Ticket] = field(default_factory=list)
     repeat: list[RepeatCaller] = field(default_factory=list)
     carry: list[CarryOver] = field(default_factory=list)
+    questions: list[Ticket] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
+    suggestions_total: int = 0
 
 
 def township_q(council: Council, prefix: str = "") -> Q:
@@ -261,7 +267,28 @@ def draft_agenda(council: Council, *, since: dt.date, until: dt.date) -> Agenda:
         .order_by("decision__meeting__date", "decision_id", "id")[:LIST_LIMIT]
     )
     agenda.carry = [CarryOver(work=w, state=work_state(w, until)) for w in works]
+    # 7. Villagers' questions about their village's board, taken in during the period.
+    agenda.questions = list(
+        new.filter(category__name=QUESTION_CATEGORY)
+        .select_related("division", "lead_unit")
+        .order_by("created_at")[:LIST_LIMIT]
+    )
+    # 8. Suggestions (走访 needs, collected suggestions) still open, whenever they came in.
+    pending = Suggestion.objects.filter(council=council, status=Suggestion.Status.OPEN)
+    agenda.suggestions_total = pending.count()
+    agenda.suggestions = list(
+        pending.select_related("village", "category").order_by("created_at", "id")[:LIST_LIMIT]
+    )
     return agenda
+
+
+def open_suggestions(council: Council) -> QuerySet[Suggestion]:
+    """The council's suggestions not yet settled, oldest first (bounded)."""
+    return (
+        Suggestion.objects.filter(council=council, status=Suggestion.Status.OPEN)
+        .select_related("village")
+        .order_by("created_at", "id")[:LIST_LIMIT]
+    )
 
 
 def _open() -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.org.models import Division, Unit
-from minsheng.tickets.models import Ticket
+from minsheng.tickets.models import Category, Ticket
 
 
 class Council(models.Model):
@@ -81,6 +81,8 @@ class AgendaItem(models.Model):
         UNSATISFIED = "unsatisfied", _("不满意工单")
         REPEAT_CALLER = "repeat", _("重复来电")
         CARRY_OVER = "carry", _("上次决定的落实")
+        QUESTION = "question", _("村民质询")
+        SUGGESTION = "suggestion", _("走访和集中收集的意见建议")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     kind = models.CharField(_("类别"), max_length=12, choices=Kind.choices)
@@ -581,3 +583,79 @@ class CommitmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject}:{self.subject_id} {self.verb}"
+
+
+# --- 意见建议 (suggestions for the council) -------------------------------------------------------
+# A demand collected off the hotline — a need a cadre heard on a 走访 visit, a row of a bulk
+# intake (the seed's 1,141 suggestions) — that its collector chose to put before the township's
+# council rather than make a ticket at once. It sits on every agenda while open; the council
+# takes it up (a decision answers it, whose work is tickets) or sets it aside with a reason. It is
+# not a task: whatever a unit must do about it becomes a ticket. The only writer is
+# minsheng/governance/services/suggestions.py.
+
+
+class Suggestion(models.Model):
+    class Source(models.TextChoices):
+        VISIT = "visit", _("走访")
+        IMPORT = "import", _("集中收集")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待议")
+        DECIDED = "decided", _("已议定")
+        TICKET = "ticket", _("已转工单")
+        DECLINED = "declined", _("不予采纳")
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="suggestions")
+    village = models.ForeignKey(
+        Division,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("村（社区）"),
+    )
+    text = models.TextField(_("意见建议"))
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("分类"),
+    )
+    source = models.CharField(_("来源"), max_length=8, choices=Source.choices)
+    # Where it came from, for idempotency: "visit:<id>:<n>" or "import:<row hash>"; a second
+    # intake of the same origin finds the first row instead of adding one.
+    reference = models.CharField(max_length=80, blank=True)
+    contributor = models.CharField(_("提出人"), max_length=50, blank=True)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    decision = models.ForeignKey(
+        Decision, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"
+    )
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(_("处理说明"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("意见建议")
+        verbose_name_plural = _("意见建议")
+        ordering: ClassVar[list[str]] = ["-created_at", "-id"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["council", "reference"],
+                condition=~models.Q(reference=""),
+                name="gov_suggestion_once",
+            )
+        ]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["council", "status", "created_at"], name="gov_suggestion_open"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:40]

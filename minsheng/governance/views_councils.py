@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minsheng.governance import councils as selectors
-from minsheng.governance.models import AgendaItem, Council, Meeting
+from minsheng.governance.models import AgendaItem, Council, Meeting, Suggestion
 from minsheng.governance.services import councils as service
+from minsheng.governance.services import suggestions as suggestion_service
 from minsheng.org.models import User
 from minsheng.tickets.errors import InvalidInput, TicketActionError
 from minsheng.tickets.models import Ticket
@@ -58,8 +59,17 @@ class DecisionForm(forms.Form):
         max_length=2000,
     )
 
-    def __init__(self, *args: Any, council: Council, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, council: Council, pending: list[Suggestion], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if pending:
+            self.fields["suggestions"] = forms.MultipleChoiceField(
+                label=gettext_lazy("回应的意见建议"),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=[(str(s.pk), suggestion_label(s)) for s in pending],
+            )
         units = [("", "—")] + [(str(u.pk), u.name) for u in selectors.township_units(council)]
         for n in range(1, WORK_ROWS + 1):
             self.fields[f"unit_{n}"] = forms.ChoiceField(
@@ -92,6 +102,16 @@ class DecisionForm(forms.Form):
                 continue
             found.append((str(unit), due, str(title or ""), ""))
         return found
+
+
+class DeclineForm(forms.Form):
+    suggestion = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=gettext_lazy("不予采纳的理由"), max_length=500)
+
+
+def suggestion_label(s: Suggestion) -> str:
+    place = f"{s.village.name} · " if s.village else ""
+    return f"#{s.pk} {place}{s.text[:80]}"
 
 
 def demand_ids(council: Council, raw: str) -> list[int]:
@@ -216,7 +236,8 @@ def council_meeting(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "revision": meeting.revision,
         }
     )
-    decide = DecisionForm(council=council)
+    pending = list(selectors.open_suggestions(council)) if can_run else []
+    decide = DecisionForm(council=council, pending=pending)
     if request.method == "POST":
         if not can_run:
             raise Http404
@@ -241,7 +262,7 @@ def council_meeting(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                     messages.success(request, _("会议记录已保存。"))
                     return redirect("governance:council_meeting", code=code, pk=pk)
         elif action == "decide":
-            decide = DecisionForm(request.POST, council=council)
+            decide = DecisionForm(request.POST, council=council, pending=pending)
             if decide.is_valid():
                 works = decide.works()
                 if decide.is_valid():
@@ -252,12 +273,37 @@ def council_meeting(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                             text=decide.cleaned_data["text"],
                             demands=demand_ids(council, decide.cleaned_data["demands"]),
                             works=works,
+                            suggestions=[
+                                int(x) for x in decide.cleaned_data.get("suggestions") or []
+                            ],
                         )
                     except TicketActionError as error:
                         decide.add_error(None, error.message)
                     else:
                         messages.success(request, _("决定已记录，交办工单已派发。"))
                         return redirect("governance:council_meeting", code=code, pk=pk)
+        elif action == "decline":
+            decline = DeclineForm(request.POST)
+            if decline.is_valid():
+                target = Suggestion.objects.filter(
+                    council=council,
+                    status=Suggestion.Status.OPEN,
+                    pk=decline.cleaned_data["suggestion"],
+                ).first()
+                if target is None:
+                    messages.error(request, _("该意见建议已处理或不存在。"))
+                else:
+                    try:
+                        suggestion_service.suggestion_decline(
+                            actor=user, suggestion=target, note=decline.cleaned_data["note"]
+                        )
+                    except TicketActionError as error:
+                        messages.error(request, error.message)
+                    else:
+                        messages.success(request, _("已记录不予采纳。"))
+                        return redirect("governance:council_meeting", code=code, pk=pk)
+            else:
+                messages.error(request, _("请说明不予采纳的理由。"))
     items = list(meeting.agenda_items.select_related("ticket").order_by("position"))
     decisions = selectors.decisions_of(meeting)
     today = timezone.localdate()
@@ -267,6 +313,7 @@ def council_meeting(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         "can_run": can_run,
         "record": record,
         "decide": decide,
+        "pending": pending,
         "agenda": _agenda_groups(items),
         "decisions": [
             (

@@ -26,8 +26,8 @@ HOME = f"/governance/councils/{SUNKOU}/"
 # or 4.
 HOME_QUERIES = 13
 # … the meeting, its agenda lines with their tickets, its decisions with their works, tickets,
-# units and demands (prefetched), the decision form's units. The same for 1 decision or 4.
-MEETING_QUERIES = 14
+# units and demands (prefetched), the decision form's units, the open suggestions. Same for 1 or 4.
+MEETING_QUERIES = 15
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ from minsheng.governance.models import (
     Decision,
     DecisionWork,
     Meeting,
+    Suggestion,
 )
 from minsheng.org.models import Division, Role, RoleGrant, Unit, User
 from minsheng.tickets import actions
@@ -171,6 +172,17 @@ def _snapshot(meeting: Meeting, agenda: selectors.Agenda) -> int:
             due=w.due_date.isoformat(),
             meeting=w.decision.meeting.date.isoformat(),
         )
+    for t in agenda.questions:
+        add(kind.QUESTION, f"{t.number} {t.title}", 1, t.pk)
+    for sug in agenda.suggestions:
+        place = sug.village.name if sug.village else ""
+        add(
+            kind.SUGGESTION,
+            f"{place} · {sug.text}" if place else sug.text,
+            1,
+            suggestion=sug.pk,
+            source=sug.get_source_display(),
+        )
     AgendaItem.objects.bulk_create(rows)
     return len(rows)
 
@@ -294,6 +306,7 @@ def council_decide(
     text: str,
     demands: Sequence[int] = (),
     works: Sequence[Work] = (),
+    suggestions: Sequence[int] = (),
 ) -> Decision:
     """A decision of the meeting: its text, the demands (the township's tickets) it answers, and
     its work — each a ticket (channel 议事会) taken in and dispatched to a unit of the township,
@@ -325,6 +338,31 @@ def council_decide(
             _("工单 %(ids)s 不是本乡镇的诉求。") % {"ids": ", ".join(map(str, missing))},
             field="demands",
         )
+    # The suggestions (走访 and collected) it answers: open ones of this council.
+    suggestion_ids: list[int] = []
+    for raw in suggestions:
+        try:
+            pk = int(raw)
+        except (TypeError, ValueError):
+            raise InvalidInput(_("意见建议编号无效。"), field="suggestions") from None
+        if pk not in suggestion_ids:
+            suggestion_ids.append(pk)
+    if len(suggestion_ids) > MAX_DEMANDS:
+        raise InvalidInput(
+            _("一项决定最多关联 %(n)s 条意见建议。") % {"n": MAX_DEMANDS}, field="suggestions"
+        )
+    open_ids = set(
+        Suggestion.objects.filter(
+            council=council, pk__in=suggestion_ids, status=Suggestion.Status.OPEN
+        ).values_list("pk", flat=True)
+    )
+    missing = [pk for pk in suggestion_ids if pk not in open_ids]
+    if missing:
+        raise InvalidInput(
+            _("意见建议 %(ids)s 不是本乡镇待议的意见建议。")
+            % {"ids": ", ".join(map(str, missing))},
+            field="suggestions",
+        )
     # The works, checked whole before anything is written.
     if len(works) > MAX_WORKS:
         raise InvalidInput(_("一项决定最多交办 %(n)s 项工作。") % {"n": MAX_WORKS}, field="works")
@@ -350,6 +388,10 @@ def council_decide(
         decision = Decision.objects.create(meeting=locked, text=text, created_by=actor)
         if demand_ids:
             decision.demands.set(demand_ids)
+        if suggestion_ids:
+            Suggestion.objects.filter(pk__in=suggestion_ids, status=Suggestion.Status.OPEN).update(
+                status=Suggestion.Status.DECIDED, decision=decision, settled_at=timezone.now()
+            )
         made = []
         for unit, due, title, description in checked:
             header = (
@@ -388,6 +430,11 @@ def council_decide(
             verb="decided",
             actor=actor,
             note=text[:200],
-            data={"meeting": locked.pk, "demands": [found[pk] for pk in demand_ids], "works": made},
+            data={
+                "meeting": locked.pk,
+                "demands": [found[pk] for pk in demand_ids],
+                "suggestions": suggestion_ids,
+                "works": made,
+            },
         )
     return decision
