@@ -20,7 +20,9 @@ Progress, defined once here:
   it is broken down by unit and by village. These sums are read from `EntryTally` (by day, by
   unit, by village), which `entry_add` keeps in the entry's transaction: the dashboard reads a
   few hundred rows whatever the number of entries.
-Tickets tagged to a campaign are not built (no tag on the ticket core yet).
+Tickets tagged to a campaign (`CampaignTicket`, the citizens' demands it answers) are counted by
+state — open, answered (replied or closed) — and the latest listed; a ticket may be tagged when it
+was filed in the campaign's township (any, for a county-wide campaign) and by whoever may inspect.
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from minsheng.governance.models import (
     Campaign,
+    CampaignTicket,
     Entry,
     EntryTally,
     Indicator,
@@ -41,6 +44,7 @@ from minsheng.governance.models import (
     TallyBy,
 )
 from minsheng.org.models import Division, Role, Unit, User
+from minsheng.tickets.models import Status, Ticket
 
 SEE_ALL_ROLES = (Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR)
 UNIT_ROLES = (Role.HANDLER, Role.UNIT_LEADER)
@@ -282,4 +286,47 @@ def recent_inspections(campaign: Campaign, limit: int = 50) -> list[Inspection]:
         Inspection.objects.filter(indicator__campaign=campaign)
         .select_related("indicator", "village", "inspector")
         .order_by("-day", "-id")[:limit]
+    )
+
+
+# --- tickets tagged to the campaign ---------------------------------------------------------
+
+ANSWERED = (Status.REPLIED, Status.CLOSED)
+
+
+@dataclass(frozen=True)
+class TaggedCount:
+    total: int
+    answered: int
+
+    @property
+    def open(self) -> int:
+        return self.total - self.answered
+
+
+def may_tag(user: User, campaign: Campaign) -> bool:
+    return can_inspect(user, campaign)
+
+
+def area_tickets(campaign: Campaign) -> QuerySet[Ticket]:
+    """The tickets that may be tagged: the township's (its division or a village), or any."""
+    base = Ticket.objects.exclude(status__in=(Status.TRANSFERRED, Status.MERGED))
+    if campaign.township_id is None:
+        return base
+    short = Division.objects.get(pk=campaign.township_id).short_code
+    return base.filter(division__code__startswith=short)
+
+
+def tagged_count(campaign: Campaign) -> TaggedCount:
+    rows = CampaignTicket.objects.filter(campaign=campaign).aggregate(
+        total=Count("id"), answered=Count("id", filter=Q(ticket__status__in=ANSWERED))
+    )
+    return TaggedCount(total=rows["total"] or 0, answered=rows["answered"] or 0)
+
+
+def tagged_recent(campaign: Campaign, limit: int = 20) -> list[CampaignTicket]:
+    return list(
+        CampaignTicket.objects.filter(campaign=campaign)
+        .select_related("ticket", "ticket__lead_unit", "ticket__division")
+        .order_by("-tagged_at", "-id")[:limit]
     )

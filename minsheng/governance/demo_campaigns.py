@@ -8,9 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import Q
+
 from minsheng.governance.models import Campaign, Indicator, IndicatorKind
 from minsheng.governance.services import campaigns as services
 from minsheng.org.models import Division, Unit, User
+from minsheng.tickets.models import Ticket
 
 TOWNSHIP_CODE = "410927102000"
 PLACES = ("孙口大街", "金堤路", "孙口集", "黄河路", "将军渡路", "育才路")
@@ -83,6 +86,7 @@ def seed_demo_campaigns() -> int:
                 lead_unit=units["sunkou"],
                 units=(units["sunkou-zfdd"], units["sunkou-nyfw"], units["sunkou-shsw"]),
                 township=township,
+                is_public=True,
                 description="主次干道保洁、规范占道经营、清理垃圾堆：执法大队与各站所包片推进。",
             ),
         )
@@ -127,6 +131,15 @@ def seed_demo_campaigns() -> int:
             [(team, units["sunkou-zfdd"]), (station, units["sunkou-shsw"])],
             villages,
         )
+        # The citizens' demands about the same matters, tagged to the campaign.
+        numbers = list(
+            Ticket.objects.filter(division__code__startswith=township.short_code)
+            .filter(Q(title__contains="垃圾") | Q(title__contains="占道"))
+            .order_by("id")
+            .values_list("number", flat=True)[:5]
+        )
+        if numbers:
+            services.campaign_tag_tickets(actor=leader, campaign=campaign, numbers=numbers)
         created += 1
     if not Campaign.objects.filter(name="高考护航", township=township).exists():
         campaign = services.campaign_create(

@@ -381,6 +381,29 @@ class CampaignEvent(models.Model):
         return f"{self.subject}:{self.subject_id} {self.verb}"
 
 
+class CampaignTicket(models.Model):
+    """A ticket tagged to a campaign: a citizen's demand the campaign answers (a trader on the
+    main road, a noise source before the 高考). The ticket itself is not changed; the dashboard
+    counts these tickets by state and the public summary counts them only."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tagged")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    tagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tagged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("专项行动关联工单")
+        verbose_name_plural = _("专项行动关联工单")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["campaign", "ticket"], name="gov_campaign_ticket_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.ticket_id}"
+
+
 # --- 民生实事 (commitments) ------------------------------------------------------------------
 # A year's public commitments (十大民生实事): the list, its commitments, their works (projects)
 # and the works' tasks, with the owners' monthly progress reports. Progress is computed, never

@@ -29,11 +29,17 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from minsheng.governance import campaigns as selectors
-from minsheng.governance.forms_campaigns import EntryForm, InspectionForm
+from minsheng.governance.forms_campaigns import (
+    CampaignForm,
+    EntryForm,
+    IndicatorForm,
+    InspectionForm,
+    TagForm,
+)
 from minsheng.governance.models import Campaign, Entry, IndicatorKind, Inspection
 from minsheng.governance.services import campaigns as services
 from minsheng.lib.xlsx import append_row, download, workbook_bytes
-from minsheng.org.models import Division, User
+from minsheng.org.models import Division, Role, Unit, User
 from minsheng.stats.views import charts_available
 from minsheng.tickets.errors import TicketActionError
 
@@ -81,7 +87,11 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "governance/campaigns/list.html",
-        {"campaigns": rows, "today": timezone.localdate()},
+        {
+            "campaigns": rows,
+            "today": timezone.localdate(),
+            "may_create": _may_create(_user(request)),
+        },
     )
 
 
@@ -104,6 +114,11 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "entries": selectors.recent_entries(campaign, 20),
             "inspections": selectors.recent_inspections(campaign, 20),
             "member": member,
+            "manage": selectors.may_manage(user, campaign),
+            "may_tag": member,  # = selectors.may_tag, from the units read above
+            "tag_form": TagForm(),
+            "tagged": selectors.tagged_count(campaign),
+            "tagged_recent": selectors.tagged_recent(campaign),
             "charts": charts_available(),
             "chart_data": selectors.chart_data(progress),
         },
@@ -162,7 +177,10 @@ def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
     return download(workbook_bytes(book), name)
 
 
-def _refused(form: EntryForm | InspectionForm, refused: TicketActionError) -> None:
+def _refused(
+    form: EntryForm | InspectionForm | CampaignForm | IndicatorForm | TagForm,
+    refused: TicketActionError,
+) -> None:
     field = refused.field if refused.field in form.fields else None
     form.add_error(field, refused.message)
 
@@ -308,3 +326,170 @@ def photo(request: HttpRequest, pk: int, kind: str, row: int) -> HttpResponseBas
     if found is None or not found.photo:
         raise Http404
     return _serve(found.photo)
+
+
+# --- setting a campaign up, tagging tickets --------------------------------------------------
+
+
+def _may_create(user: User) -> bool:
+    if not user.is_active:
+        return False
+    if user.has_role(Role.ADMINISTRATOR):
+        return True
+    return user.unit is not None and selectors.can_create_campaign(user, user.unit)
+
+
+def _leads(user: User) -> list[Unit]:
+    """The units the user may create a campaign for: administrators any active unit above the
+    villages; a unit leader the own unit."""
+    if user.is_active and user.has_role(Role.ADMINISTRATOR):
+        return list(
+            Unit.objects.filter(is_active=True)
+            .exclude(kind__in=(Unit.Kind.VILLAGE, Unit.Kind.HOTLINE))
+            .order_by("path")[:500]
+        )
+    if user.unit is not None and selectors.can_create_campaign(user, user.unit):
+        return [user.unit]
+    return []
+
+
+def _participants(leads: list[Unit]) -> list[Unit]:
+    """Who may take part: an administrator's choice is any of the units that may lead; a unit
+    leader's is the own unit's sub-units (stations, teams, village committees) and every
+    township's government (a county department's campaign runs through the townships)."""
+    if len(leads) != 1:
+        return leads
+    lead = leads[0]
+    found = {
+        u.pk: u
+        for u in Unit.objects.filter(is_active=True, kind=Unit.Kind.TOWNSHIP).order_by("path")
+    }
+    for u in Unit.objects.filter(is_active=True, path__startswith=lead.path).order_by("path")[:300]:
+        found.setdefault(u.pk, u)
+    found.pop(lead.pk, None)
+    return sorted(found.values(), key=lambda u: u.path)
+
+
+@login_required
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    leads = _leads(user)
+    if not leads:
+        raise Http404
+    townships = list(
+        Division.objects.filter(level=Division.Level.TOWNSHIP)
+        .order_by("code")
+        .values_list("code", "name")[:200]
+    )
+    units = _participants(leads)
+    kwargs = {
+        "leads": [(u.pk, u.name) for u in leads],
+        "townships": townships,
+        "units": [(u.pk, u.name) for u in units],
+    }
+    if request.method == "POST":
+        form = CampaignForm(request.POST, **kwargs)  # type: ignore[arg-type]
+        if form.is_valid():
+            data = form.cleaned_data
+            by_pk = {u.pk: u for u in (*leads, *units)}
+            township = (
+                Division.objects.filter(code=data["township"]).first() if data["township"] else None
+            )
+            try:
+                campaign = services.campaign_create(
+                    actor=user,
+                    data=services.CampaignInput(
+                        name=data["name"],
+                        starts_on=data["starts_on"],
+                        ends_on=data["ends_on"],
+                        lead_unit=by_pk[data["lead_unit"]],
+                        units=tuple(by_pk[pk] for pk in data["units"]),
+                        township=township,
+                        is_public=data["is_public"],
+                        description=data["description"],
+                    ),
+                )
+            except TicketActionError as refused:
+                _refused(form, refused)
+            else:
+                messages.success(request, _("专项行动已创建，请设置指标。"))
+                return HttpResponseRedirect(
+                    reverse("governance:campaign_indicator_new", args=[campaign.pk])
+                )
+    else:
+        initial = {"lead_unit": leads[0].pk, "starts_on": timezone.localdate()}
+        if leads[0].kind == Unit.Kind.TOWNSHIP and leads[0].division_id:
+            initial["township"] = leads[0].division_id
+        form = CampaignForm(initial=initial, **kwargs)  # type: ignore[arg-type]
+    return render(
+        request,
+        "governance/campaigns/new.html",
+        {"form": form, "title": _("新建专项行动"), "submit": _("创建")},
+    )
+
+
+@login_required
+def indicator_new(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    campaign = _campaign(request, pk)
+    if not selectors.may_manage(user, campaign):
+        raise Http404
+    kinds = [(str(v), str(label)) for v, label in IndicatorKind.choices]
+    if request.method == "POST":
+        form = IndicatorForm(request.POST, kinds=kinds)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.indicator_add(
+                    actor=user,
+                    campaign=campaign,
+                    name=data["name"],
+                    kind=data["kind"],
+                    target=data["target"],
+                    baseline=data["baseline"],
+                    unit_label=data["unit_label"],
+                )
+            except TicketActionError as refused:
+                _refused(form, refused)
+            else:
+                messages.success(request, _("指标已添加。"))
+                return HttpResponseRedirect(reverse("governance:campaign_indicator_new", args=[pk]))
+    else:
+        form = IndicatorForm(kinds=kinds)
+    return render(
+        request,
+        "governance/campaigns/form.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "title": _("添加指标"),
+            "submit": _("添加"),
+            "indicators": list(campaign.indicators.order_by("position")),
+        },
+    )
+
+
+@login_required
+def tickets_tag(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST: tag tickets (numbers) to the campaign, or untag one (`untag`)."""
+    user = _user(request)
+    campaign = _campaign(request, pk)
+    if request.method != "POST" or not selectors.may_tag(user, campaign):
+        raise Http404
+    untag = request.POST.get("untag", "").strip()
+    try:
+        if untag:
+            services.campaign_untag_ticket(actor=user, campaign=campaign, number=untag)
+            messages.success(request, _("已取消关联：%(n)s。") % {"n": untag})
+        else:
+            form = TagForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("请填写工单编号。"))
+            else:
+                added = services.campaign_tag_tickets(
+                    actor=user, campaign=campaign, numbers=form.numbers_list()
+                )
+                messages.success(request, _("已关联 %(n)d 件工单。") % {"n": added})
+    except TicketActionError as refused:
+        messages.error(request, refused.message)
+    return HttpResponseRedirect(reverse("governance:campaign_detail", args=[pk]) + "#tickets")

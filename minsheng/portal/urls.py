@@ -27,4 +27,6 @@ urlpatterns = [
     path("villages/", include("minsheng.portal.villages.urls")),
     # 民生实事 (minsheng/portal/governance/)
     path("commitments/", include("minsheng.portal.governance.urls")),
+    # 专项行动 (minsheng/portal/governance/views_campaigns.py)
+    path("campaigns/", include("minsheng.portal.governance.urls_campaigns")),
 ]

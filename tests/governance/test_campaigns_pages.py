@@ -183,8 +183,8 @@ def test_refused_forms_write_nothing_and_say_why(client, world: World) -> None: 
 
 
 # Session, user, role grants; the campaigns (list); the campaign, its units, indicators, the progress' four
-# reads, the latest entries and inspections; the inbox badge.
-QUERIES = {"list": 6, "detail": 14}
+# reads, the latest entries and inspections, the tagged tickets' count and latest; the inbox badge.
+QUERIES = {"list": 6, "detail": 16}
 
 
 def test_pages_have_pinned_query_counts(

@@ -21,14 +21,17 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from minsheng.governance.campaigns import (
+    area_tickets,
     can_create_campaign,
     can_enter_for,
     can_inspect,
     may_manage,
+    may_tag,
 )
 from minsheng.governance.models import (
     Campaign,
     CampaignEvent,
+    CampaignTicket,
     Entry,
     EntryTally,
     Indicator,
@@ -344,3 +347,65 @@ def entry_add(
             data={"indicator": indicator.pk, "day": day.isoformat(), "count": count},
         )
     return entry
+
+
+MAX_TAG = 50
+
+
+def campaign_tag_tickets(*, actor: User, campaign: Campaign, numbers: list[str]) -> int:
+    """Tag tickets (by number) to the campaign; returns how many were newly tagged. Every number
+    must be a ticket of the campaign's area; already tagged ones are left as they are."""
+    if not may_tag(actor, campaign):
+        raise NotAllowed(_("只有参与单位可以关联工单。"))
+    wanted = list(dict.fromkeys(n.strip() for n in numbers if n and n.strip()))
+    if not wanted:
+        raise InvalidInput(_("请填写工单编号。"), field="numbers")
+    if len(wanted) > MAX_TAG:
+        raise InvalidInput(_("一次最多关联 %(n)s 件工单。") % {"n": MAX_TAG}, field="numbers")
+    found = dict(area_tickets(campaign).filter(number__in=wanted).values_list("number", "pk"))
+    missing = [n for n in wanted if n not in found]
+    if missing:
+        raise InvalidInput(
+            _("工单 %(n)s 不存在或不在本行动的范围内。") % {"n": "、".join(missing)},
+            field="numbers",
+        )
+    with transaction.atomic():
+        already = set(
+            CampaignTicket.objects.filter(
+                campaign=campaign, ticket_id__in=found.values()
+            ).values_list("ticket_id", flat=True)
+        )
+        new = [n for n in wanted if found[n] not in already]
+        CampaignTicket.objects.bulk_create(
+            [CampaignTicket(campaign=campaign, ticket_id=found[n], tagged_by=actor) for n in new],
+            ignore_conflicts=True,
+        )
+        if new:
+            record_event(
+                campaign=campaign,
+                subject="ticket",
+                subject_id=None,
+                verb="tag",
+                actor=actor,
+                data={"tickets": new},
+            )
+    return len(new)
+
+
+def campaign_untag_ticket(*, actor: User, campaign: Campaign, number: str) -> None:
+    if not may_tag(actor, campaign):
+        raise NotAllowed(_("只有参与单位可以关联工单。"))
+    with transaction.atomic():
+        deleted, _rows = CampaignTicket.objects.filter(
+            campaign=campaign, ticket__number=number
+        ).delete()
+        if not deleted:
+            raise InvalidInput(_("该工单未关联本行动。"), field="numbers")
+        record_event(
+            campaign=campaign,
+            subject="ticket",
+            subject_id=None,
+            verb="untag",
+            actor=actor,
+            data={"tickets": [number]},
+        )
