@@ -219,7 +219,23 @@ def commitment_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = _viewer(request)
     clist = get_object_or_404(CommitmentList.objects.select_related("area"), commitments__pk=pk)
     error = ""
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "edit":
+        commitment = get_object_or_404(Commitment, pk=pk)
+        try:
+            services.commitment_update(
+                actor=user,
+                commitment=commitment,
+                title=request.POST.get("title", ""),
+                description=request.POST.get("description", ""),
+                weight=request.POST.get("weight", "") or None,
+                origin_ticket_ids=_ticket_ids(request.POST.get("origins", "")),
+            )
+        except TicketActionError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("已保存。"))
+            return HttpResponseRedirect(request.path)
+    elif request.method == "POST":
         commitment = get_object_or_404(Commitment, pk=pk)
         try:
             services.work_create(
@@ -251,7 +267,14 @@ def commitment_page(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": services.can_manage(user),
             "error": error,
             "post": _posted(
-                request, "title", "owner", "budget", "planned_start", "planned_end", "weight"
+                request,
+                "action",
+                "title",
+                "owner",
+                "budget",
+                "planned_start",
+                "planned_end",
+                "weight",
             ),
         },
         status=400 if error else 200,

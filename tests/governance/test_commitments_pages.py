@@ -277,3 +277,30 @@ def test_origin_tickets_counted_without_personal_data(people: Any) -> None:
     for secret in ("张三", "李四", "13900001111", first.number, second.number):
         assert secret not in public
     assert services.can_manage(ex.admin)
+
+
+def test_an_administrator_edits_a_commitment_from_its_page(org: Org) -> None:
+    ex = example(org)
+    client = _client("adm")
+    url = reverse("governance:commitment_detail", args=[ex.c2.pk])
+    assert "修改这件实事" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {"action": "edit", "title": "农村饮水安全", "description": "新建水厂", "weight": "3"},
+    )
+    assert response.status_code == 302
+    ex.c2.refresh_from_db()
+    assert (ex.c2.title, ex.c2.description, ex.c2.weight) == ("农村饮水安全", "新建水厂", 3)
+    before = CommitmentEvent.objects.count()
+    response = client.post(url, {"action": "edit", "title": "", "weight": "1"})
+    assert response.status_code == 400
+    response = client.post(url, {"action": "edit", "title": "饮水", "origins": "NOPE1"})
+    assert response.status_code == 400 and "没有这些工单" in response.content.decode()
+    ex.c2.refresh_from_db()
+    assert ex.c2.title == "农村饮水安全" and CommitmentEvent.objects.count() == before
+    # A handler may not.
+    alice = _client("alice")
+    assert "修改这件实事" not in alice.get(url).content.decode()
+    assert alice.post(url, {"action": "edit", "title": "x"}).status_code == 400
+    ex.c2.refresh_from_db()
+    assert ex.c2.title == "农村饮水安全"
