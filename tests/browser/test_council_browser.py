@@ -10,7 +10,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from minsheng.governance.models import DecisionWork
+from minsheng.governance.models import DecisionWork, Suggestion
+from minsheng.governance.services.suggestions import suggestion_add
+from minsheng.org.models import Division
 from tests.browser.test_portal_browser import fits
 from tests.conftest import People, browser_login
 from tests.governance.council_helpers import SUNKOU, WHARF, demand, make_town
@@ -24,6 +26,21 @@ def test_a_secretary_records_a_meeting_and_a_station_gets_the_work(  # type: ign
 ) -> None:
     town = make_town(people)
     asked = demand(people, division=WHARF, title="码头路面坑洼")
+    wharf = Division.objects.get(code=WHARF)
+    heard = suggestion_add(
+        actor=town.secretary,
+        council=town.council,
+        text="码头村民反映渡口缺少候船棚，雨天无处避雨",
+        source=Suggestion.Source.VISIT,
+        village=wharf,
+    )
+    aside = suggestion_add(
+        actor=town.secretary,
+        council=town.council,
+        text="建议在码头村修建大型游乐场",
+        source=Suggestion.Source.IMPORT,
+        village=wharf,
+    )
     today = timezone.localdate()
     page = browser_page
     page.set_viewport_size({"width": 375, "height": 812})
@@ -43,7 +60,12 @@ def test_a_secretary_records_a_meeting_and_a_station_gets_the_work(  # type: ign
     page.click("button:has-text('新建会议并生成议题')")
     page.wait_for_url(re.compile(r".*/meetings/\d+/$"))
     assert asked.number in page.inner_text("main")  # on the agenda's new demands
+    assert "渡口缺少候船棚" in page.inner_text("main")  # and the open suggestions
     assert fits(page)
+    page.fill("li:has-text('大型游乐场') input[name=note]", "不属于本镇职权，已转县文旅局研究")
+    page.click("li:has-text('大型游乐场') button:has-text('不予采纳')")
+    page.wait_for_load_state()
+    assert "已记录不予采纳" in page.inner_text("main")
     page.fill("input[name=chair]", "王书记")
     page.fill("textarea[name=attendees]", "王书记、李镇长、各站所负责人")
     page.fill("textarea[name=minutes]", "研究码头路面问题。")
@@ -54,6 +76,7 @@ def test_a_secretary_records_a_meeting_and_a_station_gets_the_work(  # type: ign
 
     page.fill("textarea[name=text]", "修补码头路面")
     page.fill("input[name=demands]", asked.number)
+    page.check(f"input[name=suggestions][value='{heard.pk}']")
     page.select_option("select[name=unit_1]", str(town.nyfw.pk))
     page.fill("input[name=due_1]", (today + dt.timedelta(days=5)).isoformat())
     page.fill("input[name=title_1]", "修补码头路面坑洼")
@@ -63,6 +86,10 @@ def test_a_secretary_records_a_meeting_and_a_station_gets_the_work(  # type: ign
     assert work.unit == town.nyfw
     assert work.ticket.number in page.inner_text("main")
     assert fits(page)
+    heard.refresh_from_db()
+    aside.refresh_from_db()
+    assert heard.status == Suggestion.Status.DECIDED and heard.decision_id == work.decision_id
+    assert aside.status == Suggestion.Status.DECLINED
 
     page.context.clear_cookies()
     browser_login(page, live_server.url, town.h_nyfw.username)
