@@ -115,8 +115,10 @@ def can_manage(user: User, township: Division, unit: Unit | None = None) -> bool
     return unit is not None and unit.path.startswith(user.unit.path)
 
 
-def can_read_village(user: User, village: Division, township: Division) -> bool:
-    if can_read_township(user, township):
+def can_read_village(
+    user: User, village: Division, township: Division, unit: Unit | None = None
+) -> bool:
+    if can_read_township(user, township, unit):
         return True
     return VillageAssignment.objects.filter(person=user, village=village).exists()
 
