@@ -329,3 +329,22 @@ def test_the_townships_figures_computed_by_hand(field: Field, people: People) ->
     assert (line.villages, line.visited, line.not_visited, line.visits) == (2, 1, 1, 2)
     assert (line.needs, line.resolved) == (5, 1)
     assert first.visit.pk and second.visit.pk
+
+
+def test_the_demo_assigns_sunkous_villages_and_records_visits() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # idempotent
+    township = Division.objects.get(code="410927102000")
+    assert VillageAssignment.objects.filter(township=township).count() == 8
+    two = VillageAssignment.objects.filter(person__username="h-sunkou").count()
+    assert two == 2
+    assert Visit.objects.filter(township=township).count() == 3
+    needs = VisitNeed.objects.filter(visit__township=township)
+    assert sorted(n.outcome for n in needs) == [SUGGEST, TICKET]
+    ticket = needs.get(outcome=TICKET).ticket
+    assert ticket is not None and (ticket.channel, ticket.status) == (Channel.VISIT, Status.NEW)
+    assert needs.get(outcome=SUGGEST).suggestion.status == Suggestion.Status.OPEN  # type: ignore[union-attr]
