@@ -59,7 +59,7 @@ def seed_demo_visits() -> int:
             actor=admin, person=person, village=village, duty=duty, starts_on=starts_on
         )
     made = 0
-    visits = (
+    visits: tuple[tuple[str, str, dt.date, int, str, list[service.Need]], ...] = (
         (
             "h-sunkou",
             "201",

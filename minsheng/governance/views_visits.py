@@ -73,7 +73,11 @@ class VisitForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, villages: list[tuple[str, str]], categories: list[tuple[str, str]], **kw: Any
+        self,
+        *args: Any,
+        villages: list[tuple[str, str]],
+        categories: list[tuple[str, str]],
+        **kw: Any,
     ) -> None:
         super().__init__(*args, **kw)
         self.fields["village"].choices = [("", "—"), *villages]  # type: ignore[attr-defined]
@@ -153,7 +157,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, villages: list[tuple[str, str]], **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["village"].choices = villages
+        self.fields["village"].choices = villages  # type: ignore[attr-defined]
 
     def clean_person(self) -> User:
         username = self.cleaned_data["person"].strip()
@@ -364,7 +368,16 @@ def township_export(request: HttpRequest, code: str) -> HttpResponse:
                 r.last.isoformat() if r.last else "",
             ],
         )
-    xlsx.append_row(sheet, [_("合计"), "", *[sum(r.months[i] for r in o.rows) for i in range(len(o.months))], o.households, ""])
+    xlsx.append_row(
+        sheet,
+        [
+            _("合计"),
+            "",
+            *[sum(r.months[i] for r in o.rows) for i in range(len(o.months))],
+            o.households,
+            "",
+        ],
+    )
     missing = book.create_sheet(_("本月未走访"))
     xlsx.append_row(missing, [_("村（社区）"), _("包村人员"), _("最近走访")])
     for r in o.not_visited:
@@ -379,7 +392,16 @@ def township_export(request: HttpRequest, code: str) -> HttpResponse:
     needs_sheet = book.create_sheet(_("收集的诉求"))
     xlsx.append_row(
         needs_sheet,
-        [_("走访日期"), _("村（社区）"), _("走访人"), _("诉求"), _("处理方式"), _("工单号"), _("办理状态"), _("已解决")],
+        [
+            _("走访日期"),
+            _("村（社区）"),
+            _("走访人"),
+            _("诉求"),
+            _("处理方式"),
+            _("工单号"),
+            _("办理状态"),
+            _("已解决"),
+        ],
     )
     end = selectors.next_month(month)
     for need in (
@@ -466,4 +488,3 @@ def assignments_page(request: HttpRequest, code: str) -> HttpResponse:
         "today": today,
     }
     return render(request, "governance/visits/assignments.html", context)
-

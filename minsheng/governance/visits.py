@@ -60,7 +60,7 @@ def previous_months(first: dt.date, n: int) -> list[dt.date]:
 
 
 def parse_month(raw: str | None, today: dt.date | None = None) -> dt.date:
-    """"2026-11" → 2026-11-01; anything else → this month."""
+    """ "2026-11" → 2026-11-01; anything else → this month."""
     today = today or timezone.localdate()
     try:
         year, month = (int(x) for x in (raw or "").strip().split("-"))

@@ -23,6 +23,7 @@ from minsheng.governance.services.councils import council_meeting_open
 from minsheng.governance.services.suggestions import suggestion_decline
 from minsheng.governance.services.visits import (
     Need,
+    Recorded,
     assignment_add,
     assignment_end,
     visit_record,
@@ -39,6 +40,7 @@ pytestmark = pytest.mark.django_db
 
 D = dt.date
 TICKET, SUGGEST = VisitNeed.Outcome.TICKET, VisitNeed.Outcome.SUGGESTION
+DAY = D(2026, 11, 10)
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def field(people: People) -> Field:
     return make_field(people)
 
 
-def _visit(f: Field, day: dt.date = D(2026, 11, 10), **kw: object):  # type: ignore[no-untyped-def]
+def _visit(f: Field, day: dt.date = DAY, **kw: object) -> Recorded:
     fields: dict[str, object] = {
         "actor": f.cadre,
         "village": f.village,
@@ -54,7 +56,9 @@ def _visit(f: Field, day: dt.date = D(2026, 11, 10), **kw: object):  # type: ign
         "households": 12,
         "note": "入户走访，了解春耕和饮水情况",
         "needs": [
-            Need("村东头机井坏了，浇地困难", TICKET, citizen_name="李四", citizen_phone="13900001111"),
+            Need(
+                "村东头机井坏了，浇地困难", TICKET, citizen_name="李四", citizen_phone="13900001111"
+            ),
             Need("建议在村小学门口设置减速带", SUGGEST),
         ],
     }
@@ -139,7 +143,9 @@ def test_one_person_several_villages_one_village_several_people(field: Field) ->
     # Ended on 2026-11-15: responsible until that day, not after.
     with time_machine.travel(at(2026, 11, 10), tick=False):
         assignment_end(actor=f.town.secretary, assignment=f.a_county, ends_on=D(2026, 11, 15))
-    assert f.county.pk in {a.person_id for a in selectors.responsible_for(f.village, D(2026, 11, 15))}
+    assert f.county.pk in {
+        a.person_id for a in selectors.responsible_for(f.village, D(2026, 11, 15))
+    }
     assert {a.person_id for a in selectors.responsible_for(f.village, D(2026, 11, 16))} == {
         f.cadre.pk
     }

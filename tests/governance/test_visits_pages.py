@@ -90,7 +90,9 @@ def test_a_cadre_records_a_visit_with_two_needs_through_the_form(
     with time_machine.travel(at(2026, 11, 10, 17), tick=False):
         html = client.get(f"/governance/villages/v/{f.village.code}/").content.decode()
     assert "王干部" in html and "包村领导" in html and ticket.number in html
-    assert "139****1111" in html and "13900001111" not in html and "李*" in html and "李四" not in html
+    assert (
+        "139****1111" in html and "13900001111" not in html and "李*" in html and "李四" not in html
+    )
 
 
 def test_a_refused_form_shows_the_message_and_writes_nothing(client: Client, field: Field) -> None:

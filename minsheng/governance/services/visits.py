@@ -244,9 +244,7 @@ def _check_need(n: int, need: Need, council: Council | None) -> Need:
             field="needs",
         )
     if need.outcome not in VisitNeed.Outcome.values:
-        raise InvalidInput(
-            _("第 %(n)s 条诉求：请选择转工单或提交议事会。") % where, field="needs"
-        )
+        raise InvalidInput(_("第 %(n)s 条诉求：请选择转工单或提交议事会。") % where, field="needs")
     if need.outcome == VisitNeed.Outcome.SUGGESTION and council is None:
         raise InvalidInput(
             _("第 %(n)s 条诉求：该乡镇尚未设立民生议事会，请转工单。") % where, field="needs"
@@ -264,8 +262,7 @@ def _check_need(n: int, need: Need, council: Council | None) -> Need:
         phone = normalize_phone(need.citizen_phone) or ""
         if not phone:
             raise InvalidInput(
-                _("第 %(n)s 条诉求：联系电话格式不正确（11 位手机号或带区号的固定电话）。")
-                % where,
+                _("第 %(n)s 条诉求：联系电话格式不正确（11 位手机号或带区号的固定电话）。") % where,
                 field="needs",
             )
     return Need(
@@ -318,13 +315,9 @@ def visit_record(
         )
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
-        raise InvalidInput(
-            _("走访情况不能超过 %(n)s 字。") % {"n": MAX_NOTE}, field="note"
-        )
+        raise InvalidInput(_("走访情况不能超过 %(n)s 字。") % {"n": MAX_NOTE}, field="note")
     if len(needs) > MAX_NEEDS:
-        raise InvalidInput(
-            _("一次走访最多记录 %(n)s 条诉求。") % {"n": MAX_NEEDS}, field="needs"
-        )
+        raise InvalidInput(_("一次走访最多记录 %(n)s 条诉求。") % {"n": MAX_NEEDS}, field="needs")
     council = Council.objects.filter(division=township).select_related("division").first()
     checked = [_check_need(n, need, council) for n, need in enumerate(needs, 1)]
     desk = visit_actor() if any(n.outcome == VisitNeed.Outcome.TICKET for n in checked) else None
