@@ -354,3 +354,28 @@ def test_the_demo_assigns_sunkous_villages_and_records_visits() -> None:
     ticket = needs.get(outcome=TICKET).ticket
     assert ticket is not None and (ticket.channel, ticket.status) == (Channel.VISIT, Status.NEW)
     assert needs.get(outcome=SUGGEST).suggestion.status == Suggestion.Status.OPEN  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_copies_of_a_form_sent_at_once_record_one_visit(people: People) -> None:
+    from tests.conftest import run_together
+
+    f = make_field(people)
+    token = uuid.uuid4()
+    with time_machine.travel(at(2026, 11, 10, 16), tick=False):
+        done = run_together(
+            *[
+                lambda: visit_record(
+                    actor=f.cadre,
+                    village=f.village,
+                    date=DAY,
+                    households=12,
+                    needs=[Need("村东头机井坏了", TICKET), Need("建议设置减速带", SUGGEST)],
+                    token=token,
+                )
+            ]
+            * 2
+        )
+    assert sorted(d.repeated for d in done) == [False, True]
+    assert done[0].visit.pk == done[1].visit.pk
+    assert _counts() == (1, 2, 1, 1, 1)
