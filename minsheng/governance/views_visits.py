@@ -25,7 +25,7 @@ from minsheng.governance.models import VillageAssignment, VisitNeed
 from minsheng.governance.services import visits as service
 from minsheng.lib import xlsx
 from minsheng.org.models import Division, Role, User
-from minsheng.textproc.pii import mask_phone
+from minsheng.textproc.pii import mask_phone, mask_pii
 from minsheng.tickets.errors import TicketActionError
 from minsheng.tickets.forms import LongSelect
 from minsheng.tickets.models import Category
@@ -211,6 +211,7 @@ def _needs_view(visits: list[Any]) -> list[dict[str, Any]]:
             needs.append(
                 {
                     "need": need,
+                    "text": mask_pii(need.text),
                     "state": label,
                     "resolved": resolved,
                     "name": mask_name(need.citizen_name),
@@ -418,7 +419,7 @@ def township_export(request: HttpRequest, code: str) -> HttpResponse:
                 need.visit.date.isoformat(),
                 need.visit.village.name,
                 str(need.visit.visitor),
-                need.text,
+                mask_pii(need.text),
                 need.get_outcome_display(),
                 need.ticket.number if need.ticket else "",
                 label,

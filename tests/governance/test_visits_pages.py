@@ -175,7 +175,11 @@ def _visits(f: Field, n: int) -> None:
                 date=D(2026, 11, 1 + i),
                 households=3,
                 needs=[
-                    Need(f"诉求{i}", VisitNeed.Outcome.TICKET, citizen_phone="13900001111"),
+                    Need(
+                        f"诉求{i}，电话13900001111",
+                        VisitNeed.Outcome.TICKET,
+                        citizen_phone="13900001111",
+                    ),
                     Need(f"建议{i}", VisitNeed.Outcome.SUGGESTION),
                 ],
             )
@@ -220,5 +224,5 @@ def test_the_township_overview_and_its_excel(client: Client, field: Field) -> No
     missing = [r[0] for r in book["本月未走访"].iter_rows(values_only=True)][1:]
     assert missing == ["孙口村委会"]
     needs = list(book["收集的诉求"].iter_rows(values_only=True))[1:]
-    assert [r[3] for r in needs] == ["诉求0", "建议0"]
+    assert [r[3] for r in needs] == ["诉求0，电话139****1111", "建议0"]
     assert "13900001111" not in str(needs)
