@@ -133,9 +133,11 @@ class VisitForm(forms.Form):
             categories = Category.objects.in_bulk(ids)
         for n in range(1, NEED_ROWS + 1):
             text = (self.cleaned_data.get(f"text_{n}") or "").strip()
-            if not text:
-                continue
             raw = self.cleaned_data.get(f"category_{n}")
+            if not text:
+                if raw or self.cleaned_data.get(f"name_{n}") or self.cleaned_data.get(f"phone_{n}"):
+                    self.add_error(f"text_{n}", _("请填写诉求内容。"))
+                continue
             found.append(
                 service.Need(
                     text=text,
@@ -250,10 +252,10 @@ def visit_new(request: HttpRequest) -> HttpResponse:
     categories = leaf_categories()
     if request.method == "POST":
         form = VisitForm(request.POST, villages=villages, categories=categories)
-        if form.is_valid():
+        needs = form.needs() if form.is_valid() else []
+        if form.is_valid():  # needs() may add errors to the rows
             data = form.cleaned_data
             village = Division.objects.filter(code=data["village"]).first()
-            needs = form.needs()
             try:
                 done = service.visit_record(
                     actor=user,

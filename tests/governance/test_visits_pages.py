@@ -102,6 +102,9 @@ def test_a_refused_form_shows_the_message_and_writes_nothing(client: Client, fie
         response = client.post(NEW, _form(f, str(uuid.uuid4()), phone_2="12345"))
         assert response.status_code == 200
         assert "第 2 条诉求：联系电话格式不正确" in response.content.decode()
+        # A name without the need's text.
+        response = client.post(NEW, _form(f, str(uuid.uuid4()), text_2="", name_2="王五"))
+        assert "请填写诉求内容" in response.content.decode()
         # A village the cadre is not assigned to is not even offered.
         response = client.post(NEW, _form(f, str(uuid.uuid4()), village="410927101201"))
         assert response.status_code == 200
