@@ -49,3 +49,27 @@ def test_a_cadre_records_a_visit_with_two_needs_on_a_phone(  # type: ignore[no-u
     ticket = Ticket.objects.get()
     assert (ticket.channel, ticket.status) == (Channel.VISIT, Status.NEW)
     assert Suggestion.objects.get().village_id == f.village.code
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_township_overview_and_assignments_fit_a_phone(  # type: ignore[no-untyped-def]
+    live_server, browser_page, people: People
+) -> None:
+    f = make_field(people)
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 812})
+    browser_login(page, live_server.url, "leader-sunkou")
+    page.goto(f"{live_server.url}/governance/villages/")
+    assert "孙口镇" in page.inner_text("#townships") and fits(page)
+    page.click("#townships >> text=孙口镇")
+    page.wait_for_url(re.compile(r".*/governance/villages/t/410927102000/$"))
+    assert "孙码头村委会" in page.inner_text("#not-visited") and fits(page)
+    page.click("text=管理包村安排")
+    page.wait_for_url(re.compile(r".*/assignments/$"))
+    assert "王干部" in page.inner_text("#current") and fits(page)
+    page.fill("input[name=person]", "lee")
+    page.select_option("select[name=village]", f.wharf.code)
+    page.select_option("select[name=duty]", "leader")
+    page.click("#assign-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/assignments/$"))
+    assert "包村安排已保存" in page.inner_text("main") and fits(page)
