@@ -766,6 +766,10 @@ class VisitNeed(models.Model):
         SUGGESTION = "suggestion", _("提交议事会")
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="needs")
+    # The visit's township and date, kept on the row: a township's figures read its needs of a
+    # period by one index range, without scanning every need.
+    township = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
     position = models.PositiveSmallIntegerField(default=1)
     text = models.TextField(_("群众诉求"))
     category = models.ForeignKey(
@@ -790,6 +794,9 @@ class VisitNeed(models.Model):
         verbose_name = _("走访收集的诉求")
         verbose_name_plural = _("走访收集的诉求")
         ordering: ClassVar[list[str]] = ["visit", "position"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["township", "date"], name="gov_need_township"),
+        ]
 
     def __str__(self) -> str:
         return self.text[:40]

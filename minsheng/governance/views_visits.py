@@ -408,9 +408,7 @@ def township_export(request: HttpRequest, code: str) -> HttpResponse:
     )
     end = selectors.next_month(month)
     for need in (
-        VisitNeed.objects.filter(
-            visit__township=township, visit__date__gte=month, visit__date__lt=end
-        )
+        VisitNeed.objects.filter(township=township, date__gte=month, date__lt=end)
         .select_related("visit__village", "visit__visitor", "ticket", "suggestion")
         .order_by("visit__date", "visit_id", "position")
     ):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -244,14 +244,26 @@ class NeedFigures:
     resolved: int = 0
 
 
-def need_figures(needs: QuerySet[VisitNeed]) -> NeedFigures:
-    row = needs.aggregate(
-        collected=Count("id"),
-        as_tickets=Count("id", filter=Q(outcome=VisitNeed.Outcome.TICKET)),
-        as_suggestions=Count("id", filter=Q(outcome=VisitNeed.Outcome.SUGGESTION)),
-        resolved=Count("id", filter=resolved_q()),
-    )
-    return NeedFigures(**row)
+def need_figures(needs: QuerySet[VisitNeed], **parts: Q) -> dict[str, NeedFigures]:
+    """The needs' figures for each named part (a Q over the needs), in one pass."""
+    counts = {}
+    for name, q in parts.items():
+        counts[f"{name}_collected"] = Count("id", filter=q)
+        counts[f"{name}_as_tickets"] = Count("id", filter=q & Q(outcome=VisitNeed.Outcome.TICKET))
+        counts[f"{name}_as_suggestions"] = Count(
+            "id", filter=q & Q(outcome=VisitNeed.Outcome.SUGGESTION)
+        )
+        counts[f"{name}_resolved"] = Count("id", filter=q & resolved_q())
+    row = needs.aggregate(**counts)
+    return {
+        name: NeedFigures(
+            collected=row[f"{name}_collected"],
+            as_tickets=row[f"{name}_as_tickets"],
+            as_suggestions=row[f"{name}_as_suggestions"],
+            resolved=row[f"{name}_resolved"],
+        )
+        for name in parts
+    }
 
 
 @dataclass
@@ -273,7 +285,7 @@ class Overview:
     visits: int
     households: int
     needs: NeedFigures  # collected in the chosen month
-    needs_all: NeedFigures  # collected ever
+    needs_window: NeedFigures  # collected in the months shown (the chosen one and five before)
 
     @property
     def not_visited(self) -> list[VillageRow]:
@@ -286,31 +298,33 @@ class Overview:
 
 def overview(township: Division, month: dt.date, today: dt.date | None = None) -> Overview:
     """The township's villages with their visits per month (the chosen month and the five
-    before), households, last visit and who is responsible; the needs collected and resolved.
-    Six queries whatever the number of villages and visits."""
+    before), households, last visit and who is responsible; the needs collected and resolved in
+    the month and in the six months. Four queries whatever the number of villages and visits."""
     today = today or timezone.localdate()
     months = previous_months(month, MONTHS)
     end = next_month(month)
-    villages = list(villages_of(township))
+    # Each village's last visit: one index lookup per village (gov_visit_village).
+    villages = list(
+        villages_of(township).annotate(
+            last=Subquery(
+                Visit.objects.filter(village_id=OuterRef("code"))
+                .order_by("-date")
+                .values("date")[:1]
+            )
+        )
+    )
     per_month: dict[tuple[str, dt.date], tuple[int, int]] = {}
     for row in (
         Visit.objects.filter(township=township, date__gte=months[0], date__lt=end)
         .annotate(month=TruncMonth("date"))
         .values("village_id", "month")
-        .annotate(n=Count("id"), h=Sum("households"))
+        .annotate(n=Count("*"), h=Sum("households"))
         .order_by()
     ):
         first = row["month"]
         if isinstance(first, dt.datetime):
             first = first.date()
         per_month[(row["village_id"], first)] = (row["n"], row["h"] or 0)
-    lasts = dict(
-        Visit.objects.filter(township=township)
-        .values("village_id")
-        .annotate(last=Max("date"))
-        .order_by()
-        .values_list("village_id", "last")
-    )
     # Who is responsible: the assignments covering today (or the month's end, for a past month).
     on = min(today, end - dt.timedelta(days=1))
     responsible: dict[str, list[VillageAssignment]] = {}
@@ -329,11 +343,15 @@ def overview(township: Division, month: dt.date, today: dt.date | None = None) -
                 months=[n for n, _h in counts],
                 visits=counts[-1][0],
                 households=counts[-1][1],
-                last=lasts.get(village.code),
+                last=village.last,
                 responsible=responsible.get(village.code, []),
             )
         )
-    needs = VisitNeed.objects.filter(visit__township=township)
+    figures = need_figures(
+        VisitNeed.objects.filter(township=township, date__gte=months[0], date__lt=end),
+        month=Q(date__gte=month),
+        window=Q(),
+    )
     return Overview(
         township=township,
         month=month,
@@ -341,8 +359,8 @@ def overview(township: Division, month: dt.date, today: dt.date | None = None) -
         rows=rows,
         visits=sum(r.visits for r in rows),
         households=sum(r.households for r in rows),
-        needs=need_figures(needs.filter(visit__date__gte=month, visit__date__lt=end)),
-        needs_all=need_figures(needs),
+        needs=figures["month"],
+        needs_window=figures["window"],
     )
 
 
@@ -382,11 +400,9 @@ def township_lines(townships: list[Division], month: dt.date) -> list[TownshipLi
         .order_by()
     }
     needs = {
-        r["visit__township_id"]: r
-        for r in VisitNeed.objects.filter(
-            visit__township_id__in=codes, visit__date__gte=month, visit__date__lt=end
-        )
-        .values("visit__township_id")
+        r["township_id"]: r
+        for r in VisitNeed.objects.filter(township_id__in=codes, date__gte=month, date__lt=end)
+        .values("township_id")
         .annotate(n=Count("id"), resolved=Count("id", filter=resolved_q()))
         .order_by()
     }

@@ -327,7 +327,7 @@ def test_the_townships_figures_computed_by_hand(field: Field, people: People) ->
     assert [r.village.code for r in o.not_visited] == [f.wharf.code]
     assert (o.visits, o.households, o.visited) == (2, 17, 1)
     assert o.needs == selectors.NeedFigures(collected=5, as_tickets=2, as_suggestions=3, resolved=1)
-    assert o.needs_all == selectors.NeedFigures(
+    assert o.needs_window == selectors.NeedFigures(
         collected=6, as_tickets=3, as_suggestions=3, resolved=2
     )
     assert {a.person_id for a in rows[f.village.code].responsible} == {f.cadre.pk, f.county.pk}

@@ -34,9 +34,10 @@ HOME_QUERIES = 12
 # session, user, roles, unit; the village, its township; scope (council); responsible; the
 # assignments; the visits with their needs, tickets, suggestions and categories; the header.
 VILLAGE_QUERIES = 15
-# session, user, roles, unit; the township; scope (council); the overview's six; can_manage's
-# council; the header.
-TOWNSHIP_QUERIES = 14
+# session, user, roles, unit; the township; scope (council); the overview's four (villages with
+# their last visits, visits per village per month, who is responsible, the needs' figures);
+# can_manage's council; the header.
+TOWNSHIP_QUERIES = 12
 
 
 @pytest.fixture

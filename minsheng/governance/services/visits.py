@@ -369,6 +369,8 @@ def _make_need(
 ) -> dict[str, Any]:
     row = VisitNeed(
         visit=visit,
+        township=visit.township,
+        date=visit.date,
         position=n,
         text=need.text,
         category=need.category,
