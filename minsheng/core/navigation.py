@@ -119,6 +119,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             {Role.UNIT_LEADER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.HANDLER}
         ),
     ),
+    NavItem(
+        _("包村走访"),
+        "governance:visits_home",  # minsheng/governance/views_visits.py
+        frozenset(
+            {Role.UNIT_LEADER, Role.HANDLER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR}
+        ),
+    ),
 )
 
 

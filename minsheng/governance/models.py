@@ -682,3 +682,168 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+# --- 包村 / 走访 (assignments) ------------------------------------------------------------------
+# Cadres assigned to villages (包村: county leaders, the township's cadres, 驻村工作队) for a
+# period, and their visit logs: the households visited and the needs heard, each of which the
+# visitor turned into a ticket (channel 走访, taken in through minsheng.tickets.actions and then
+# dispatched like any other) or a suggestion for the township's council. The only writer is
+# minsheng/governance/services/visits.py; every write appends a VisitEvent in its transaction.
+# Reads and figures: minsheng/governance/visits.py.
+
+
+class VillageAssignment(models.Model):
+    """A person responsible for a village (包村) from `starts_on` to `ends_on` (open: still
+    responsible). One person may hold several villages, a village several people."""
+
+    class Duty(models.TextChoices):
+        LEADER = "leader", _("包村领导")
+        TEAM = "team", _("驻村工作队员")
+        CADRE = "cadre", _("包村干部")
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="village_assignments",
+        verbose_name=_("包村人员"),
+    )
+    village = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("村（社区）")
+    )
+    # The village's township, kept on the row: a township's assignments are one indexed filter.
+    township = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("乡镇")
+    )
+    duty = models.CharField(_("职责"), max_length=8, choices=Duty.choices)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("包村安排")
+        verbose_name_plural = _("包村安排")
+        ordering: ClassVar[list[str]] = ["village_id", "starts_on", "id"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="gov_assignment_period",
+            ),
+        ]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["person", "village"], name="gov_assignment_person"),
+            models.Index(fields=["village", "starts_on"], name="gov_assignment_village"),
+            models.Index(fields=["township", "village"], name="gov_assignment_township"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.village_id}"
+
+
+class Visit(models.Model):
+    """A visit log (走访记录): who went to which village on which day, how many households."""
+
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="village_visits",
+        verbose_name=_("走访人"),
+    )
+    village = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("村（社区）")
+    )
+    township = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("乡镇")
+    )
+    date = models.DateField(_("走访日期"))
+    households = models.PositiveIntegerField(_("走访户数"))
+    note = models.TextField(_("走访情况"), blank=True)
+    # The form's one-time token: a resent form finds this visit instead of recording another.
+    token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("走访记录")
+        verbose_name_plural = _("走访记录")
+        ordering: ClassVar[list[str]] = ["-date", "-id"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["village", "-date"], name="gov_visit_village"),
+            models.Index(fields=["township", "date"], name="gov_visit_township"),
+            models.Index(fields=["visitor", "-date"], name="gov_visit_visitor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.date}"
+
+
+class VisitNeed(models.Model):
+    """A need heard on a visit, and what became of it: a ticket (channel 走访) or a suggestion
+    before the township's council."""
+
+    class Outcome(models.TextChoices):
+        TICKET = "ticket", _("转工单")
+        SUGGESTION = "suggestion", _("提交议事会")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="needs")
+    # The visit's township and date, kept on the row: a township's figures read its needs of a
+    # period by one index range, without scanning every need.
+    township = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    position = models.PositiveSmallIntegerField(default=1)
+    text = models.TextField(_("群众诉求"))
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("分类"),
+    )
+    citizen_name = models.CharField(_("群众姓名"), max_length=50, blank=True)
+    citizen_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    outcome = models.CharField(_("处理方式"), max_length=10, choices=Outcome.choices)
+    ticket = models.OneToOneField(
+        Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="visit_need"
+    )
+    suggestion = models.OneToOneField(
+        Suggestion, null=True, blank=True, on_delete=models.PROTECT, related_name="visit_need"
+    )
+
+    class Meta:
+        verbose_name = _("走访收集的诉求")
+        verbose_name_plural = _("走访收集的诉求")
+        ordering: ClassVar[list[str]] = ["visit", "position"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["township", "date"], name="gov_need_township"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class VisitEvent(models.Model):
+    """The audit trail of 包村 and 走访, append-only: one row per write, in its transaction."""
+
+    township = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
+    subject = models.CharField(max_length=16)  # "assignment", "visit"
+    subject_id = models.BigIntegerField(null=True)
+    verb = models.CharField(max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("包村走访操作记录")
+        verbose_name_plural = _("包村走访操作记录")
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["township", "-at"], name="gov_vevent_township"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject}:{self.subject_id} {self.verb}"

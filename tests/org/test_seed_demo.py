@@ -104,15 +104,18 @@ def test_it_puts_a_ticket_in_every_queue(seeded: str) -> None:
         Status.CLOSED,
         Status.MERGED,
     } <= statuses
-    # The scenarios' tickets, and the work the demo's 民生议事会 decided (minsheng/governance).
-    assert Ticket.objects.exclude(channel="council").count() == len(SCENARIOS)
+    # The scenarios' tickets, the work the demo's 民生议事会 decided and the need a 包村 cadre
+    # made a ticket (minsheng/governance).
+    assert Ticket.objects.exclude(channel__in=("council", "visit")).count() == len(SCENARIOS)
+    assert Ticket.objects.filter(channel="visit", status=Status.NEW).count() == 1
     reopened = Ticket.objects.get(title="学校收取资料费")
     assert reopened.round == 2 and reopened.status == Status.DISPATCHED
     # Every step went through the services: each ticket's timeline starts with its intake.
     for ticket in Ticket.objects.all():
         assert ticket.events.order_by("id").first().action == "intake"  # type: ignore[union-attr]
     call_command("seed_demo", stdout=StringIO())
-    assert Ticket.objects.exclude(channel="council").count() == len(SCENARIOS)
+    assert Ticket.objects.exclude(channel__in=("council", "visit")).count() == len(SCENARIOS)
+    assert Ticket.objects.filter(channel="visit").count() == 1
 
 
 def test_the_demo_handler_finds_work_in_the_inbox(seeded: str, client: Client) -> None:

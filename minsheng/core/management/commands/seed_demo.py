@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from minsheng.governance.demo_campaigns import seed_demo_campaigns
 from minsheng.governance.demo_commitments import seed_demo_commitments
 from minsheng.governance.demo_councils import seed_demo_councils
+from minsheng.governance.demo_visits import seed_demo_visits
 from minsheng.org.demo import seed_demo
 from minsheng.tickets.catalogue import seed_demo_catalogue
 from minsheng.tickets.demo_tickets import seed_demo_tickets
@@ -41,4 +42,8 @@ class Command(BaseCommand):
         )
         works = seed_demo_commitments()
         self.stdout.write(f"民生实事：台前县 2026年十大民生实事，新建 {works} 个项目。")
+        visits = seed_demo_visits()
+        self.stdout.write(
+            f"包村走访：孙口镇 6 个村的包村安排，新增走访记录 {visits} 次（h-sunkou、leader 可查看）。"
+        )
         self.stdout.write(f"演示密码：{password}")
