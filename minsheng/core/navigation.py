@@ -119,6 +119,11 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             {Role.UNIT_LEADER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.HANDLER}
         ),
     ),
+    NavItem(
+        _("意见建议导入"),
+        "governance:intake_home",  # minsheng/governance/views_intake.py: 集中导入
+        frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMINISTRATOR}),
+    ),
 )
 
 

@@ -237,8 +237,7 @@ def read_rows(content: bytes) -> list[RawRow]:
         rows: list[RawRow] = []
         for number, values in enumerate(iterator, start=2):
             cells = {
-                key: _cell_text(values[i]) if i < len(values) else ""
-                for key, i in columns.items()
+                key: _cell_text(values[i]) if i < len(values) else "" for key, i in columns.items()
             }
             if not any(v for k, v in cells.items() if k != "seq"):
                 continue
@@ -367,7 +366,7 @@ def check_rows(
         contributor = v.get("contributor", "")
         row = Checked(
             number=raw.number,
-            text=text[:MAX_TEXT * 2],
+            text=text[: MAX_TEXT * 2],
             place=place,
             contributor=contributor[:MAX_CONTRIBUTOR],
             phone="",

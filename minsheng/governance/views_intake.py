@@ -84,7 +84,9 @@ def intake_home(request: HttpRequest) -> HttpResponse:
         try:
             if not name.lower().endswith(".xlsx"):
                 raise InvalidInput(
-                    _("请上传 Excel 文件（.xlsx，用本页提供的模板填写）；不支持 .xls、.csv 等格式。"),
+                    _(
+                        "请上传 Excel 文件（.xlsx，用本页提供的模板填写）；不支持 .xls、.csv 等格式。"
+                    ),
                     field="file",
                 )
             if upload.size is not None and upload.size > selectors.MAX_BYTES:
@@ -188,16 +190,16 @@ def intake_batch(request: HttpRequest, pk: int) -> HttpResponse:
             messages.info(request, _("这个批次已确认导入。"))
             return redirect("governance:intake_batch", pk=batch.pk)
         try:
-            corrections = _corrections(
-                request, rows, dict(place_list), dict(category_list)
-            )
+            corrections = _corrections(request, rows, dict(place_list), dict(category_list))
             if corrections:
                 service.intake_correct(actor=user, batch=batch, corrections=corrections)
             if "confirm" in request.POST:
                 counts = service.intake_confirm(actor=user, batch=batch)
                 messages.success(
                     request,
-                    _("已导入：转工单 %(t)s 件，提交议事会 %(c)s 条；此前已导入 %(a)s 条，未导入 %(s)s 条。")
+                    _(
+                        "已导入：转工单 %(t)s 件，提交议事会 %(c)s 条；此前已导入 %(a)s 条，未导入 %(s)s 条。"
+                    )
                     % {
                         "t": counts.get("ticket", 0),
                         "c": counts.get("council", 0),

@@ -346,10 +346,10 @@ def similar_open_tickets_many(
     wanted = sorted({i for ids in candidates for i in ids})
     stored: dict[int, tuple[str, str, Vector]] = {}
     for start in range(0, len(wanted), BULK_CHUNK):
-        for ticket_id, code, township, vector in TicketSignature.objects.filter(
+        for ticket_id, code, township, text in TicketSignature.objects.filter(
             ticket_id__in=wanted[start : start + BULK_CHUNK]
         ).values_list("ticket_id", "division_code", "township_code", "vector"):
-            stored[ticket_id] = (code, township, loads_vector(vector))
+            stored[ticket_id] = (code, township, loads_vector(text))
     scored_all: list[list[tuple[int, float, float, str]]] = []
     for (vector, division), ids in zip(items, candidates, strict=True):
         scored = []
@@ -375,7 +375,11 @@ def similar_open_tickets_many(
             )
         )
     return [
-        [SimilarTicket(tickets[i], *rest) for i, *rest in scored if i in tickets][:limit]
+        [
+            SimilarTicket(tickets[i], score, text_score, place)
+            for i, score, text_score, place in scored
+            if i in tickets
+        ][:limit]
         for scored in scored_all
     ]
 

@@ -91,9 +91,7 @@ def generate(
     sheet.title = "意见建议"
     sheet.append(HEADER)
     kinds = ("empty", "long", "phone", "destination")
-    bad_rows = {
-        2 + (i + 1) * (rows // (bad + 1)): kinds[i % len(kinds)] for i in range(bad)
-    }
+    bad_rows = {2 + (i + 1) * (rows // (bad + 1)): kinds[i % len(kinds)] for i in range(bad)}
     real_used = 0
     for i in range(rows):
         number = i + 2
@@ -130,9 +128,7 @@ def county_villages() -> list[tuple[str, str]]:
 
     return [
         (d.parent.name, d.name)
-        for d in Division.objects.filter(
-            code__startswith="410927", level=Division.Level.VILLAGE
-        )
+        for d in Division.objects.filter(code__startswith="410927", level=Division.Level.VILLAGE)
         .select_related("parent")
         .order_by("code")
         if d.parent is not None

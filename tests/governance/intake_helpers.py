@@ -58,7 +58,10 @@ def sheet(*rows: list[object], header: list[str] | None = None) -> bytes:
     ws = book.active
     assert ws is not None
     ws.title = "意见建议"
-    ws.append(header or ["序号", "村（社区）/地点", "意见建议内容", "提出人", "联系电话", "分类", "处理方式"])
+    ws.append(
+        header
+        or ["序号", "村（社区）/地点", "意见建议内容", "提出人", "联系电话", "分类", "处理方式"]
+    )
     for row in rows:
         ws.append(row)
     buffer = io.BytesIO()

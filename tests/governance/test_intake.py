@@ -21,7 +21,12 @@ from minsheng.governance.services.intake import (
     intake_correct,
     intake_upload,
 )
-from minsheng.insight.index import index_ticket
+from minsheng.insight.index import (
+    index_ticket,
+    similar_open_tickets,
+    similar_open_tickets_many,
+    text_vector,
+)
 from minsheng.org.models import Division
 from minsheng.tickets import actions
 from minsheng.tickets.errors import InvalidInput, InvalidTransition, NotAllowed
@@ -247,12 +252,21 @@ def test_open_tickets_about_the_same_problem_are_shown(setup: Setup) -> None:
         division=village,
     )
     index_ticket(open_ticket)
-    content = sheet([1, "孙口村", "孙口村村口排水沟堵塞，下雨污水漫到路上，建议疏通。", "", "", "", ""])
+    content = sheet(
+        [1, "孙口村", "孙口村村口排水沟堵塞，下雨污水漫到路上，建议疏通。", "", "", "", ""]
+    )
     batch = intake_upload(
         actor=setup.people.operator, area=setup.county, filename="a.xlsx", content=content
     )
     row = batch.rows.get()
     assert [d["number"] for d in row.duplicates] == [open_ticket.number]
+    # The bulk lookup finds what the desk's one-by-one lookup finds, with the same scores.
+    texts = [row.text, "村口路灯不亮", "孙口村排水沟堵塞了"]
+    one_by_one = [similar_open_tickets(text=t, division=village) for t in texts]
+    bulk = similar_open_tickets_many([(text_vector(t), village) for t in texts], limit=10)
+    assert [[(s.ticket.pk, s.score) for s in found] for found in bulk] == [
+        [(s.ticket.pk, s.score) for s in found] for found in one_by_one
+    ]
 
 
 def test_who_may(setup: Setup) -> None:
@@ -264,7 +278,9 @@ def test_who_may(setup: Setup) -> None:
     with pytest.raises(NotAllowed):
         intake_upload(actor=setup.secretary, area=setup.county, filename="a", content=content)
     with pytest.raises(NotAllowed):
-        intake_upload(actor=setup.people.supervisor, area=setup.county, filename="a", content=content)
+        intake_upload(
+            actor=setup.people.supervisor, area=setup.county, filename="a", content=content
+        )
     batch = intake_upload(actor=setup.secretary, area=setup.sunkou, filename="a", content=content)
     # The desk sees every batch; another township's staff do not see this one.
     assert selectors.batch_for(setup.people.dispatcher, batch.pk) == batch

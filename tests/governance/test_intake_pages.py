@@ -159,7 +159,9 @@ def test_who_may_see(client: Client, setup: Setup) -> None:
 def test_preview_query_count_is_pinned(
     client: Client, setup: Setup, rows: int, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
-    content = sheet(*[[i, "孙口村", f"第{i}条建议：村口路灯不亮", "", "", "", ""] for i in range(rows)])
+    content = sheet(
+        *[[i, "孙口村", f"第{i}条建议：村口路灯不亮", "", "", "", ""] for i in range(rows)]
+    )
     batch = intake_upload(
         actor=setup.people.operator, area=setup.county, filename="a.xlsx", content=content
     )

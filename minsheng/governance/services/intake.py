@@ -171,17 +171,15 @@ def intake_correct(
     with transaction.atomic():
         batch = IntakeBatch.objects.select_for_update().select_related("area").get(pk=batch.pk)
         _check_open(actor, batch)
-        rows = {
-            r.pk: r for r in batch.rows.filter(pk__in=list(corrections), outcome="").order_by()
-        }
+        rows = {r.pk: r for r in batch.rows.filter(pk__in=list(corrections), outcome="").order_by()}
         place_codes = {c.place for c in corrections.values() if c.place}
         places = Division.objects.in_bulk(list(place_codes), field_name="code")
         category_ids = {c.category for c in corrections.values() if c.category}
         categories = Category.objects.in_bulk(list(category_ids))
         councils = set(
-            Council.objects.filter(
-                division__code__startswith=batch.area.short_code
-            ).values_list("division_id", flat=True)
+            Council.objects.filter(division__code__startswith=batch.area.short_code).values_list(
+                "division_id", flat=True
+            )
         )
         changed: list[IntakeRow] = []
         for pk, fix in corrections.items():
@@ -355,9 +353,8 @@ def _confirm_rows(
                         citizen_name=row.contributor,
                         citizen_phone=row.phone,
                         category=row.category,
-                        division=row.village or (
-                            batch.area if batch.area.level >= Division.Level.TOWNSHIP else None
-                        ),
+                        division=row.village
+                        or (batch.area if batch.area.level >= Division.Level.TOWNSHIP else None),
                     )
             except InvalidInput as error:
                 row.outcome = IntakeRow.Outcome.SKIPPED
