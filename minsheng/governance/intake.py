@@ -17,8 +17,10 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from django.conf import settings
@@ -36,7 +38,7 @@ from minsheng.lib.xlsx import append_row, workbook_bytes
 from minsheng.org.models import Division, Role, User
 from minsheng.textproc.pii import normalize_phone
 from minsheng.textproc.place import Gazetteer
-from minsheng.textproc.similar import SimilarityIndex, Vector
+from minsheng.textproc.similar import QUERY_TERMS, Vector, cosine, signature
 from minsheng.tickets.errors import InvalidInput
 from minsheng.tickets.models import Category
 
@@ -47,6 +49,7 @@ MAX_TEXT = 2000  # as services.suggestions.MAX_TEXT
 MAX_PLACE = 200
 MAX_CONTRIBUTOR = 50
 SIMILAR_ROW_SCORE = 0.8  # rows of one file this alike are flagged as saying the same thing
+ROW_CANDIDATES = 30  # earlier rows compared with each row
 DUPLICATE_LIMIT = 3
 SHEET = "意见建议"
 
@@ -433,6 +436,21 @@ def _suggest_categories(rows: Sequence[Checked]) -> None:
             row.category = best.leaf or best.category
 
 
+def _alike_row(
+    vector: Vector, postings: dict[str, list[int]], vectors: dict[int, Vector]
+) -> int | None:
+    """The earlier row of the file most like this one (cosine ≥ SIMILAR_ROW_SCORE), among the
+    `ROW_CANDIDATES` rows sharing the most signature terms with it (as the duplicate index
+    ranks its candidates)."""
+    hits = Counter(chain.from_iterable(postings.get(t, ()) for t in signature(vector, QUERY_TERMS)))
+    best, best_score = None, SIMILAR_ROW_SCORE
+    for number, _count in hits.most_common(ROW_CANDIDATES):
+        score = cosine(vector, vectors[number])
+        if score >= best_score:
+            best, best_score = number, score
+    return best
+
+
 def _find_duplicates(rows: Sequence[Checked], *, actor: User) -> None:
     """Rows already imported, the same row twice in the file, alike rows, open tickets."""
     records = {
@@ -442,7 +460,8 @@ def _find_duplicates(rows: Sequence[Checked], *, actor: User) -> None:
         ).select_related("ticket", "suggestion")
     }
     seen: dict[str, int] = {}
-    index: SimilarityIndex[int] = SimilarityIndex()
+    postings: dict[str, list[int]] = {}  # signature term → earlier rows (their numbers)
+    vectors: dict[int, Vector] = {}
     looked: list[tuple[Checked, Vector]] = []
     for row in rows:
         if not row.text or row.errors:
@@ -459,10 +478,12 @@ def _find_duplicates(rows: Sequence[Checked], *, actor: User) -> None:
             continue
         seen[row.fingerprint] = row.number
         vector = text_vector(row.text[:MAX_TEXT])
-        hits = index.query_vector(vector, limit=1, min_score=SIMILAR_ROW_SCORE)
-        if hits:
-            row.notes.append(_("与第 %(n)s 行内容相似。") % {"n": hits[0].key})
-        index.add_vector(row.number, vector)
+        alike = _alike_row(vector, postings, vectors)
+        if alike is not None:
+            row.notes.append(_("与第 %(n)s 行内容相似。") % {"n": alike})
+        vectors[row.number] = vector
+        for term in signature(vector):
+            postings.setdefault(term, []).append(row.number)
         looked.append((row, vector))
     found = similar_open_tickets_many(
         [(vector, row.village) for row, vector in looked], user=actor, limit=DUPLICATE_LIMIT
