@@ -24,7 +24,7 @@ from itertools import chain
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -525,8 +525,6 @@ class Summary:
 
 def summary(batch: IntakeBatch) -> Summary:
     """The preview's counts, in one query."""
-    from django.db.models import Count
-
     counts = batch.rows.aggregate(
         rows=Count("id"),
         errors=Count("id", filter=Q(bad=True)),

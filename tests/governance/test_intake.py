@@ -290,3 +290,33 @@ def test_who_may(setup: Setup) -> None:
     assert Suggestion.objects.count() == 0
     assert [a.code for a in selectors.areas_for(setup.secretary)] == [SUNKOU]
     assert selectors.areas_for(setup.people.operator)[0].code == setup.county.code
+
+
+def test_a_confirm_cut_short_keeps_whole_chunks_and_finishes_later(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    operator = setup.people.operator
+    content = sheet(
+        *[[i, "孙口村", f"第{i}条：村口路灯不亮，建议维修", "", "", "", ""] for i in range(5)]
+    )
+    batch = intake_upload(actor=operator, area=setup.county, filename="a.xlsx", content=content)
+    real = actions.ticket_intake
+    calls = {"n": 0}
+
+    def flaky(**kwargs: object) -> Ticket:
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise RuntimeError("the request was cut short")
+        return real(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(actions, "ticket_intake", flaky)
+    with pytest.raises(RuntimeError):
+        intake_confirm(actor=operator, batch=batch, chunk=2)
+    # Chunks of 2: the first chunk is kept, the second (rows 3–4) rolled back whole.
+    assert Ticket.objects.count() == 2
+    batch.refresh_from_db()
+    assert batch.status == IntakeBatch.Status.PREVIEW
+    monkeypatch.setattr(actions, "ticket_intake", real)
+    counts = intake_confirm(actor=operator, batch=batch, chunk=2)
+    assert counts["ticket"] == 5 and Ticket.objects.count() == 5
+    assert IntakeRecord.objects.count() == 5

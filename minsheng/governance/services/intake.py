@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -408,8 +409,6 @@ def _confirm_rows(
 
 
 def _final_counts(batch: IntakeBatch) -> dict[str, int]:
-    from django.db.models import Count
-
     counts = {key or "pending": 0 for key in IntakeRow.Outcome.values}
     for row in batch.rows.values("outcome").annotate(n=Count("id")).order_by():
         counts[row["outcome"] or "pending"] = row["n"]
