@@ -320,3 +320,18 @@ def test_a_confirm_cut_short_keeps_whole_chunks_and_finishes_later(
     counts = intake_confirm(actor=operator, batch=batch, chunk=2)
     assert counts["ticket"] == 5 and Ticket.objects.count() == 5
     assert IntakeRecord.objects.count() == 5
+
+
+def test_the_demo_batch_is_a_preview_with_its_bad_rows(setup: Setup) -> None:
+    from minsheng.governance.demo_intake import seed_demo_intake
+    from minsheng.org.models import Role
+    from tests.conftest import make_user
+
+    make_user("operator", setup.people.org.hotline, Role.OPERATOR)
+    assert seed_demo_intake() == 41
+    batch = IntakeBatch.objects.get()
+    assert batch.status == IntakeBatch.Status.PREVIEW
+    assert sorted(batch.rows.filter(bad=True).values_list("number", flat=True)) == [9, 14]
+    assert batch.rows.get(number=42).same_as == 3
+    assert Ticket.objects.count() == 0 and Suggestion.objects.count() == 0
+    assert seed_demo_intake() == 0

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from minsheng.governance.demo_campaigns import seed_demo_campaigns
 from minsheng.governance.demo_commitments import seed_demo_commitments
 from minsheng.governance.demo_councils import seed_demo_councils
+from minsheng.governance.demo_intake import seed_demo_intake
 from minsheng.org.demo import seed_demo
 from minsheng.tickets.catalogue import seed_demo_catalogue
 from minsheng.tickets.demo_tickets import seed_demo_tickets
@@ -42,3 +43,7 @@ class Command(BaseCommand):
         works = seed_demo_commitments()
         self.stdout.write(f"民生实事：台前县 2026年十大民生实事，新建 {works} 个项目。")
         self.stdout.write(f"演示密码：{password}")
+        rows = seed_demo_intake()
+        self.stdout.write(
+            f"意见建议集中导入：新增待确认的演示批次（{rows} 行，operator 可在 /governance/intake/ 核对确认）。"
+        )
