@@ -126,6 +126,11 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             {Role.UNIT_LEADER, Role.HANDLER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR}
         ),
     ),
+    NavItem(
+        _("意见建议导入"),
+        "governance:intake_home",  # minsheng/governance/views_intake.py: 集中导入
+        frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMINISTRATOR}),
+    ),
 )
 
 

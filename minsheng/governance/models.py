@@ -847,3 +847,158 @@ class VisitEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject}:{self.subject_id} {self.verb}"
+
+
+# --- 集中导入 (bulk intake of collected suggestions) ---------------------------------------------
+# The suggestions cadres collected in the villages (the seed's 1,141), uploaded as one Excel file:
+# a batch and its rows are the server-side preview (nothing else is made); confirming makes each
+# row a ticket (channel 导入, through minsheng.tickets.actions) or a council suggestion. Each row's
+# fingerprint (a hash of its normalised text, place and contributor) is recorded with what it
+# became, once (`IntakeRecord`, unique), so a second confirm or a re-upload makes nothing twice.
+# The only writer is minsheng/governance/services/intake.py; every write appends an IntakeEvent.
+
+
+class IntakeBatch(models.Model):
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("待确认")
+        DONE = "done", _("已导入")
+
+    area = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("县（乡镇）")
+    )
+    filename = models.CharField(_("文件名"), max_length=200)
+    digest = models.CharField(max_length=64)  # sha256 of the file's bytes
+    status = models.CharField(
+        _("状态"), max_length=8, choices=Status.choices, default=Status.PREVIEW
+    )
+    # Only suggestions to the township's council (a township's own staff), not tickets.
+    council_only = models.BooleanField(default=False)
+    counts = models.JSONField(default=dict, blank=True)  # the confirm's outcome, by kind
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("意见建议导入批次")
+        verbose_name_plural = _("意见建议导入批次")
+        ordering: ClassVar[list[str]] = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.filename}"
+
+
+class IntakeRow(models.Model):
+    """One data row of an uploaded file, as read, checked and (by the user) corrected."""
+
+    class Destination(models.TextChoices):
+        TICKET = "ticket", _("转工单")
+        COUNCIL = "council", _("提交议事会")
+        SKIP = "skip", _("不导入")
+
+    class Outcome(models.TextChoices):
+        PENDING = "", _("待确认")
+        TICKET = "ticket", _("已转工单")
+        COUNCIL = "council", _("已提交议事会")
+        SKIPPED = "skipped", _("未导入")
+        ALREADY = "already", _("此前已导入")
+
+    batch = models.ForeignKey(IntakeBatch, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField(_("行号"))  # the Excel row number
+    text = models.TextField(_("意见建议内容"), blank=True)
+    place = models.CharField(_("村（社区）/地点"), max_length=200, blank=True)
+    contributor = models.CharField(_("提出人"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)  # normalised
+    fingerprint = models.CharField(max_length=64)
+    errors = models.JSONField(default=list, blank=True)  # reasons the row cannot be imported
+    notes = models.JSONField(default=list, blank=True)  # warnings (place guessed, similar rows)
+    # For the preview's filters and counts (JSON lists are not portable in WHERE clauses).
+    bad = models.BooleanField(default=False)  # has errors
+    attention = models.BooleanField(default=False)  # has notes
+    duplicate = models.BooleanField(default=False)  # like an open ticket or an earlier row
+    village = models.ForeignKey(
+        Division,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("村（社区）"),
+    )
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("分类"),
+    )
+    destination = models.CharField(
+        _("处理方式"), max_length=8, choices=Destination.choices, default=Destination.TICKET
+    )
+    duplicates = models.JSONField(default=list, blank=True)  # open tickets: [{id, number, score}]
+    same_as = models.PositiveIntegerField(null=True, blank=True)  # an earlier row of the file
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, blank=True, default="")
+    outcome_note = models.CharField(max_length=200, blank=True)
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    suggestion = models.ForeignKey(
+        Suggestion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("导入行")
+        verbose_name_plural = _("导入行")
+        ordering: ClassVar[list[str]] = ["batch", "number"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["batch", "number"], name="gov_intakerow_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.number}"
+
+
+class IntakeRecord(models.Model):
+    """What a row's content became, once: a second confirm or upload of it makes nothing."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    batch = models.ForeignKey(IntakeBatch, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField()
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    suggestion = models.ForeignKey(
+        Suggestion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("导入记录")
+        verbose_name_plural = _("导入记录")
+
+    def __str__(self) -> str:
+        return self.fingerprint[:12]
+
+
+class IntakeEvent(models.Model):
+    """The bulk intake's audit trail, append-only: one row per upload, correction and confirm."""
+
+    batch = models.ForeignKey(IntakeBatch, on_delete=models.CASCADE, related_name="events")
+    verb = models.CharField(max_length=16)  # "uploaded", "corrected", "confirmed"
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("导入操作记录")
+        verbose_name_plural = _("导入操作记录")
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} {self.verb}"

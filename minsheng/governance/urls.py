@@ -9,4 +9,5 @@ urlpatterns: list = [  # type: ignore[type-arg]
     path("campaigns/", include("minsheng.governance.urls_campaigns")),  # 专项行动
     path("commitments/", include("minsheng.governance.urls_commitments")),  # 民生实事
     path("villages/", include("minsheng.governance.urls_assignments")),  # 包村 / 走访
+    path("intake/", include("minsheng.governance.urls_intake")),  # 集中导入
 ]

@@ -5,6 +5,7 @@ from minsheng.governance.demo_campaigns import seed_demo_campaigns
 from minsheng.governance.demo_commitments import seed_demo_commitments
 from minsheng.governance.demo_councils import seed_demo_councils
 from minsheng.governance.demo_visits import seed_demo_visits
+from minsheng.governance.demo_intake import seed_demo_intake
 from minsheng.org.demo import seed_demo
 from minsheng.tickets.catalogue import seed_demo_catalogue
 from minsheng.tickets.demo_tickets import seed_demo_tickets
@@ -47,3 +48,7 @@ class Command(BaseCommand):
             f"包村走访：孙口镇 6 个村的包村安排，新增走访记录 {visits} 次（h-sunkou、leader 可查看）。"
         )
         self.stdout.write(f"演示密码：{password}")
+        rows = seed_demo_intake()
+        self.stdout.write(
+            f"意见建议集中导入：新增待确认的演示批次（{rows} 行，operator 可在 /governance/intake/ 核对确认）。"
+        )

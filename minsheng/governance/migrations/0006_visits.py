@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0004_suggestions'),
+        ('governance', '0005_campaign_tickets'),
         ('org', '0003_village_roles'),
         ('tickets', '0016_council_channel'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
