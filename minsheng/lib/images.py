@@ -84,6 +84,7 @@ def taken_at(image: Image.Image) -> dt.datetime | None:
     """When the camera says the photo was taken (EXIF DateTimeOriginal, naive local time)."""
     try:
         raw = image.getexif().get_ifd(EXIF_IFD).get(DATETIME_ORIGINAL)
-        return dt.datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+        # The camera's clock has no zone: the caller reads it in the deployment's.
+        return dt.datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S")  # noqa: DTZ007
     except Exception:
         return None

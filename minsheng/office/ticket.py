@@ -142,9 +142,7 @@ def ticket_context(
         }
         for e in selectors.timeline_for(user, ticket, holder=holder)
     ]
-    contact_form = (
-        build_form("contact", user, ticket, facts) if "contact" in actions else None
-    )
+    contact_form = build_form("contact", user, ticket, facts) if "contact" in actions else None
     rounds = [(n, list(items)) for n, items in groupby(assignments, key=lambda a: a.round)]
     return {
         "ticket": ticket,

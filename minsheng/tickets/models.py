@@ -334,7 +334,10 @@ class ActionToken(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
     action = models.CharField(max_length=32)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         db_index=False,  # never looked up by user: the key is the lookup
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -106,7 +106,9 @@ def test_the_handler_does_the_whole_part_from_a_phone(
     page.evaluate("document.querySelectorAll('details.action').forEach(d => d.open = false)")
 
     # Tap the number: the dialler opens (not in a test browser) and the page asks to record it.
-    page.evaluate("document.querySelector('a.tel').addEventListener('click', e => e.preventDefault())")
+    page.evaluate(
+        "document.querySelector('a.tel').addEventListener('click', e => e.preventDefault())"
+    )
     tel.click()
     page.click("#contact-confirm button[type=submit]")
     page.wait_for_url(re.compile(r".*/tickets/\d+/.*"))
@@ -139,7 +141,9 @@ def test_the_handler_does_the_whole_part_from_a_phone(
     page.click("#action-reply summary")
     page.select_option("#action-reply select[name=result]", "resolved")
     page.fill("#action-reply textarea[name=content]", "已更换路灯线路，恢复照明。")
-    page.set_input_files("#action-reply input[type=file]", [photo(tmp_path / "c.jpg", (30, 30, 200))])
+    page.set_input_files(
+        "#action-reply input[type=file]", [photo(tmp_path / "c.jpg", (30, 30, 200))]
+    )
     page.locator("#action-reply .photo-previews img").first.wait_for()
     page.click("#action-reply button[type=submit]")
     page.wait_for_url(re.compile(r".*/tickets/\d+/.*"))
@@ -177,9 +181,7 @@ def test_the_handler_does_the_whole_part_from_a_phone(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_small_phone_has_no_sideways_scroll(
-    people: People, live_server, browser_page
-) -> None:  # type: ignore[no-untyped-def]
+def test_a_small_phone_has_no_sideways_scroll(people: People, live_server, browser_page) -> None:  # type: ignore[no-untyped-def]
     ticket = dispatched(people)
     page = phone(browser_page, 360, 640)
     base = live_server.url

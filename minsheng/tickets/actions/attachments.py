@@ -130,7 +130,11 @@ def prepare_photos(uploads: Sequence[Any], *, keep_location: bool = False) -> li
                     "照片“%(name)s”有 %(size).1f MB，超过 %(max)d MB，未上传。"
                     "请用手机拍照上传（会自动压缩），或压缩后再试。"
                 )
-                % {"name": name, "size": size / 1024 / 1024, "max": MAX_PHOTO_BYTES // 1024 // 1024},
+                % {
+                    "name": name,
+                    "size": size / 1024 / 1024,
+                    "max": MAX_PHOTO_BYTES // 1024 // 1024,
+                },
                 field="photos",
             )
         try:

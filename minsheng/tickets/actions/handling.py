@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy
 from minsheng.deadlines import schedule
 from minsheng.org.models import User
 from minsheng.tickets import notifications, rules
-from minsheng.tickets.actions.attachments import prepare_photos, store_photos
 from minsheng.tickets.actions._steps import (
     MAX_EXTENSION_DAYS,
     _event,
@@ -24,6 +23,7 @@ from minsheng.tickets.actions._steps import (
     _save,
     _text,
 )
+from minsheng.tickets.actions.attachments import prepare_photos, store_photos
 from minsheng.tickets.errors import InvalidInput, InvalidTransition
 from minsheng.tickets.models import (
     Assignment,
@@ -40,6 +40,11 @@ CONTACT_METHODS = {
     "visit": gettext_lazy("上门"),
     "other": gettext_lazy("其他"),
 }
+
+
+def _photo_count(prepared: Sequence[object]) -> dict[str, Any]:
+    """The event's note of its photos (none: nothing, as before photos existed)."""
+    return {"photos": len(prepared)} if prepared else {}
 
 
 @transaction.atomic
@@ -104,7 +109,7 @@ def ticket_progress(
         unit=assignment.unit,
         note=note,
         public=public,
-        **({"photos": len(prepared)} if prepared else {}),
+        **_photo_count(prepared),
     )
     if prepared:
         store_photos(
@@ -214,7 +219,7 @@ def ticket_reply(
         public=is_lead,
         result=result,
         role=assignment.role,
-        **({"photos": len(prepared)} if prepared else {}),
+        **_photo_count(prepared),
     )
     if prepared:
         store_photos(
