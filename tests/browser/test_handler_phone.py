@@ -153,9 +153,16 @@ def test_the_handler_does_the_whole_part_from_a_phone(
 
     # The thumbnails, loaded through the permission-checked path, and the viewer.
     assert page.locator("#photos img").count() == 3
-    assert page.evaluate(
-        "[...document.querySelectorAll('#photos img')].every(i => i.complete && i.naturalWidth > 0)"
-    )
+    page.locator("#photos").scroll_into_view_if_needed()  # the thumbnails load lazily
+    for img in page.locator("#photos img").all():
+        img.scroll_into_view_if_needed()
+        page.wait_for_timeout(50)
+    loaded = "[...document.querySelectorAll('#photos img')].every(i => i.complete && i.naturalWidth > 0)"
+    for _ in range(100):
+        if page.evaluate(loaded):
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(loaded)
     assert width(page) <= 375
     page.screenshot(path=str(SHOTS / "ticket-photos.png"), full_page=True)
     page.locator("#photos a.photo").first.click()

@@ -43,15 +43,17 @@
     var previews = document.createElement("ul");
     previews.className = "photo-previews";
     input.parentNode.appendChild(previews);
-    var busy = null;
-    input.addEventListener("change", function () {
-      var files = Array.prototype.slice.call(input.files || []);
-      previews.textContent = "";
-      if (!files.length || typeof DataTransfer === "undefined") return;
+    var chosen = [], busy = null;
+    var canSwap = typeof DataTransfer !== "undefined";
+    // The camera gives one photo a shot: each shot (or pick) adds to what is chosen.
+    function add(files) {
+      if (!files.length || !canSwap) return;
       if (hint) { hint.hidden = false; hint.textContent = hint.dataset.busy || ""; }
       busy = Promise.all(files.map(compress)).then(function (out) {
+        chosen = chosen.concat(out).slice(0, 9);
         var transfer = new DataTransfer();
-        out.forEach(function (f) {
+        previews.textContent = "";
+        chosen.forEach(function (f) {
           transfer.items.add(f);
           var li = document.createElement("li"), img = document.createElement("img");
           img.src = URL.createObjectURL(f);
@@ -60,11 +62,32 @@
           previews.appendChild(li);
         });
         input.files = transfer.files;
-        var kb = Math.round(out.reduce(function (n, f) { return n + f.size; }, 0) / 1024);
-        if (hint) hint.textContent = (hint.dataset.ready || "").replace("{n}", out.length).replace("{kb}", kb);
+        var kb = Math.round(chosen.reduce(function (n, f) { return n + f.size; }, 0) / 1024);
+        if (hint) hint.textContent = (hint.dataset.ready || "").replace("{n}", chosen.length).replace("{kb}", kb);
         busy = null;
       });
+    }
+    input.addEventListener("change", function () {
+      add(Array.prototype.slice.call(input.files || []));
     });
+    // A second chooser without `capture`: pick photos already taken, from the gallery.
+    if (canSwap && hint && hint.dataset.pick) {
+      var pick = document.createElement("input");
+      pick.type = "file";
+      pick.accept = "image/*";
+      pick.multiple = true;
+      pick.className = "photo-pick";
+      pick.setAttribute("aria-label", hint.dataset.pick);
+      var label = document.createElement("label");
+      label.className = "photo-pick-label";
+      label.textContent = hint.dataset.pick + " ";
+      label.appendChild(pick);
+      input.parentNode.insertBefore(label, previews);
+      pick.addEventListener("change", function () {
+        add(Array.prototype.slice.call(pick.files || []));
+        pick.value = "";
+      });
+    }
     form.addEventListener("submit", function (event) {
       if (!busy) return;
       event.preventDefault();
