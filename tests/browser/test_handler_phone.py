@@ -157,7 +157,9 @@ def test_the_handler_does_the_whole_part_from_a_phone(
     for img in page.locator("#photos img").all():
         img.scroll_into_view_if_needed()
         page.wait_for_timeout(50)
-    loaded = "[...document.querySelectorAll('#photos img')].every(i => i.complete && i.naturalWidth > 0)"
+    loaded = (
+        "[...document.querySelectorAll('#photos img')].every(i => i.complete && i.naturalWidth > 0)"
+    )
     for _ in range(100):
         if page.evaluate(loaded):
             break
@@ -193,9 +195,15 @@ def test_a_small_phone_has_no_sideways_scroll(people: People, live_server, brows
     page = phone(browser_page, 360, 640)
     base = live_server.url
     login(page, base, people.alice.username)
-    page.goto(f"{base}/inbox/")
-    assert width(page) <= 360
+    for url in ("/", "/inbox/", "/tickets/", "/tickets/?words=%E8%B7%AF%E7%81%AF", "/notify/"):
+        page.goto(f"{base}{url}")
+        assert width(page) <= 360, url
     page.goto(f"{base}/tickets/{ticket.number}/")
     assert width(page) <= 360
     page.evaluate("document.querySelectorAll('details.action').forEach(d => d.open = true)")
+    assert width(page) <= 360
+    page.click("#action-sign button[type=submit]")
+    page.wait_for_url(re.compile(r".*/tickets/\d+/.*"))
+    page.evaluate("document.querySelectorAll('details.action').forEach(d => d.open = true)")
+    assert page.locator("details.action[open]").count() >= 5  # contact, progress, reply, …
     assert width(page) <= 360
