@@ -13,9 +13,9 @@ fonts-wqy-microhei`).
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -23,14 +23,14 @@ OUT = ROOT / "docs" / "screenshots"
 
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PHONE_SCREENSHOTS": str(OUT)}
+    os.environ["PHONE_SCREENSHOTS"] = str(OUT)
+    os.chdir(ROOT)
     test = "tests/browser/test_handler_phone.py::test_the_handler_does_the_whole_part_from_a_phone"
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", test]
-    result = subprocess.run(command, cwd=ROOT, env=env, check=False)
-    if result.returncode == 0:
+    code = int(pytest.main(["-p", "no:cacheprovider", "-q", test]))
+    if code == 0:
         for path in sorted(OUT.glob("*.png")):
             print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB")
-    return result.returncode
+    return code
 
 
 if __name__ == "__main__":
