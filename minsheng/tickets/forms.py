@@ -8,6 +8,7 @@ says "请填写…" in one place for the web, the API and the worker alike.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.forms.utils import flatatt
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import format_lazy
@@ -377,6 +379,9 @@ class PhotosField(forms.FileField):
         return [f for f in files if f]
 
 
+MAX_PHOTO_TIMES = 20
+
+
 class PhotoFormMixin(forms.Form):
     """Photos with a progress note or a reply, and the handler's choice about location."""
 
@@ -389,8 +394,31 @@ class PhotoFormMixin(forms.Form):
         widget=forms.HiddenInput, required=False, max_digits=9, decimal_places=6
     )
 
+    # When each photo was taken, as the phone's files say (ms since the epoch, comma-separated,
+    # in the photos' order): the phone's compression drops the camera's EXIF time.
+    photo_times = forms.CharField(widget=forms.HiddenInput, required=False, max_length=400)
+
+    def clean_photo_times(self) -> list[dt.datetime | None]:
+        now = timezone.now()
+        times: list[dt.datetime | None] = []
+        for raw in str(self.cleaned_data.get("photo_times") or "").split(",")[:MAX_PHOTO_TIMES]:
+            moment = None
+            if raw.strip().isascii() and raw.strip().isdigit():
+                try:
+                    moment = dt.datetime.fromtimestamp(int(raw.strip()) / 1000, tz=dt.UTC)
+                except (OverflowError, OSError, ValueError):
+                    moment = None
+            # A clock far off (or a file copied years ago) says nothing about the photo.
+            if moment is not None and not now - dt.timedelta(
+                days=366
+            ) <= moment <= now + dt.timedelta(minutes=5):
+                moment = None
+            times.append(moment)
+        return times
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        data["taken"] = data.get("photo_times") or []
         lat, lng = data.get("latitude"), data.get("longitude")
         data["position"] = (
             (lat, lng)

@@ -133,6 +133,7 @@ def test_the_handler_does_the_whole_part_from_a_phone(
     before = Attachment.objects.filter(ticket=ticket, stage="before")
     assert before.count() == 2
     assert all(a.size < 400_000 for a in before)  # compressed on the phone, cleaned on the server
+    assert all(a.taken_at is not None for a in before)  # the files' time, sent by the phone
     assert not page.evaluate(
         "Object.keys(localStorage).filter(k => k.startsWith('minsheng:draft:')).length"
     )  # sent: the phone's copy is forgotten

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -274,3 +275,29 @@ def test_the_manifest_and_its_icons(people: People) -> None:
         path = static_root / icon["src"].split("/static/", 1)[1]
         with Image.open(path) as image:
             assert f"{image.size[0]}x{image.size[1]}" == icon["sizes"]
+
+
+def test_the_phone_says_when_each_photo_was_taken(people: People) -> None:
+    ticket = in_progress(people)
+    client = login(Client(), people.alice)
+    now_ms = int(time.time() * 1000)
+    client.post(
+        f"/tickets/{ticket.number}/progress/",
+        {
+            "version": str(ticket.version),
+            "note": "现场。",
+            # The first photo's file time an hour ago; the second's a nonsense.
+            "photo_times": f"{now_ms - 3_600_000},99999999999999999",
+            "photos": [upload(jpeg_without_time(), "a.jpg"), upload(jpeg_without_time(), "b.jpg")],
+        },
+    )
+    first, second = Attachment.objects.order_by("pk")
+    assert first.taken_at is not None
+    assert abs(first.taken_at.timestamp() * 1000 - (now_ms - 3_600_000)) < 1000
+    assert second.taken_at is None
+
+
+def jpeg_without_time() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (200, 100), (10, 20, 30)).save(out, format="JPEG")
+    return out.getvalue()

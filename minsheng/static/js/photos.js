@@ -32,6 +32,7 @@
           if (!blob || blob.size >= file.size) { resolve(file); return; }
           var name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
           resolve(new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified }));
+          // (lastModified: when the camera wrote it; sent as photo_times, the EXIF time is gone)
         }, "image/jpeg", QUALITY);
       });
     }).catch(function () { return file; }); // the server says what is wrong with it
@@ -62,6 +63,9 @@
           previews.appendChild(li);
         });
         input.files = transfer.files;
+        if (form.elements.photo_times) {
+          form.elements.photo_times.value = chosen.map(function (f) { return f.lastModified || ""; }).join(",");
+        }
         var kb = Math.round(chosen.reduce(function (n, f) { return n + f.size; }, 0) / 1024);
         if (hint) hint.textContent = (hint.dataset.ready || "").replace("{n}", chosen.length).replace("{kb}", kb);
         busy = null;

@@ -169,12 +169,14 @@ def store_photos(
     *,
     stage: str,
     place: tuple[Decimal, Decimal] | None = None,
+    taken: Sequence[dt.datetime | None] = (),
 ) -> list[Attachment]:
     """Keep prepared photos with the event they came with (a step of a service, inside its
     transaction). `place` is the phone's position where the handler allowed it and the photo
-    had none of its own."""
+    had none of its own; `taken`, in the photos' order, when the phone says each was taken
+    (its file's time), for photos whose camera time the phone's compression dropped."""
     stored = []
-    for photo in photos:
+    for index, photo in enumerate(photos):
         key = secrets.token_urlsafe(18)
         where = photo.place or place
         attachment = Attachment(
@@ -185,7 +187,7 @@ def store_photos(
             uploaded_by=actor,
             event=event,
             stage=stage,
-            taken_at=photo.taken_at,
+            taken_at=photo.taken_at or (taken[index] if index < len(taken) else None),
             latitude=where[0] if where else None,
             longitude=where[1] if where else None,
         )

@@ -93,6 +93,7 @@ def ticket_progress(
     photos: Sequence[Any] = (),
     keep_location: bool = False,
     position: tuple[Decimal, Decimal] | None = None,
+    taken: Sequence[dt.datetime | None] = (),
     expected_version: int | None = None,
 ) -> Ticket:
     """办理进展, with photos of the site (before the work: `stage` before) taken on the phone;
@@ -119,6 +120,7 @@ def ticket_progress(
             prepared,
             stage="before",
             place=position if keep_location else None,
+            taken=taken,
         )
     return ticket
 
@@ -183,6 +185,7 @@ def ticket_reply(
     photos: Sequence[Any] = (),
     keep_location: bool = False,
     position: tuple[Decimal, Decimal] | None = None,
+    taken: Sequence[dt.datetime | None] = (),
     expected_version: int | None = None,
 ) -> Ticket:
     """答复: the lead unit's reply moves the ticket to callback; an assisting unit's or a
@@ -229,6 +232,7 @@ def ticket_reply(
             prepared,
             stage="after",
             place=position if keep_location else None,
+            taken=taken,
         )
     if is_lead:
         notifications.on_reply(ticket, _follow_master(ticket, actor))
