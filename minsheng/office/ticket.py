@@ -121,9 +121,16 @@ def ticket_context(
         )
     if not bound:
         # Unfold the step the workflow expects next, never a rare one like 转警情.
-        primary = next((f for f in action_forms if f["name"] in PRIMARY_ACTIONS), None)
+        # Once the unit has reached the citizen, the next step is the reply, not another call.
+        own = rules.pick_assignment(user, facts.active, (Assignment.State.SIGNED,))
+        done = {"contact"} if own is not None and own.contacted_at is not None else set()
+        primary = next(
+            (f for f in action_forms if f["name"] in PRIMARY_ACTIONS - done),
+            None,
+        )
         if primary is not None:
             primary["open"] = True
+            primary["next"] = True  # on a phone it comes first (tickets.css)
     attachments = list(ticket.attachments.order_by("uploaded_at", "pk"))
     # Photos are served to those who hold the ticket (office/attachments.py): only they see
     # the thumbnails; the rest see the list of names as before.

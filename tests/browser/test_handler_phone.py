@@ -95,6 +95,8 @@ def test_the_handler_does_the_whole_part_from_a_phone(
     assert page.locator("kbd.keyhint").first.is_hidden()  # no Alt+C on a touch screen
     summary = page.locator("#action-contact summary").bounding_box()
     assert summary["height"] >= 44  # a thumb's target
+    # The step expected next (登记联系诉求人) comes first, above 退单 and 分解下派.
+    assert summary["y"] < page.locator("#action-return summary").bounding_box()["y"]
     tel = page.locator("a.tel")
     assert tel.get_attribute("href") == "tel:13800138000"
     page.screenshot(path=str(SHOTS / "ticket.png"), full_page=True)
