@@ -120,6 +120,7 @@ def test_the_handler_does_the_whole_part_from_a_phone(
 
     # A progress note with two photos; its text survives a reload before it is sent.
     page.click("#action-progress summary")
+    assert page.evaluate("document.querySelector('#action-progress').open")
     page.fill("#action-progress textarea[name=note]", "已到现场，路灯线路老化，明天更换。")
     page.reload()
     assert page.input_value("#action-progress textarea[name=note]").startswith("已到现场")
@@ -141,7 +142,8 @@ def test_the_handler_does_the_whole_part_from_a_phone(
     )  # sent: the phone's copy is forgotten
 
     # The reply with an after photo.
-    page.click("#action-reply summary")
+    # Once the citizen is reached, the reply is the step expected next: open at the top.
+    assert page.evaluate("document.querySelector('#action-reply').open")
     page.select_option("#action-reply select[name=result]", "resolved")
     page.fill("#action-reply textarea[name=content]", "已更换路灯线路，恢复照明。")
     page.set_input_files(
