@@ -122,8 +122,8 @@ def ticket_context(
     if not bound:
         # Unfold the step the workflow expects next, never a rare one like 转警情.
         # Once the unit has reached the citizen, the next step is the reply, not another call.
-        own = rules.pick_assignment(user, facts.active, (Assignment.State.SIGNED,))
-        done = {"contact"} if own is not None and own.contacted_at is not None else set()
+        mine = rules.pick_assignment(user, facts.active, (Assignment.State.SIGNED,))
+        done = {"contact"} if mine is not None and mine.contacted_at is not None else set()
         primary = next(
             (f for f in action_forms if f["name"] in PRIMARY_ACTIONS - done),
             None,
