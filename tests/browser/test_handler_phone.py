@@ -17,7 +17,7 @@ from PIL import Image
 
 from minsheng.tickets.models import Assignment, Attachment, Status, TicketEvent
 from tests.conftest import PASSWORD, People
-from tests.factories import dispatched
+from tests.factories import dispatched, in_progress
 
 pytestmark = pytest.mark.browser
 
@@ -212,3 +212,70 @@ def test_a_small_phone_has_no_sideways_scroll(people: People, live_server, brows
     page.evaluate("document.querySelectorAll('details.action').forEach(d => d.open = true)")
     assert page.locator("details.action[open]").count() >= 5  # contact, progress, reply, …
     assert width(page) <= 360
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_progress_note_survives_a_dropped_connection(
+    people: People, live_server, browser_page
+) -> None:  # type: ignore[no-untyped-def]
+    ticket = in_progress(people)
+    page = phone(browser_page)
+    base = live_server.url
+    login(page, base, people.alice.username)
+    page.goto(f"{base}/tickets/{ticket.number}/")
+    page.evaluate("document.querySelector('#action-progress').open = true")
+    page.fill("#action-progress textarea[name=note]", "村口路灯已修好一半，明天继续。")
+    # The signal drops as the handler sends it: the browser shows its own error page.
+    page.context.set_offline(True)
+    try:
+        page.click("#action-progress button[type=submit]", no_wait_after=True)
+        page.wait_for_timeout(500)
+    finally:
+        page.context.set_offline(False)
+    assert not TicketEvent.objects.filter(ticket=ticket, action="progress").exists()
+    # Back online, the ticket page again: the text is still there, sent once.
+    page.goto(f"{base}/tickets/{ticket.number}/")
+    assert (
+        page.input_value("#action-progress textarea[name=note]") == "村口路灯已修好一半，明天继续。"
+    )
+    assert page.evaluate("document.querySelector('#action-progress').open")
+    page.click("#action-progress button[type=submit]")
+    page.wait_for_url(re.compile(r".*/tickets/\d+/.*"))
+    assert TicketEvent.objects.filter(ticket=ticket, action="progress").count() == 1
+    assert not page.evaluate(
+        "Object.keys(localStorage).filter(k => k.startsWith('minsheng:draft:')).length"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_note_recorded_whose_answer_was_lost_is_not_recorded_twice(
+    people: People, live_server, browser_page
+) -> None:  # type: ignore[no-untyped-def]
+    ticket = in_progress(people)
+    page = phone(browser_page)
+    base = live_server.url
+    login(page, base, people.alice.username)
+    page.goto(f"{base}/tickets/{ticket.number}/")
+    page.evaluate("document.querySelector('#action-progress').open = true")
+    page.fill("#action-progress textarea[name=note]", "已联系施工队。")
+
+    def lose_the_answer(route):  # type: ignore[no-untyped-def]
+        route.fetch(max_redirects=0)  # the server records it …
+        route.abort("internetdisconnected")  # … and the answer never reaches the phone
+
+    page.route(re.compile(r".*/progress/$"), lose_the_answer)
+    page.click("#action-progress button[type=submit]", no_wait_after=True)
+    for _ in range(100):
+        if TicketEvent.objects.filter(ticket=ticket, action="progress").exists():
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)
+    page.unroute(re.compile(r".*/progress/$"))
+    assert TicketEvent.objects.filter(ticket=ticket, action="progress").count() == 1
+    # The handler reloads and sends what the phone kept: the server knows the form.
+    page.goto(f"{base}/tickets/{ticket.number}/")
+    assert page.input_value("#action-progress textarea[name=note]") == "已联系施工队。"
+    page.click("#action-progress button[type=submit]")
+    page.wait_for_url(re.compile(r".*/tickets/\d+/.*"))
+    assert "未重复记录" in page.inner_text(".messages")
+    assert TicketEvent.objects.filter(ticket=ticket, action="progress").count() == 1
