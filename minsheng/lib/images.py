@@ -8,7 +8,9 @@ and messages); village boards use it for their photos (minsheng/villages/service
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -47,3 +49,42 @@ def clean_jpeg(image: Image.Image, *, long_side: int = LONG_SIDE, quality: int =
     out = io.BytesIO()
     upright.save(out, format="JPEG", quality=quality, optimize=True)  # no exif= : none is written
     return out.getvalue()
+
+
+GPS_IFD = 0x8825
+EXIF_IFD = 0x8769
+DATETIME_ORIGINAL = 0x9003
+
+
+def _degrees(value: Any, ref: str) -> Decimal | None:
+    try:
+        d, m, s = (float(v) for v in value)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    result = d + m / 60 + s / 3600
+    if ref in ("S", "W"):
+        result = -result
+    return Decimal(f"{result:.6f}")
+
+
+def gps_of(image: Image.Image) -> tuple[Decimal, Decimal] | None:
+    """(latitude, longitude) of the photo's GPS tags, or None."""
+    try:
+        gps = image.getexif().get_ifd(GPS_IFD)
+    except Exception:
+        return None
+    lat = _degrees(gps.get(2), str(gps.get(1, "N")))
+    lng = _degrees(gps.get(4), str(gps.get(3, "E")))
+    if lat is None or lng is None or not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        return None
+    return lat, lng
+
+
+def taken_at(image: Image.Image) -> dt.datetime | None:
+    """When the camera says the photo was taken (EXIF DateTimeOriginal, naive local time)."""
+    try:
+        raw = image.getexif().get_ifd(EXIF_IFD).get(DATETIME_ORIGINAL)
+        # The camera's clock has no zone: the caller reads it in the deployment's.
+        return dt.datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S")  # noqa: DTZ007
+    except Exception:
+        return None

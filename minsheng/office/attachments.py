@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 
 from minsheng.org.access import current_user
@@ -30,24 +31,26 @@ def attachment(request: HttpRequest, number: str, pk: int) -> HttpResponseBase:
     item = Attachment.objects.filter(ticket=ticket, pk=pk).first()
     if item is None:
         raise Http404("attachment not found")
-    response = _serve(item)
+    # `?thumb` asks for the small copy a handler's photo has (the ticket page's thumbnails).
+    thumb = "thumb" in request.GET and bool(item.thumbnail)
+    response = _serve(item.thumbnail if thumb else item.file)
     response["Content-Type"] = item.content_type
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(item.original_name)}"
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
 
-def _serve(item: Attachment) -> HttpResponseBase:
+def _serve(file: FieldFile) -> HttpResponseBase:
     mode = settings.MINSHENG_SENDFILE
     if mode == "x-accel-redirect":
         response = HttpResponse()
-        response["X-Accel-Redirect"] = f"{settings.MINSHENG_SENDFILE_PREFIX}{item.file.name}"
+        response["X-Accel-Redirect"] = f"{settings.MINSHENG_SENDFILE_PREFIX}{file.name}"
         return response
     if mode == "x-sendfile":
         response = HttpResponse()
-        response["X-Sendfile"] = item.file.path
+        response["X-Sendfile"] = file.path
         return response
     try:
-        return FileResponse(item.file.open("rb"))
+        return FileResponse(file.open("rb"))
     except FileNotFoundError:
         raise Http404("attachment file missing") from None

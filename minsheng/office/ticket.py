@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +21,7 @@ from minsheng.office.actions import ACTIONS, FORMS, event_label
 from minsheng.org.access import current_user
 from minsheng.org.models import Unit, User
 from minsheng.org.scoping import scope_for
+from minsheng.tickets import actions as ticket_actions
 from minsheng.tickets import forms, rules, selectors
 from minsheng.tickets.catalogue import dispatch_decision
 from minsheng.tickets.errors import StaleTicket, TicketActionError
@@ -48,6 +52,7 @@ def build_form(
     facts: rules.Facts,
     data: Any = None,
     lead_unit: Unit | None = None,
+    files: Any = None,
 ) -> forms.ActionForm:
     kwargs: dict[str, Any] = {"ticket": ticket}
     if action == "decompose":
@@ -55,7 +60,7 @@ def build_form(
         kwargs["parent_unit"] = assignment.unit if assignment else None
     if action == "dispatch" and data is None and lead_unit is not None:
         kwargs["initial"] = {"lead_unit": lead_unit.code}
-    return FORMS[action](data, **kwargs)
+    return FORMS[action](data, files, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -116,18 +121,35 @@ def ticket_context(
         )
     if not bound:
         # Unfold the step the workflow expects next, never a rare one like 转警情.
-        primary = next((f for f in action_forms if f["name"] in PRIMARY_ACTIONS), None)
+        # Once the unit has reached the citizen, the next step is the reply, not another call.
+        mine = rules.pick_assignment(user, facts.active, (Assignment.State.SIGNED,))
+        done = {"contact"} if mine is not None and mine.contacted_at is not None else set()
+        primary = next(
+            (f for f in action_forms if f["name"] in PRIMARY_ACTIONS - done),
+            None,
+        )
         if primary is not None:
             primary["open"] = True
+            primary["next"] = True  # on a phone it comes first (tickets.css)
+    attachments = list(ticket.attachments.order_by("uploaded_at", "pk"))
+    # Photos are served to those who hold the ticket (office/attachments.py): only they see
+    # the thumbnails; the rest see the list of names as before.
+    photos = [a for a in attachments if a.thumbnail] if holder else []
+    by_event: dict[int, list[Any]] = {}
+    for photo in photos:
+        if photo.event_id is not None:
+            by_event.setdefault(photo.event_id, []).append(photo)
     events = [
         {
             "event": e,
             "label": event_label(e.action),
             "old": _status_label(e.old_status),
             "new": _status_label(e.new_status),
+            "photos": by_event.get(e.pk, []),
         }
         for e in selectors.timeline_for(user, ticket, holder=holder)
     ]
+    contact_form = build_form("contact", user, ticket, facts) if "contact" in actions else None
     rounds = [(n, list(items)) for n, items in groupby(assignments, key=lambda a: a.round)]
     return {
         "ticket": ticket,
@@ -141,13 +163,25 @@ def ticket_context(
         ).order_by("requested_at"),
         "supervisions": ticket.supervisions.select_related("by").order_by("at"),
         "callbacks": ticket.callbacks.select_related("by").order_by("at"),
-        "attachments": ticket.attachments.order_by("uploaded_at"),
+        "attachments": [a for a in attachments if a not in photos],
+        "photos": photos,
+        "contact_form": contact_form,
+        "holder": holder,
         "merged": ticket.merged_tickets.order_by("number"),
         "suggested_unit": hint.unit,
         "suggestion_why": hint.why,
         "suggestion_preselected": hint.preselect,
         "triage": hint.triage,
     }
+
+
+def done_redirect(ticket: Ticket, token: uuid.UUID | None) -> HttpResponse:
+    """Back to the ticket page, saying which form went through (`done`): the phone's copy of
+    that form's text (static/js/phone.js) is then forgotten."""
+    url = reverse("tickets:detail", args=[ticket.number])
+    if token is not None:
+        url += "?" + urlencode({"done": str(token)})
+    return HttpResponseRedirect(url)
 
 
 @login_required
@@ -167,11 +201,22 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
     ticket = selectors.ticket_for(user, number)
     spec = ACTIONS[action]
     facts = rules.Facts(ticket)
-    form = build_form(action, user, ticket, facts, request.POST)
+    form = build_form(action, user, ticket, facts, request.POST, files=request.FILES)
     if form.is_valid():
         version = form.cleaned_data.get("version")
+        token = form.cleaned_data.get("form_token")
         try:
-            spec.perform(ticket, user, form.cleaned_data, version)
+            if token is None:
+                spec.perform(ticket, user, form.cleaned_data, version)
+                repeated = False
+            else:
+                repeated = ticket_actions.ticket_action_once(
+                    ticket=ticket,
+                    actor=user,
+                    action=action,
+                    form_token=token,
+                    perform=lambda: spec.perform(ticket, user, form.cleaned_data, version),
+                )
         except StaleTicket:
             messages.error(request, _("工单已被他人处理，请刷新后查看最新状态再操作。"))
             return redirect("tickets:detail", number=ticket.number)
@@ -180,8 +225,11 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
             if error.field and error.field in form.fields:
                 form.add_error(error.field, error.message)
         else:
-            messages.success(request, str(spec.done))
-            return redirect("tickets:detail", number=ticket.number)
+            if repeated:
+                messages.info(request, _("该表单已提交过，本次未重复记录。"))
+            else:
+                messages.success(request, str(spec.done))
+            return done_redirect(ticket, token)
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minsheng.office import attachments, desk, queues, search, ticket
+from minsheng.office import attachments, desk, manifest, queues, search, ticket
 
 app_name = "tickets"
 urlpatterns = [
@@ -22,4 +22,5 @@ urlpatterns = [
         name="attachment",
     ),
     path("tickets/<str:number>/<slug:action>/", ticket.ticket_action, name="action"),
+    path("manifest.webmanifest", manifest.manifest, name="manifest"),
 ]

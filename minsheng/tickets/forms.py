@@ -8,12 +8,15 @@ says "请填写…" in one place for the web, the API and the worker alike.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+import uuid
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django import forms
 from django.forms.utils import flatatt
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import format_lazy
@@ -331,14 +334,102 @@ class PlaceChoices:
 
 
 class ActionForm(forms.Form):
-    """Every action form carries the version of the ticket the page showed."""
+    """Every action form carries the version of the ticket the page showed, and a one-time
+    token of its own (`actions.ticket_action_once`: a resent form records nothing twice)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    form_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"invalid": _("表单已失效，请刷新页面后重新填写。")},
+    )
 
     def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
         self.ticket = ticket
-        kwargs.setdefault("initial", {})["version"] = ticket.version
+        initial = kwargs.setdefault("initial", {})
+        initial["version"] = ticket.version
+        initial.setdefault("form_token", uuid.uuid4())
         super().__init__(*args, **kwargs)
+
+
+class PhotoInput(forms.ClearableFileInput):
+    """Several photos at once, from the camera (static/js/photos.js compresses them first)."""
+
+    allow_multiple_selected = True
+    template_name = "django/forms/widgets/file.html"  # no "clear" checkbox
+
+
+class PhotosField(forms.FileField):
+    """The uploaded files, as a list; what they are is the service's to check, by content
+    (actions.prepare_photos), so that the page and the API say the same."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        attrs = {
+            "accept": "image/*",
+            "capture": "environment",
+            "multiple": True,
+            "data-photos": "1",
+        }
+        kwargs.setdefault("widget", PhotoInput(attrs=attrs))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data]
+        return [f for f in files if f]
+
+
+MAX_PHOTO_TIMES = 20
+
+
+class PhotoFormMixin(forms.Form):
+    """Photos with a progress note or a reply, and the handler's choice about location."""
+
+    photos = PhotosField(label=_("照片（可多张）"))
+    keep_location = forms.BooleanField(label=_("记录拍摄位置"), required=False)
+    latitude = forms.DecimalField(
+        widget=forms.HiddenInput, required=False, max_digits=9, decimal_places=6
+    )
+    longitude = forms.DecimalField(
+        widget=forms.HiddenInput, required=False, max_digits=9, decimal_places=6
+    )
+
+    # When each photo was taken, as the phone's files say (ms since the epoch, comma-separated,
+    # in the photos' order): the phone's compression drops the camera's EXIF time.
+    photo_times = forms.CharField(widget=forms.HiddenInput, required=False, max_length=400)
+
+    def clean_photo_times(self) -> list[dt.datetime | None]:
+        now = timezone.now()
+        times: list[dt.datetime | None] = []
+        for raw in str(self.cleaned_data.get("photo_times") or "").split(",")[:MAX_PHOTO_TIMES]:
+            moment = None
+            if raw.strip().isascii() and raw.strip().isdigit():
+                try:
+                    moment = dt.datetime.fromtimestamp(int(raw.strip()) / 1000, tz=dt.UTC)
+                except (OverflowError, OSError, ValueError):
+                    moment = None
+            # A clock far off (or a file copied years ago) says nothing about the photo.
+            if moment is not None and not now - dt.timedelta(
+                days=366
+            ) <= moment <= now + dt.timedelta(minutes=5):
+                moment = None
+            times.append(moment)
+        return times
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["taken"] = data.get("photo_times") or []
+        lat, lng = data.get("latitude"), data.get("longitude")
+        data["position"] = (
+            (lat, lng)
+            if data.get("keep_location")
+            and lat is not None
+            and lng is not None
+            and -90 <= lat <= 90
+            and -180 <= lng <= 180
+            else None
+        )
+        return data
 
 
 class EmptyActionForm(ActionForm):
@@ -460,9 +551,11 @@ class ContactForm(ActionForm):
     note = forms.CharField(label=_("联系情况"), required=False, widget=TEXTAREA)
 
 
-class ProgressForm(ActionForm):
+class ProgressForm(ActionForm, PhotoFormMixin):
     note = forms.CharField(label=_("进展情况"), required=False, widget=TEXTAREA)
     public = forms.BooleanField(label=_("对诉求人公开"), required=False)
+    photos = PhotosField(label=_("现场照片（整改前，可多张）"))
+    field_order = ("note", "public", "photos", "keep_location")
 
 
 class ExtensionRequestForm(ActionForm):
@@ -475,13 +568,15 @@ class ExtensionRequestForm(ActionForm):
     reason = forms.CharField(label=_("延期理由"), required=False, widget=TEXTAREA)
 
 
-class ReplyForm(ActionForm):
+class ReplyForm(ActionForm, PhotoFormMixin):
     result = forms.ChoiceField(
         label=_("办理结果"), choices=[EMPTY, *ReplyResult.choices], required=False
     )
     content = forms.CharField(
         label=_("答复内容"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    photos = PhotosField(label=_("整改后照片（可多张）"))
+    field_order = ("result", "content", "photos", "keep_location")
 
 
 class CallbackForm(ActionForm):

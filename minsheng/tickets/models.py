@@ -321,6 +321,35 @@ class TicketSequence(models.Model):
         return f"{self.day} {self.last}"
 
 
+class ActionToken(models.Model):
+    """The one-time token of an action form on the ticket page (office/ticket.py): a resent
+    form (a dropped connection, a double tap, the browser's resend) records nothing twice.
+
+    Kept in the same transaction as the action (`actions.ticket_action_once`); the key is
+    unique, so of two copies posted at once the second fails and rolls back, and the version
+    check would refuse it anyway. `action` is what the token was used for.
+    """
+
+    key = models.UUIDField(primary_key=True)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=32)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # never looked up by user: the key is the lookup
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("操作表单令牌")
+        verbose_name_plural = _("操作表单令牌")
+
+    def __str__(self) -> str:
+        return str(self.key)
+
+
 class IntakeToken(models.Model):
     """The desk form's one-time token (office/desk.py), kept with the ticket the form created.
 
@@ -561,6 +590,9 @@ class Praise(models.Model):
         return f"{self.unit} {self.get_kind_display()}"
 
 
+PHOTO_STAGES = [("before", _("整改前")), ("after", _("整改后"))]
+
+
 def attachment_path(instance: Attachment, filename: str) -> str:
     return f"tickets/{instance.ticket.number}/{filename}"
 
@@ -575,6 +607,18 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # A handler's photo (office, the phone): the progress note or reply it came with, whether
+    # it shows the site before or after the work, a small copy for the ticket page's
+    # thumbnails, and the camera's time and (only where the handler allowed it) its position.
+    # The file itself never keeps metadata (lib/images.clean_jpeg).
+    event = models.ForeignKey(
+        "TicketEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+    )
+    stage = models.CharField(max_length=8, blank=True, choices=PHOTO_STAGES)
+    thumbnail = models.FileField(upload_to=attachment_path, blank=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
 
     class Meta:
         verbose_name = _("附件")

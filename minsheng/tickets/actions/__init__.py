@@ -18,6 +18,8 @@ from minsheng.tickets.actions._steps import MAX_EXTENSION_DAYS, MAX_TEXT
 from minsheng.tickets.actions.alarms import ALARM_ACTIONS, Alarm, tickets_raise_alarms
 from minsheng.tickets.actions.attachments import (
     MAX_ATTACHMENT_BYTES,
+    MAX_PHOTO_BYTES,
+    MAX_PHOTOS,
     sniff_image,
     ticket_attach,
 )
@@ -58,6 +60,7 @@ from minsheng.tickets.actions.intake import (
     ticket_intake_once,
     ticket_legal_channel,
 )
+from minsheng.tickets.actions.once import ticket_action_once
 from minsheng.tickets.actions.supervision import (
     ticket_praise,
     ticket_remind,
@@ -71,11 +74,14 @@ __all__ = [
     "EMERGENCY_SERVICES",
     "LEGAL_CHANNELS",
     "MAX_ATTACHMENT_BYTES",
+    "MAX_PHOTO_BYTES",
+    "MAX_PHOTOS",
     "MAX_EXTENSION_DAYS",
     "MAX_TEXT",
     "Alarm",
     "Intake",
     "sniff_image",
+    "ticket_action_once",
     "ticket_add_assisting",
     "ticket_attach",
     "ticket_callback",

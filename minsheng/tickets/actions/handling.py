@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +23,7 @@ from minsheng.tickets.actions._steps import (
     _save,
     _text,
 )
+from minsheng.tickets.actions.attachments import prepare_photos, store_photos
 from minsheng.tickets.errors import InvalidInput, InvalidTransition
 from minsheng.tickets.models import (
     Assignment,
@@ -36,6 +40,11 @@ CONTACT_METHODS = {
     "visit": gettext_lazy("上门"),
     "other": gettext_lazy("其他"),
 }
+
+
+def _photo_count(prepared: Sequence[object]) -> dict[str, Any]:
+    """The event's note of its photos (none: nothing, as before photos existed)."""
+    return {"photos": len(prepared)} if prepared else {}
 
 
 @transaction.atomic
@@ -81,13 +90,38 @@ def ticket_progress(
     actor: User,
     note: str,
     public: bool = False,
+    photos: Sequence[Any] = (),
+    keep_location: bool = False,
+    position: tuple[Decimal, Decimal] | None = None,
+    taken: Sequence[dt.datetime | None] = (),
     expected_version: int | None = None,
 ) -> Ticket:
+    """办理进展, with photos of the site (before the work: `stage` before) taken on the phone;
+    each photo is checked and cleaned before anything is written (prepare_photos)."""
     ticket = _lock(ticket, expected_version)
     assignment = rules.check_progress(actor, ticket, rules.Facts(ticket))
     note = _text(note, "note", _("进展情况"))
+    prepared = prepare_photos(photos, keep_location=keep_location)
     _save(ticket)
-    _event(ticket, actor, "progress", unit=assignment.unit, note=note, public=public)
+    event = _event(
+        ticket,
+        actor,
+        "progress",
+        unit=assignment.unit,
+        note=note,
+        public=public,
+        **_photo_count(prepared),
+    )
+    if prepared:
+        store_photos(
+            ticket,
+            actor,
+            event,
+            prepared,
+            stage="before",
+            place=position if keep_location else None,
+            taken=taken,
+        )
     return ticket
 
 
@@ -148,15 +182,21 @@ def ticket_reply(
     result: str,
     content: str,
     assignment_id: int | None = None,
+    photos: Sequence[Any] = (),
+    keep_location: bool = False,
+    position: tuple[Decimal, Decimal] | None = None,
+    taken: Sequence[dt.datetime | None] = (),
     expected_version: int | None = None,
 ) -> Ticket:
     """答复: the lead unit's reply moves the ticket to callback; an assisting unit's or a
-    sub-task's reply completes that assignment only."""
+    sub-task's reply completes that assignment only. Photos sent with it show the site after
+    the work (`stage` after)."""
     ticket = _lock(ticket, expected_version)
     assignment = rules.check_reply(actor, ticket, rules.Facts(ticket), assignment_id)
     if result not in ReplyResult.values:
         raise InvalidInput(_("请选择办理结果。"), field="result")
     content = _text(content, "content", _("答复内容"))
+    prepared = prepare_photos(photos, keep_location=keep_location)
     is_lead = assignment.role == Assignment.Role.LEAD
     now = timezone.now()
     assignment.state, assignment.reply_result, assignment.reply_text, assignment.replied_at = (
@@ -172,7 +212,7 @@ def ticket_reply(
         ticket.reply_result, ticket.reply_text, ticket.replied_at = result, content, now
         schedule.set_callback_deadline(ticket, now)
     _save(ticket, "status", "reply_result", "reply_text", "replied_at")
-    _event(
+    event = _event(
         ticket,
         actor,
         "reply",
@@ -182,7 +222,18 @@ def ticket_reply(
         public=is_lead,
         result=result,
         role=assignment.role,
+        **_photo_count(prepared),
     )
+    if prepared:
+        store_photos(
+            ticket,
+            actor,
+            event,
+            prepared,
+            stage="after",
+            place=position if keep_location else None,
+            taken=taken,
+        )
     if is_lead:
         notifications.on_reply(ticket, _follow_master(ticket, actor))
     return ticket
