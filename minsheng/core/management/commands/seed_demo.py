@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand
 from minsheng.governance.demo_campaigns import seed_demo_campaigns
 from minsheng.governance.demo_commitments import seed_demo_commitments
 from minsheng.governance.demo_councils import seed_demo_councils
-from minsheng.governance.demo_visits import seed_demo_visits
 from minsheng.governance.demo_intake import seed_demo_intake
+from minsheng.governance.demo_visits import seed_demo_visits
 from minsheng.org.demo import seed_demo
 from minsheng.tickets.catalogue import seed_demo_catalogue
 from minsheng.tickets.demo_tickets import seed_demo_tickets
