@@ -119,6 +119,19 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             {Role.UNIT_LEADER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.HANDLER}
         ),
     ),
+    NavItem(
+        _("帮扶台账"),
+        "assistance:home",  # minsheng/assistance/views.py (leaders: the figures only)
+        frozenset(
+            {
+                Role.STATION_WORKER,
+                Role.ASSIST_OFFICER,
+                Role.LEADER,
+                Role.SUPERVISOR,
+                Role.ADMINISTRATOR,
+            }
+        ),
+    ),
 )
 
 
