@@ -14,6 +14,7 @@ urlpatterns: list = [  # type: ignore[type-arg]
     path("a/<str:code>/station/", views.station, name="station"),
     path("a/<str:code>/figures/", views.figures, name="figures"),
     path("a/<str:code>/access/", views.access_log, name="access_log"),
+    path("photo/<int:pk>/", views.photo, name="photo"),
     path("p/<int:pk>/", views.person, name="person"),
     path("p/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("p/<int:pk>/reveal/", views.reveal, name="reveal"),

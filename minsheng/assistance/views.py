@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from minsheng.assistance import figures as figures_module
 from minsheng.assistance import forms as f
 from minsheng.assistance import rules, selectors
 from minsheng.assistance.errors import AssistanceError, Duplicate
-from minsheng.assistance.models import CATEGORIES, Employment, Match, Need, Person, SixOne
+from minsheng.assistance.models import CATEGORIES, ChecklistEntry, Employment, Match, Need, Person, SixOne
 from minsheng.assistance.services import people as service
 from minsheng.assistance.services import stations as station_service
 from minsheng.org.access import current_user
@@ -512,3 +512,17 @@ def access_log(request: HttpRequest, code: str) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "assistance/access_log.html", {"division": division, "page": page})
+
+
+@login_required
+def photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A "六个一" evidence photo, for whoever reads its village's station."""
+    user = current_user(request)
+    entry = ChecklistEntry.objects.filter(pk=pk).select_related("station").first()
+    if entry is None or not entry.photo or selectors.area(user, entry.station.village_id) is None:
+        raise Http404("photo not found")
+    if rules.ledger_scope(user).categories is not None:
+        raise Http404("photo not found")
+    response = FileResponse(entry.photo.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

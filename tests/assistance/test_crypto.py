@@ -108,3 +108,63 @@ def test_a_server_refuses_derived_keys_without_debug(settings) -> None:  # type:
     settings.MINSHENG_PII_KEYS = [KEY_A]
     settings.MINSHENG_PII_HASH_KEY = HASH_KEY
     crypto.require_pii_keys(debug=False, environ={})
+
+
+@pytest.mark.django_db
+def test_the_rotation_command_moves_every_row_to_the_new_key(settings) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from django.core.management import call_command
+
+    from minsheng.assistance.models import Person
+    from minsheng.assistance.services import people as service
+    from tests.assistance.helpers import add_person, make_area
+
+    settings.MINSHENG_PII_KEYS = [KEY_A]
+    settings.MINSHENG_PII_HASH_KEY = HASH_KEY
+    area = make_area()
+    first = add_person(area.worker1, area.v1, 1)
+    add_person(area.worker1, area.v1, 2)
+    settings.MINSHENG_PII_KEYS = [KEY_B, KEY_A]
+    out = io.StringIO()
+    call_command("assistance_rotate_keys", stdout=out)
+    assert "re-encrypted 2 people" in out.getvalue() and fake_id(1) not in out.getvalue()
+    settings.MINSHENG_PII_KEYS = [KEY_B]
+    row = Person.objects.get(pk=first.pk)
+    assert crypto.decrypt(row.id_cipher) == fake_id(1)
+    # A new hash key: --rehash recomputes, and lookups work again.
+    settings.MINSHENG_PII_HASH_KEY = "n" * 40
+    assert service.find_by_id_number(fake_id(1)) is None
+    call_command("assistance_rotate_keys", "--rehash", stdout=io.StringIO())
+    assert service.find_by_id_number(fake_id(1).lower()) == first
+    out = io.StringIO()
+    call_command("assistance_rotate_keys", "--generate", stdout=out)
+    Fernet(out.getvalue().strip().encode())  # a usable key
+
+
+def test_the_wsgi_application_refuses_derived_ledger_keys(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("MINSHENG_PII") and k not in ("DATABASE_URL",)
+        and k != "MINSHENG_ALLOW_GENERATED_SECRET_KEY"
+    }
+    environment.update(MINSHENG_VAR_DIR=str(tmp_path), DEBUG="0", SECRET_KEY="s" * 50)
+
+    def start() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", "import minsheng.wsgi"],
+            cwd=root, env=environment, capture_output=True, text=True, timeout=120,
+        )
+
+    refused = start()
+    assert refused.returncode != 0 and "MINSHENG_PII_KEYS" in refused.stderr
+    environment.update(MINSHENG_PII_KEYS=KEY_A, MINSHENG_PII_HASH_KEY=HASH_KEY)
+    started = start()
+    assert started.returncode == 0, started.stderr
