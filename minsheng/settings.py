@@ -453,7 +453,7 @@ MINSHENG_PII_HASH_KEY = env_str("MINSHENG_PII_HASH_KEY", "")
 # pairs "unit-code:类别|类别"): a department's 帮扶专干 sees only the people of its categories.
 MINSHENG_ASSIST_DEPARTMENTS = env_str(
     "MINSHENG_ASSIST_DEPARTMENTS",
-    "canlian:残疾人;minzheng:低保|事实无人抚养儿童;xiangcun:脱贫户|监测户;renshe:就业困难人员",
+    "tq-cl:残疾人;tq-mzj:低保|事实无人抚养儿童;tq-nyncj:脱贫户|监测户;tq-rsj:就业困难人员",
 )
 # 充分就业社区(村): the share (percent) of a village's registered workforce in work at or above which
 # it qualifies, and whether a household whose workforce has nobody in work (零就业家庭) bars it.

@@ -64,7 +64,7 @@ def make_area() -> Area:
         for code in (V1, V2, V4)
     }
     canlian = Unit.objects.create(
-        code="canlian", name="台前县残疾人联合会", kind=Unit.Kind.DEPARTMENT, division=county
+        code="tq-cl", name="台前县残疾人联合会", kind=Unit.Kind.DEPARTMENT, division=county
     )
     return Area(
         worker1=make_user("worker1", units[V1], Role.STATION_WORKER),

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from minsheng.assistance.demo import seed_demo_assistance
+
 from minsheng.governance.demo_campaigns import seed_demo_campaigns
 from minsheng.governance.demo_commitments import seed_demo_commitments
 from minsheng.governance.demo_councils import seed_demo_councils
@@ -42,3 +44,9 @@ class Command(BaseCommand):
         works = seed_demo_commitments()
         self.stdout.write(f"民生实事：台前县 2026年十大民生实事，新建 {works} 个项目。")
         self.stdout.write(f"演示密码：{password}")
+        stations = seed_demo_assistance(password=password)
+        self.stdout.write(
+            f"帮扶台账：新建劳动保障服务站 {stations} 个（每个乡镇一个，演示人员均为虚构）；"
+            "账号 station-<乡镇拼音>（如 station-sunkou）、乡镇帮扶专干 bangfu-<乡镇拼音>、"
+            "县残联帮扶专干 bangfu-tq-cl。"
+        )
