@@ -56,7 +56,11 @@ def _seed_station(index: int, township: Division, password_hash: str) -> bool:
     if unit is None:
         return False
     worker = _user(
-        f"station-{slug}", f"{village.name}服务站工作人员", unit, (Role.STATION_WORKER,), password_hash
+        f"station-{slug}",
+        f"{village.name}服务站工作人员",
+        unit,
+        (Role.STATION_WORKER,),
+        password_hash,
     )
     _user(f"bangfu-{slug}", f"{township.name}帮扶专干", gov, (Role.ASSIST_OFFICER,), password_hash)
     if Station.objects.filter(village=village).exists():
@@ -112,7 +116,9 @@ def _seed_station(index: int, township: Division, password_hash: str) -> bool:
                 needs="希望就近就业" if n % 4 == 0 else "",
             ),
         )
-        service.visit_add(worker, person, today - dt.timedelta(days=n), "入户走访，了解就业意愿（演示）")
+        service.visit_add(
+            worker, person, today - dt.timedelta(days=n), "入户走访，了解就业意愿（演示）"
+        )
         if n % 3 == 0:
             service.assistance_add(
                 worker, person, measure=Measure.TRAINING, started_on=today - dt.timedelta(days=40)
@@ -129,10 +135,16 @@ def _seed_station(index: int, township: Division, password_hash: str) -> bool:
         if n in (7, 8):
             match = stations.match_refer(worker, person, workshop, today - dt.timedelta(days=10))
             if n == 7:
-                stations.match_advance(worker, match, MatchStatus.HIRED, today - dt.timedelta(days=3))
+                stations.match_advance(
+                    worker, match, MatchStatus.HIRED, today - dt.timedelta(days=3)
+                )
         if n % 5 == 1:
             service.certificate_add(
-                worker, person, kind="育婴员", level="五级", obtained_on=today - dt.timedelta(days=60)
+                worker,
+                person,
+                kind="育婴员",
+                level="五级",
+                obtained_on=today - dt.timedelta(days=60),
             )
     return True
 

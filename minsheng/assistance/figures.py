@@ -119,10 +119,10 @@ def village_statuses(
     scope: LedgerScope, prefix: str, *, percent: int | None = None, rule: bool | None = None
 ) -> list[VillageStatus]:
     """The 充分就业 status of every village of the area that has people in the ledger."""
-    threshold = int(settings.MINSHENG_ASSIST_FULL_EMPLOYMENT_PERCENT if percent is None else percent)
-    no_zero = bool(
-        settings.MINSHENG_ASSIST_NO_ZERO_EMPLOYMENT_HOUSEHOLD if rule is None else rule
+    threshold = int(
+        settings.MINSHENG_ASSIST_FULL_EMPLOYMENT_PERCENT if percent is None else percent
     )
+    no_zero = bool(settings.MINSHENG_ASSIST_NO_ZERO_EMPLOYMENT_HOUSEHOLD if rule is None else rule)
     workforce = _people(scope, prefix).filter(in_workforce=True).annotate(job=_open_job())
     counts = workforce.values("village_id").annotate(
         n=Count("pk"), e=Count("pk", filter=Q(job=True))
@@ -175,9 +175,7 @@ def figures_for(
     matches = Match.objects.filter(person__in=ids)
     result.referred = matches.count()
     result.hires = matches.filter(status=MatchStatus.HIRED).count()
-    result.hires_month = matches.filter(
-        status=MatchStatus.HIRED, hired_on__gte=month_start
-    ).count()
+    result.hires_month = matches.filter(status=MatchStatus.HIRED, hired_on__gte=month_start).count()
     if scope.categories is None:
         # Stations and postings are the area's, not people's: a department sees only people.
         area = scope.code_q("village_code") & Q(village_code__startswith=prefix)

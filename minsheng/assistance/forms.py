@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.assistance.models import CATEGORIES, IncomeBand, Measure, MatchStatus, SixOne, Station
+from minsheng.assistance.models import CATEGORIES, IncomeBand, MatchStatus, Measure, SixOne, Station
 from minsheng.assistance.services.people import PersonData
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -142,7 +142,9 @@ class SixHasForm(forms.Form):
 class ChecklistForm(forms.Form):
     item = forms.ChoiceField(label=_("“六个一”事项"), choices=SixOne.choices)
     done_on = forms.DateField(label=_("完成日期"), widget=DATE)
-    attendance = forms.IntegerField(label=_("参加人数"), min_value=0, max_value=100000, required=False)
+    attendance = forms.IntegerField(
+        label=_("参加人数"), min_value=0, max_value=100000, required=False
+    )
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
     photo = forms.FileField(
         label=_("佐证照片（签到表、现场）"),

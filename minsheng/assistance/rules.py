@@ -104,9 +104,12 @@ def ledger_scope(user: User | AnonymousUser) -> LedgerScope:
     if unit is None:
         return NOTHING
     division: Division | None = unit.division
-    if user.has_role(Role.STATION_WORKER) and division is not None:
-        if division.level == Division.Level.VILLAGE:
-            return LedgerScope(prefixes=(division.code,), can_write=True, can_reveal=True)
+    if (
+        user.has_role(Role.STATION_WORKER)
+        and division is not None
+        and division.level == Division.Level.VILLAGE
+    ):
+        return LedgerScope(prefixes=(division.code,), can_write=True, can_reveal=True)
     if user.has_role(Role.ASSIST_OFFICER):
         owned = departments().get(unit.code)
         if owned is not None:
@@ -121,9 +124,13 @@ def figures_scope(user: User | AnonymousUser) -> LedgerScope:
     """The areas whose figures (aggregates only) `user` reads: their ledger's, or everything for
     the hotline's leaders and supervisors."""
     scope = ledger_scope(user)
-    if scope.empty and isinstance(user, User) and user.is_active:
-        if user.has_role(Role.LEADER, Role.SUPERVISOR):
-            return LedgerScope(everything=True)
+    if (
+        scope.empty
+        and isinstance(user, User)
+        and user.is_active
+        and user.has_role(Role.LEADER, Role.SUPERVISOR)
+    ):
+        return LedgerScope(everything=True)
     return scope
 
 

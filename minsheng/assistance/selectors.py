@@ -50,9 +50,7 @@ def people_of(
             rows = rows.filter(name__contains=query)
     return (
         rows.select_related("village", "household")
-        .prefetch_related(
-            Prefetch("categories", queryset=PersonCategory.objects.order_by("pk"))
-        )
+        .prefetch_related(Prefetch("categories", queryset=PersonCategory.objects.order_by("pk")))
         .order_by("village_id", "name", "pk")
     )
 

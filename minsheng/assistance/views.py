@@ -26,7 +26,15 @@ from minsheng.assistance import figures as figures_module
 from minsheng.assistance import forms as f
 from minsheng.assistance import rules, selectors
 from minsheng.assistance.errors import AssistanceError, Duplicate
-from minsheng.assistance.models import CATEGORIES, ChecklistEntry, Employment, Match, Need, Person, SixOne
+from minsheng.assistance.models import (
+    CATEGORIES,
+    ChecklistEntry,
+    Employment,
+    Match,
+    Need,
+    Person,
+    SixOne,
+)
 from minsheng.assistance.services import people as service
 from minsheng.assistance.services import stations as station_service
 from minsheng.org.access import current_user
@@ -105,7 +113,8 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
         "categories": CATEGORIES,
         "category": request.GET.get("category", ""),
         "q": request.GET.get("q", ""),
-        "can_write": scope.can_write and scope.covers_code(division.code)
+        "can_write": scope.can_write
+        and scope.covers_code(division.code)
         and division.level == Division.Level.VILLAGE,
         "is_village": division.level == Division.Level.VILLAGE,
         "audits": rules.audits(user, division_code_prefix(division.code, division.level)),
@@ -220,15 +229,15 @@ def person_new(request: HttpRequest, code: str) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     person = _person_or_404(user, pk)
+    held = list(person.categories.order_by("pk").values_list("category", flat=True))
     initial = {
         "name": person.name,
-        "categories": [c for c in person.categories.values_list("category", flat=True)],
+        "categories": [c for c in held if c in CATEGORIES],
+        "custom_categories": "、".join(c for c in held if c not in CATEGORIES),
         "household": person.household.label if person.household else "",
         "in_workforce": person.in_workforce,
         "needs": person.needs,
     }
-    custom = [c for c in initial["categories"] if c not in CATEGORIES]  # type: ignore[union-attr]
-    initial["custom_categories"] = "、".join(custom)
     form = f.PersonForm(request.POST or None, initial=initial, editing=True)
     duplicate: int | None = None
     status = 200
@@ -236,9 +245,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.data_object()
             try:
-                if not data.phone and person.phone_hash and not request.POST.get("clear_phone"):
+                if not data.phone and not request.POST.get("clear_phone"):
                     # The masked phone is never put back in the form: blank keeps it.
-                    data.phone = service.crypto.decrypt(person.phone_cipher)
+                    data.phone = None
                 service.person_update(user, person, data)
             except Duplicate as error:
                 _refused(request, form, error)
@@ -260,9 +269,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 ACTIONS = ("visit", "assistance", "certificate", "employment", "refer", "advance", "need", "close")
 
 
-def _act(
-    user: User, person: Person, action: str, form: forms.Form, request: HttpRequest
-) -> str:
+def _act(user: User, person: Person, action: str, form: forms.Form, request: HttpRequest) -> str:
     d = form.cleaned_data
     if action == "visit":
         service.visit_add(user, person, d["visited_on"], d["note"])
@@ -391,9 +398,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     except AssistanceError as error:
         messages.error(request, error.message)
         return redirect("assistance:person", pk=entry.pk)
-    response = render(
-        request, "assistance/revealed.html", {"person": entry, "revealed": revealed}
-    )
+    response = render(request, "assistance/revealed.html", {"person": entry, "revealed": revealed})
     response["Cache-Control"] = "no-store"
     return response
 

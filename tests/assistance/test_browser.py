@@ -22,8 +22,15 @@ def test_a_station_worker_refers_a_person_who_is_hired(live_server, browser_page
     person = add_person(area.worker1, area.v1, 1, name="演示王甲")
     st = station(area.worker1, area.v1)
     stations.posting_create(
-        area.worker1, st, employer="孙口村扶贫车间", title="假发加工", pay="计件每件1.5元",
-        place="孙口村", headcount=20, workshop=True, piece_rate=True,
+        area.worker1,
+        st,
+        employer="孙口村扶贫车间",
+        title="假发加工",
+        pay="计件每件1.5元",
+        place="孙口村",
+        headcount=20,
+        workshop=True,
+        piece_rate=True,
     )
     page = browser_page
     page.set_viewport_size({"width": 375, "height": 812})

@@ -52,7 +52,14 @@ def test_the_hash_finds_the_same_number_however_written(settings) -> None:  # ty
     settings.MINSHENG_PII_HASH_KEY = HASH_KEY
     base = "11010519491231002X"  # the GB 11643 standard's example
     full_width = base.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789X"})
-    variants = [base, base.lower(), full_width, "110105 19491231 002x", f" {base} ", "１１０１０５１９４９１２３１００２ｘ"]
+    variants = [
+        base,
+        base.lower(),
+        full_width,
+        "110105 19491231 002x",
+        f" {base} ",
+        "１１０１０５１９４９１２３１００２ｘ",
+    ]
     assert len({crypto.id_hash(v) for v in variants}) == 1
     assert crypto.normalise_id_number(full_width) == base
 
@@ -102,9 +109,7 @@ def test_a_server_refuses_derived_keys_without_debug(settings) -> None:  # type:
     with pytest.raises(ImproperlyConfigured, match="MINSHENG_PII_KEYS"):
         crypto.require_pii_keys(debug=False, environ={})
     crypto.require_pii_keys(debug=True, environ={})
-    crypto.require_pii_keys(
-        debug=False, environ={"MINSHENG_ALLOW_GENERATED_SECRET_KEY": "1"}
-    )
+    crypto.require_pii_keys(debug=False, environ={"MINSHENG_ALLOW_GENERATED_SECRET_KEY": "1"})
     settings.MINSHENG_PII_KEYS = [KEY_A]
     settings.MINSHENG_PII_HASH_KEY = HASH_KEY
     crypto.require_pii_keys(debug=False, environ={})
@@ -152,7 +157,8 @@ def test_the_wsgi_application_refuses_derived_ledger_keys(tmp_path) -> None:  # 
     environment = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("MINSHENG_PII") and k not in ("DATABASE_URL",)
+        if not k.startswith("MINSHENG_PII")
+        and k not in ("DATABASE_URL",)
         and k != "MINSHENG_ALLOW_GENERATED_SECRET_KEY"
     }
     environment.update(MINSHENG_VAR_DIR=str(tmp_path), DEBUG="0", SECRET_KEY="s" * 50)
@@ -160,7 +166,11 @@ def test_the_wsgi_application_refuses_derived_ledger_keys(tmp_path) -> None:  # 
     def start() -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-c", "import minsheng.wsgi"],
-            cwd=root, env=environment, capture_output=True, text=True, timeout=120,
+            cwd=root,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
 
     refused = start()

@@ -11,7 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from minsheng.assistance.models import ChecklistEntry, AccessKind, AccessLog, Match, MatchStatus, Person
+from minsheng.assistance.models import (
+    AccessKind,
+    AccessLog,
+    ChecklistEntry,
+    Match,
+    MatchStatus,
+    Person,
+)
 from minsheng.assistance.services import stations
 from minsheng.org.models import Role
 from tests.assistance.helpers import Area, add_person, fake_id, fake_phone, make_area, station
@@ -59,13 +66,17 @@ def test_a_station_sees_its_village_and_nothing_else(area: Area) -> None:
     html = c.get(reverse("assistance:ledger", args=[area.sunkou.code])).content.decode()
     assert "张测甲" in html and "李测乙" not in html
     # Exports too: another village's is a 404, and nothing is logged.
-    response = c.post(reverse("assistance:export", args=[area.v2.code]), {"purpose": "上报乡镇核对"})
+    response = c.post(
+        reverse("assistance:export", args=[area.v2.code]), {"purpose": "上报乡镇核对"}
+    )
     assert response.status_code == 404 and not AccessLog.objects.exists()
     # A reveal of another village's person is a 404 and logs nothing.
     response = c.post(reverse("assistance:reveal", args=[other.pk]), {"reason": "我想看看"})
     assert response.status_code == 404 and not AccessLog.objects.exists()
     # A search by ID number of another village's person finds nothing.
-    html = c.get(reverse("assistance:ledger", args=[area.sunkou.code]), {"q": fake_id(2)}).content.decode()
+    html = c.get(
+        reverse("assistance:ledger", args=[area.sunkou.code]), {"q": fake_id(2)}
+    ).content.decode()
     assert "李测乙" not in html
 
 
@@ -73,10 +84,21 @@ def test_the_township_and_a_department_see_their_scope(area: Area) -> None:
     add_person(area.worker1, area.v1, 1, name="张测甲", categories=("残疾人",))
     add_person(area.worker2, area.v2, 2, name="李测乙")
     add_person(area.worker4, area.v4, 3, name="王测丙", categories=("残疾人",))
-    html = client_for(area.officer).get(reverse("assistance:ledger", args=[area.sunkou.code])).content.decode()
+    html = (
+        client_for(area.officer)
+        .get(reverse("assistance:ledger", args=[area.sunkou.code]))
+        .content.decode()
+    )
     assert "张测甲" in html and "李测乙" in html and "王测丙" not in html
-    assert client_for(area.officer).get(reverse("assistance:ledger", args=[area.v4.code])).status_code == 404
-    html = client_for(area.canlian).get(reverse("assistance:ledger", args=[area.county.code])).content.decode()
+    assert (
+        client_for(area.officer).get(reverse("assistance:ledger", args=[area.v4.code])).status_code
+        == 404
+    )
+    html = (
+        client_for(area.canlian)
+        .get(reverse("assistance:ledger", args=[area.county.code]))
+        .content.decode()
+    )
     assert "张测甲" in html and "王测丙" in html and "李测乙" not in html
 
 
@@ -94,7 +116,10 @@ def test_the_person_page_is_masked_and_the_reveal_is_logged(area: Area) -> None:
     assert fake_id(5) in shown.content.decode() and fake_phone(5) in shown.content.decode()
     (log,) = AccessLog.objects.all()
     assert (log.kind, log.actor, log.person, log.reason) == (
-        AccessKind.REVEAL, area.worker1, person, "办理就业补贴"
+        AccessKind.REVEAL,
+        area.worker1,
+        person,
+        "办理就业补贴",
     )
     # The township audits it; a station does not read the access log.
     audit = client_for(area.officer).get(reverse("assistance:access_log", args=[area.sunkou.code]))
@@ -120,14 +145,20 @@ def test_the_export_asks_for_a_purpose_logs_it_and_is_masked(area: Area) -> None
         assert fake_id(seq) not in text and fake_phone(seq) not in text
     (log,) = AccessLog.objects.all()
     assert (log.kind, log.reason, log.rows, log.scope_code) == (
-        AccessKind.EXPORT, "季度帮扶台账报送", 2, area.sunkou.code
+        AccessKind.EXPORT,
+        "季度帮扶台账报送",
+        2,
+        area.sunkou.code,
     )
     # The station's own export holds only its village.
     response = client_for(area.worker1).post(
         reverse("assistance:export", args=[area.sunkou.code]), {"purpose": "本村台账备份"}
     )
     text = " ".join(
-        str(v) for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True) for v in row if v
+        str(v)
+        for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+        for v in row
+        if v
     )
     assert "张测甲" in text and "李测乙" not in text
 
@@ -136,10 +167,19 @@ def test_adding_a_known_person_offers_the_existing_entry(area: Area) -> None:
     c = client_for(area.worker1)
     url = reverse("assistance:person_new", args=[area.v1.code])
     response = c.post(
-        url, {"name": "张测甲", "id_number": fake_id(8), "phone": fake_phone(8), "categories": ["脱贫户"], "in_workforce": "on"}
+        url,
+        {
+            "name": "张测甲",
+            "id_number": fake_id(8),
+            "phone": fake_phone(8),
+            "categories": ["脱贫户"],
+            "in_workforce": "on",
+        },
     )
     person = Person.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("assistance:person", args=[person.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "assistance:person", args=[person.pk]
+    )
     again = c.post(url, {"name": "张三", "id_number": fake_id(8).lower().replace("x", "x")})
     html = again.content.decode()
     assert again.status_code == 400 and "打开已有记录" in html
@@ -153,15 +193,32 @@ def test_recording_a_visit_a_referral_and_a_hire_through_the_pages(area: Area) -
     person = add_person(area.worker1, area.v1, 9)
     st = station(area.worker1, area.v1)
     posting = stations.posting_create(
-        area.worker1, st, employer="孙口扶贫车间", title="编织", pay="计件", place="孙口村", headcount=3
+        area.worker1,
+        st,
+        employer="孙口扶贫车间",
+        title="编织",
+        pay="计件",
+        place="孙口村",
+        headcount=3,
     )
     c = client_for(area.worker1)
     url = reverse("assistance:person", args=[person.pk])
     today = timezone.localdate().isoformat()
-    assert c.post(url, {"action": "visit", "visited_on": today, "note": "想在家门口就业"}).status_code == 302
-    assert c.post(url, {"action": "refer", "posting": posting.pk, "referred_on": today}).status_code == 302
+    assert (
+        c.post(url, {"action": "visit", "visited_on": today, "note": "想在家门口就业"}).status_code
+        == 302
+    )
+    assert (
+        c.post(url, {"action": "refer", "posting": posting.pk, "referred_on": today}).status_code
+        == 302
+    )
     match = Match.objects.get()
-    assert c.post(url, {"action": "advance", "match": match.pk, "status": "hired", "on": today}).status_code == 302
+    assert (
+        c.post(
+            url, {"action": "advance", "match": match.pk, "status": "hired", "on": today}
+        ).status_code
+        == 302
+    )
     match.refresh_from_db()
     assert match.status == MatchStatus.HIRED
     html = c.get(url).content.decode()
@@ -170,7 +227,12 @@ def test_recording_a_visit_a_referral_and_a_hire_through_the_pages(area: Area) -
     bad = c.post(url, {"action": "visit", "visited_on": "2999-01-01", "note": "x"})
     assert bad.status_code == 400 and "日期不能晚于今天" in bad.content.decode()
     # Someone else's worker cannot post to the page.
-    assert client_for(area.worker2).post(url, {"action": "visit", "visited_on": today, "note": "x"}).status_code == 404
+    assert (
+        client_for(area.worker2)
+        .post(url, {"action": "visit", "visited_on": today, "note": "x"})
+        .status_code
+        == 404
+    )
 
 
 def test_leaders_read_figures_only_and_small_groups_are_hidden(area: Area) -> None:
@@ -183,14 +245,23 @@ def test_leaders_read_figures_only_and_small_groups_are_hidden(area: Area) -> No
     assert c.get(reverse("assistance:ledger", args=[area.county.code])).status_code == 404
     assert c.get(reverse("assistance:home")).status_code == 302
     nobody = make_user("nobody", None, Role.HANDLER)
-    assert client_for(nobody).get(reverse("assistance:figures", args=[area.county.code])).status_code == 404
+    assert (
+        client_for(nobody).get(reverse("assistance:figures", args=[area.county.code])).status_code
+        == 404
+    )
 
 
 def test_the_ledger_page_reads_a_fixed_number_of_queries(
     area: Area, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
     for seq in range(30):
-        add_person(area.worker1, area.v1, 100 + seq, categories=("脱贫户", "低保"), household=f"户{seq % 7}")
+        add_person(
+            area.worker1,
+            area.v1,
+            100 + seq,
+            categories=("脱贫户", "低保"),
+            household=f"户{seq % 7}",
+        )
     c = client_for(area.worker1)
     url = reverse("assistance:ledger", args=[area.v1.code])
     c.get(url)
@@ -212,7 +283,15 @@ def test_the_station_page_records_the_six_ones_with_a_photo(area: Area, settings
     buffer.name = "sign-in.png"
     today = timezone.localdate().isoformat()
     response = c.post(
-        url, {"action": "checklist", "item": "training", "done_on": today, "attendance": "23", "note": "电商培训", "photo": buffer}
+        url,
+        {
+            "action": "checklist",
+            "item": "training",
+            "done_on": today,
+            "attendance": "23",
+            "note": "电商培训",
+            "photo": buffer,
+        },
     )
     assert response.status_code == 302
     html = c.get(url).content.decode()
@@ -220,8 +299,59 @@ def test_the_station_page_records_the_six_ones_with_a_photo(area: Area, settings
     entry = ChecklistEntry.objects.get()
     photo = c.get(reverse("assistance:photo", args=[entry.pk]))
     assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
-    assert client_for(area.worker2).get(reverse("assistance:photo", args=[entry.pk])).status_code == 404
-    bad = c.post(url, {"action": "checklist", "item": "training", "done_on": today, "photo": io.BytesIO(b"not an image")})
+    assert (
+        client_for(area.worker2).get(reverse("assistance:photo", args=[entry.pk])).status_code
+        == 404
+    )
+    bad = c.post(
+        url,
+        {
+            "action": "checklist",
+            "item": "training",
+            "done_on": today,
+            "photo": io.BytesIO(b"not an image"),
+        },
+    )
     assert bad.status_code == 400
     assert c.post(url, {"action": "six", "has_site": "on", "has_jobs": "on"}).status_code == 302
-    assert c.post(url, {"action": "posting", "employer": "车间", "title": "包装", "pay": "2000元/月", "place": "村里", "headcount": "2"}).status_code == 302
+    assert (
+        c.post(
+            url,
+            {
+                "action": "posting",
+                "employer": "车间",
+                "title": "包装",
+                "pay": "2000元/月",
+                "place": "村里",
+                "headcount": "2",
+            },
+        ).status_code
+        == 302
+    )
+
+
+def test_editing_keeps_the_phone_unless_asked_and_rehashes_a_corrected_id(area: Area) -> None:
+    person = add_person(area.worker1, area.v1, 11, categories=("低保", "返乡创业"))
+    c = client_for(area.worker1)
+    url = reverse("assistance:person_edit", args=[person.pk])
+    form = c.get(url).content.decode()
+    assert "返乡创业" in form
+    _no_pii(form, 11)
+    data = {
+        "name": "改名",
+        "id_number": "",
+        "phone": "",
+        "categories": ["低保"],
+        "custom_categories": "返乡创业",
+        "in_workforce": "on",
+    }
+    assert c.post(url, data).status_code == 302
+    person.refresh_from_db()
+    assert person.name == "改名" and person.phone_mask == "139****0011"
+    assert set(person.categories.values_list("category", flat=True)) == {"低保", "返乡创业"}
+    assert c.post(url, {**data, "id_number": fake_id(12), "clear_phone": "1"}).status_code == 302
+    person.refresh_from_db()
+    assert person.phone_mask == "" and person.phone_cipher == ""
+    from minsheng.assistance.services.people import find_by_id_number
+
+    assert find_by_id_number(fake_id(12)) == person and find_by_id_number(fake_id(11)) is None

@@ -111,7 +111,9 @@ def test_scopes(area: Area) -> None:
     p4 = add_person(area.worker4, area.v4, 7, categories=("残疾人", "低保"))
 
     def seen(user) -> set[int]:  # type: ignore[no-untyped-def]
-        return set(Person.objects.filter(rules.ledger_scope(user).people_q()).values_list("pk", flat=True))
+        return set(
+            Person.objects.filter(rules.ledger_scope(user).people_q()).values_list("pk", flat=True)
+        )
 
     assert seen(area.worker1) == {p1.pk}
     assert seen(area.officer) == {p1.pk, p2.pk}
@@ -123,8 +125,15 @@ def test_a_referral_becomes_a_hire_and_an_employment(area: Area) -> None:
     person = add_person(area.worker1, area.v1, 8)
     st = station(area.worker1, area.v1)
     posting = stations.posting_create(
-        area.worker1, st, employer="孙口镇扶贫车间", title="手工编织", pay="计件，每件2元",
-        place="孙口村", headcount=10, workshop=True, piece_rate=True,
+        area.worker1,
+        st,
+        employer="孙口镇扶贫车间",
+        title="手工编织",
+        pay="计件，每件2元",
+        place="孙口村",
+        headcount=10,
+        workshop=True,
+        piece_rate=True,
     )
     today = timezone.localdate()
     match = stations.match_refer(area.worker1, person, posting, today)
@@ -182,7 +191,12 @@ def test_figures_of_a_station_and_stable_employment(area: Area) -> None:
     assert facts.people == 2 and facts.employed == 2 and facts.stable == 1
     assert facts.assisted_month == 1 and facts.certificates_year == 1
     cats = dict(facts.by_category)
-    assert cats["脱贫户"] == 1 and cats["残疾人"] == 1 and cats["返乡创业"] == 1 and cats["监测户"] == 0
+    assert (
+        cats["脱贫户"] == 1
+        and cats["残疾人"] == 1
+        and cats["返乡创业"] == 1
+        and cats["监测户"] == 0
+    )
     county = figures.figures_for(rules.EVERYTHING, area.county, today)
     assert county.people == 3
     assert [(r.name, r.people) for r in county.rows] == [("孙口镇", 3), ("侯庙镇", 0)]

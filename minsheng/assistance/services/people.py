@@ -76,7 +76,7 @@ def _today() -> dt.date:
 class PersonData:
     name: str
     id_number: str  # "" on an edit keeps the stored one
-    phone: str = ""
+    phone: str | None = ""  # None on an edit keeps the stored one
     categories: list[str] = field(default_factory=list)
     household: str = ""
     in_workforce: bool = True
@@ -119,7 +119,9 @@ def _phone(raw: str) -> tuple[str, str, str]:
     try:
         phone = crypto.normalise_phone(raw)
     except crypto.InvalidPhone:
-        raise InvalidInput(_("电话号码无效：请填写手机号或带区号的固定电话。"), field="phone") from None
+        raise InvalidInput(
+            _("电话号码无效：请填写手机号或带区号的固定电话。"), field="phone"
+        ) from None
     return crypto.encrypt(phone), crypto.phone_hash(phone), mask_phone(phone)
 
 
@@ -177,7 +179,7 @@ def person_create(user: User, village: Division, data: PersonData) -> Person:
     name = _check_name(data.name)
     categories = _clean_categories(data.categories)
     cipher, digest, mask, year, sex = _identity(data.id_number)
-    phone_cipher, phone_digest, phone_mask = _phone(data.phone)
+    phone_cipher, phone_digest, phone_mask = _phone(data.phone or "")
     existing = Person.objects.filter(id_hash=digest).first()
     if existing is not None:
         raise _duplicate(user, existing)
@@ -233,7 +235,11 @@ def person_update(user: User, person: Person, data: PersonData) -> Person:
             person.id_cipher, person.id_hash, person.id_mask = cipher, digest, mask
             person.birth_year, person.sex = year, sex
             changed.append("id_number")
-    phone_cipher, phone_digest, phone_mask = _phone(data.phone)
+    phone_cipher, phone_digest, phone_mask = (
+        _phone(data.phone)
+        if data.phone is not None
+        else (person.phone_cipher, person.phone_hash, person.phone_mask)
+    )
     if phone_digest != person.phone_hash:
         person.phone_cipher, person.phone_hash, person.phone_mask = (
             phone_cipher,
@@ -472,7 +478,9 @@ def need_open(user: User, person: Person, text: str, *, ticket_id: int | None = 
     if not text or len(text) > 300:
         raise InvalidInput(_("请填写需求（最多 300 字）。"), field="text")
     with transaction.atomic():
-        need = Need.objects.create(person=person, text=text, opened_on=_today(), ticket_id=ticket_id)
+        need = Need.objects.create(
+            person=person, text=text, opened_on=_today(), ticket_id=ticket_id
+        )
         record_event(
             village_code=person.village_id,
             subject="person",

@@ -68,7 +68,9 @@ def station_ensure(user: User, village: Division, name: str = "") -> Station:
 def six_has_set(user: User, station: Station, flags: dict[str, bool]) -> None:
     """The six "有", as the station's worker ticks them."""
     check_writes(user, station.village_id)
-    changed = {f: bool(flags.get(f)) for f in Station.SIX_HAS if bool(flags.get(f)) != getattr(station, f)}
+    changed = {
+        f: bool(flags.get(f)) for f in Station.SIX_HAS if bool(flags.get(f)) != getattr(station, f)
+    }
     if not changed:
         return
     with transaction.atomic():
@@ -143,7 +145,12 @@ def posting_create(
     piece_rate: bool = False,
 ) -> JobPosting:
     check_writes(user, station.village_id)
-    fields = {"employer": (employer, 80), "title": (title, 60), "pay": (pay, 60), "place": (place, 80)}
+    fields = {
+        "employer": (employer, 80),
+        "title": (title, 60),
+        "pay": (pay, 60),
+        "place": (place, 80),
+    }
     clean: dict[str, str] = {}
     for name, (value, limit) in fields.items():
         value = value.strip()

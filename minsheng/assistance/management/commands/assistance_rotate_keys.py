@@ -30,9 +30,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--generate", action="store_true", help="print a new Fernet key")
-        parser.add_argument(
-            "--rehash", action="store_true", help="recompute the lookup hashes too"
-        )
+        parser.add_argument("--rehash", action="store_true", help="recompute the lookup hashes too")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["generate"]:
@@ -43,9 +41,7 @@ class Command(BaseCommand):
         while True:
             with transaction.atomic():
                 batch = list(
-                    Person.objects.select_for_update()
-                    .filter(pk__gt=last)
-                    .order_by("pk")[:BATCH]
+                    Person.objects.select_for_update().filter(pk__gt=last).order_by("pk")[:BATCH]
                 )
                 if not batch:
                     break
