@@ -6,9 +6,8 @@ Views validate, call one service, and render; outside the reader's scope they an
 
 from __future__ import annotations
 
-import io
+import base64
 from typing import Any
-from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
@@ -19,12 +18,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from minsheng.assistance import crypto, rules, selectors
 from minsheng.assistance import figures as figures_module
 from minsheng.assistance import forms as f
-from minsheng.assistance import rules, selectors
 from minsheng.assistance.errors import AssistanceError, Duplicate
 from minsheng.assistance.models import (
     CATEGORIES,
@@ -35,8 +35,10 @@ from minsheng.assistance.models import (
     Person,
     SixOne,
 )
+from minsheng.assistance.services import imports
 from minsheng.assistance.services import people as service
 from minsheng.assistance.services import stations as station_service
+from minsheng.lib import xlsx
 from minsheng.org.access import current_user
 from minsheng.org.models import Division, User, division_code_prefix
 
@@ -166,12 +168,13 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
     sheet = book.active
     assert sheet is not None
     sheet.title = _("帮扶台账")
-    sheet.append([_("%(name)s帮扶台账") % {"name": division.name}])
-    sheet.append([str(h) for h in EXPORT_HEADER])
+    xlsx.append_row(sheet, [_("%(name)s帮扶台账") % {"name": division.name}])
+    xlsx.append_row(sheet, EXPORT_HEADER)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for number, person in enumerate(rows, start=1):
-        sheet.append(
+        xlsx.append_row(
+            sheet,
             [
                 number,
                 person.village.name,
@@ -184,17 +187,10 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
                 "、".join(c.category for c in person.categories.all()),
                 "是" if person.in_workforce else "否",
                 person.needs,
-            ]
+            ],
         )
-    buffer = io.BytesIO()
-    book.save(buffer)
     name = f"{division.name}帮扶台账-{timezone.localdate():%Y%m%d}.xlsx"
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return xlsx.download(xlsx.workbook_bytes(book), name)
 
 
 @login_required
@@ -531,3 +527,73 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(entry.photo.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+IMPORT_SESSION = "assistance_import"
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("台账文件（Excel .xlsx）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+
+@login_required
+def import_template(request: HttpRequest, code: str) -> HttpResponse:
+    user = current_user(request)
+    _village_or_404(user, code)
+    return xlsx.download(imports.template(), "帮扶台账导入模板.xlsx")
+
+
+@login_required
+def import_ledger(request: HttpRequest, code: str) -> HttpResponse:
+    """Upload → preview (bad rows named, duplicates shown, nothing saved) → confirm. Between the
+    two steps the file waits in the session encrypted under the ledger's key."""
+    user = current_user(request)
+    village = _village_or_404(user, code)
+    scope = rules.ledger_scope(user)
+    if not (scope.can_write and scope.covers_code(village.code)):
+        raise Http404("not allowed")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    preview: imports.Preview | None = None
+    status = 200
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action == "preview":
+        if form.is_valid():
+            content = form.cleaned_data["file"].read(imports.MAX_BYTES + 1)
+            try:
+                preview = imports.preview(user, village, content)
+            except AssistanceError as error:
+                _refused(request, form, error)
+                status = 400
+            else:
+                request.session[IMPORT_SESSION] = {
+                    "village": village.code,
+                    "file": crypto.encrypt(base64.b64encode(content).decode("ascii")),
+                }
+        else:
+            status = 400
+    elif action == "confirm":
+        stored = request.session.get(IMPORT_SESSION) or {}
+        if stored.get("village") != village.code:
+            messages.error(request, _("请重新上传文件。"))
+            return redirect("assistance:import", code=village.code)
+        content = base64.b64decode(crypto.decrypt(stored["file"]))
+        try:
+            created, merged = imports.apply(
+                user, village, content, merge=bool(request.POST.get("merge"))
+            )
+        except AssistanceError as error:
+            messages.error(request, error.message)
+            preview = imports.preview(user, village, content)
+            status = 400
+        else:
+            del request.session[IMPORT_SESSION]
+            messages.success(
+                request,
+                _("已导入：新登记 %(c)d 人，合并 %(m)d 人。") % {"c": created, "m": merged},
+            )
+            return redirect("assistance:ledger", code=village.code)
+    context = {"division": village, "form": form, "preview": preview}
+    return render(request, "assistance/import.html", context, status=status)
