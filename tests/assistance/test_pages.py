@@ -355,3 +355,32 @@ def test_editing_keeps_the_phone_unless_asked_and_rehashes_a_corrected_id(area: 
     from minsheng.assistance.services.people import find_by_id_number
 
     assert find_by_id_number(fake_id(12)) == person and find_by_id_number(fake_id(11)) is None
+
+
+def test_the_person_and_figures_pages_read_a_fixed_number_of_queries(
+    area: Area, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    from minsheng.assistance.services import people as service
+
+    st = station(area.worker1, area.v1)
+    for n in range(3):
+        stations.posting_create(
+            area.worker1, st, employer=f"厂{n}", title="工", pay="计件", place="村", headcount=2
+        )
+    person = add_person(area.worker1, area.v1, 1)
+    for seq in range(2, 12):
+        other = add_person(area.worker1, area.v1, seq, household=f"户{seq % 3}")
+        service.employment_add(area.worker1, other, employer="厂", since=timezone.localdate())
+    today = timezone.localdate()
+    for _ in range(5):
+        service.visit_add(area.worker1, person, today, "走访")
+        service.certificate_add(area.worker1, person, kind="证", level="", obtained_on=today)
+    c = client_for(area.worker1)
+    for url, most in (
+        (reverse("assistance:person", args=[person.pk]), 20),
+        (reverse("assistance:figures", args=[area.county.code]), 30),
+        (reverse("assistance:station", args=[area.v1.code]), 30),
+    ):
+        c.get(url)
+        with django_assert_max_num_queries(most):
+            assert c.get(url).status_code == 200
