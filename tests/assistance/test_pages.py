@@ -384,3 +384,18 @@ def test_the_person_and_figures_pages_read_a_fixed_number_of_queries(
         c.get(url)
         with django_assert_max_num_queries(most):
             assert c.get(url).status_code == 200
+
+
+def test_the_home_pages_of_the_ledger_roles_point_at_it(area: Area) -> None:
+    for user, heading in ((area.worker1, "劳动保障服务站工作台"), (area.officer, "帮扶专干工作台")):
+        html = client_for(user).get("/").content.decode()
+        assert heading in html and reverse("assistance:home") in html
+    assert client_for(area.worker1).get(reverse("assistance:home"))["Location"] == reverse(
+        "assistance:ledger", args=[area.v1.code]
+    )
+    assert client_for(area.officer).get(reverse("assistance:home"))["Location"] == reverse(
+        "assistance:figures", args=[area.sunkou.code]
+    )
+    assert client_for(area.canlian).get(reverse("assistance:home"))["Location"] == reverse(
+        "assistance:ledger", args=["410927000000"]
+    )
