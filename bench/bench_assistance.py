@@ -139,8 +139,13 @@ def fill(people: int) -> None:
                         in_workforce=i % 7 != 0,
                     )
                 )
-            Person.objects.bulk_create(rows)
             cats, jobs, visits = [], [], []
+            for p in rows:
+                if rng.random() < 0.6:
+                    p.employed_since = today - dt.timedelta(days=rng.randrange(20, 900))
+                if rng.random() < 0.3:
+                    p.last_contact_on = today - dt.timedelta(days=rng.randrange(0, 60))
+            Person.objects.bulk_create(rows)
             for p in rows:
                 first = CATEGORIES[rng.randrange(len(CATEGORIES))]
                 cats.append(PersonCategory(person=p, category=first, village_code=p.village_id))

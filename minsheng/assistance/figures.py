@@ -11,8 +11,9 @@ Definitions, written once:
   not empty, the share of it employed is at least MINSHENG_ASSIST_FULL_EMPLOYMENT_PERCENT, and
   (when MINSHENG_ASSIST_NO_ZERO_EMPLOYMENT_HOUSEHOLD) no household has workforce members of
   whom none is employed (零就业家庭).
-Every count is a grouped query over the area's code prefix: the county's figures are a handful of
-queries whatever the number of people.
+Every count is a grouped query over the area's code range, reading the columns the services keep
+on the person (`employed_since`, `last_contact_on`) rather than a subquery per person: the
+county's figures are a handful of scans whatever the number of people.
 """
 
 from __future__ import annotations
@@ -20,25 +21,23 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from minsheng.assistance.models import (
     CATEGORIES,
-    Assistance,
     Certificate,
     ChecklistEntry,
-    Employment,
     JobPosting,
     Match,
     MatchStatus,
     Person,
     PersonCategory,
     Station,
-    Visit,
 )
-from minsheng.assistance.rules import LedgerScope
+from minsheng.assistance.rules import LedgerScope, area_q
 from minsheng.org.models import Division, division_code_prefix
 
 
@@ -108,40 +107,71 @@ class Figures:
 
 
 def _people(scope: LedgerScope, prefix: str) -> QuerySet[Person]:
-    return Person.objects.filter(scope.people_q(), village__code__startswith=prefix)
+    return Person.objects.filter(scope.people_q(), area_q("village__code", prefix))
 
 
-def _open_job() -> Exists:
-    return Exists(Employment.objects.filter(person=OuterRef("pk"), ended_on__isnull=True))
+def _employed() -> Q:
+    return Q(employed_since__isnull=False)
+
+
+def _per_village(people: QuerySet[Person], stable_since: dt.date) -> list[dict[str, Any]]:
+    """One scan: per village, people, employed, stable, workforce, workforce employed."""
+    workforce = Q(in_workforce=True)
+    return list(
+        people.values("village_id")
+        .annotate(
+            n=Count("pk"),
+            e=Count("pk", filter=_employed()),
+            s=Count("pk", filter=Q(employed_since__lte=stable_since)),
+            wn=Count("pk", filter=workforce),
+            we=Count("pk", filter=workforce & _employed()),
+        )
+        .order_by("village_id")
+    )
+
+
+def _zero_households(people: QuerySet[Person]) -> dict[str, int]:
+    zero: dict[str, int] = defaultdict(int)
+    rows = (
+        people.filter(in_workforce=True, household__isnull=False)
+        .values("village_id", "household_id")
+        .annotate(e=Count("pk", filter=_employed()))
+        .filter(e=0)
+        .order_by()
+    )
+    for row in rows:
+        zero[row["village_id"]] += 1
+    return zero
+
+
+def _statuses(
+    counts: list[dict[str, Any]],
+    zero: dict[str, int],
+    *,
+    percent: int | None = None,
+    rule: bool | None = None,
+) -> list[VillageStatus]:
+    threshold = int(
+        settings.MINSHENG_ASSIST_FULL_EMPLOYMENT_PERCENT if percent is None else percent
+    )
+    no_zero = bool(settings.MINSHENG_ASSIST_NO_ZERO_EMPLOYMENT_HOUSEHOLD if rule is None else rule)
+    statuses = []
+    for row in counts:
+        n, e, z = row["wn"], row["we"], zero[row["village_id"]]
+        if not n:
+            continue
+        qualifies = e * 100 >= threshold * n and (not no_zero or z == 0)
+        statuses.append(VillageStatus(row["village_id"], n, e, z, threshold, qualifies))
+    return statuses
 
 
 def village_statuses(
     scope: LedgerScope, prefix: str, *, percent: int | None = None, rule: bool | None = None
 ) -> list[VillageStatus]:
-    """The 充分就业 status of every village of the area that has people in the ledger."""
-    threshold = int(
-        settings.MINSHENG_ASSIST_FULL_EMPLOYMENT_PERCENT if percent is None else percent
-    )
-    no_zero = bool(settings.MINSHENG_ASSIST_NO_ZERO_EMPLOYMENT_HOUSEHOLD if rule is None else rule)
-    workforce = _people(scope, prefix).filter(in_workforce=True).annotate(job=_open_job())
-    counts = workforce.values("village_id").annotate(
-        n=Count("pk"), e=Count("pk", filter=Q(job=True))
-    )
-    zero: dict[str, int] = defaultdict(int)
-    households = (
-        workforce.filter(household__isnull=False)
-        .values("village_id", "household_id")
-        .annotate(e=Count("pk", filter=Q(job=True)))
-        .filter(e=0)
-    )
-    for row in households:
-        zero[row["village_id"]] += 1
-    statuses = []
-    for row in counts.order_by("village_id"):
-        n, e, z = row["n"], row["e"], zero[row["village_id"]]
-        qualifies = n > 0 and e * 100 >= threshold * n and (not no_zero or z == 0)
-        statuses.append(VillageStatus(row["village_id"], n, e, z, threshold, qualifies))
-    return statuses
+    """The 充分就业 status of every village of the area that has a registered workforce."""
+    people = _people(scope, prefix)
+    counts = _per_village(people, dt.date.min)
+    return _statuses(counts, _zero_households(people), percent=percent, rule=rule)
 
 
 def figures_for(
@@ -150,45 +180,56 @@ def figures_for(
     prefix = division_code_prefix(division.code, division.level)
     result = Figures(code=division.code, name=division.name)
     people = _people(scope, prefix)
+    month_start = today.replace(day=1)
+    stable_since = months_before(today, int(settings.MINSHENG_ASSIST_STABLE_MONTHS))
+    counts = _per_village(people, stable_since)
+    result.people = sum(r["n"] for r in counts)
+    result.employed = sum(r["e"] for r in counts)
+    result.stable = sum(r["s"] for r in counts)
+    result.assisted_month = people.filter(last_contact_on__gte=month_start).count()
+    # Rows that carry their village's code are counted by it, without a join to the people,
+    # unless the reader's scope is by category (a department's).
+    by_code = scope.categories is None
+    area = scope.code_q("village_code") & area_q("village_code", prefix)
     ids = people.values("pk")
-    result.people = people.count()
-    cats = dict(
-        PersonCategory.objects.filter(person__in=ids)
-        .values_list("category")
-        .annotate(n=Count("pk"))
-        .values_list("category", "n")
+    categories = (
+        PersonCategory.objects.filter(area)
+        if by_code
+        else (PersonCategory.objects.filter(person__in=ids))
     )
+    cats = dict(categories.values("category").annotate(n=Count("pk")).values_list("category", "n"))
     fixed = [(c, cats.pop(c, 0)) for c in CATEGORIES]
     result.by_category = fixed + sorted(cats.items(), key=lambda kv: (-kv[1], kv[0]))
-    month_start = today.replace(day=1)
-    result.assisted_month = people.filter(
-        Exists(Visit.objects.filter(person=OuterRef("pk"), visited_on__gte=month_start))
-        | Exists(Assistance.objects.filter(person=OuterRef("pk"), started_on__gte=month_start))
-    ).count()
-    stable_since = months_before(today, int(settings.MINSHENG_ASSIST_STABLE_MONTHS))
-    open_jobs = Employment.objects.filter(person__in=ids, ended_on__isnull=True)
-    result.employed = open_jobs.values("person").distinct().count()
-    result.stable = open_jobs.filter(since__lte=stable_since).values("person").distinct().count()
     result.certificates_year = Certificate.objects.filter(
-        person__in=ids, obtained_on__year=today.year
+        person__in=ids, obtained_on__gte=dt.date(today.year, 1, 1)
     ).count()
-    matches = Match.objects.filter(person__in=ids)
-    result.referred = matches.count()
-    result.hires = matches.filter(status=MatchStatus.HIRED).count()
-    result.hires_month = matches.filter(status=MatchStatus.HIRED, hired_on__gte=month_start).count()
-    if scope.categories is None:
+    matches = Match.objects.filter(area) if by_code else Match.objects.filter(person__in=ids)
+    tally = matches.aggregate(
+        referred=Count("pk"),
+        hires=Count("pk", filter=Q(status=MatchStatus.HIRED)),
+        month=Count("pk", filter=Q(status=MatchStatus.HIRED, hired_on__gte=month_start)),
+    )
+    result.referred, result.hires, result.hires_month = (
+        tally["referred"],
+        tally["hires"],
+        tally["month"],
+    )
+    if by_code:
         # Stations and postings are the area's, not people's: a department sees only people.
-        area = scope.code_q("village_code") & Q(village_code__startswith=prefix)
-        postings = JobPosting.objects.filter(area, is_open=True)
-        result.postings_open = postings.count()
-        result.headcount_open = sum(postings.values_list("headcount", flat=True))
-        result.workshop_postings = postings.filter(workshop=True).count()
+        postings = JobPosting.objects.filter(area, is_open=True).aggregate(
+            n=Count("pk"), heads=Sum("headcount"), workshops=Count("pk", filter=Q(workshop=True))
+        )
+        result.postings_open = postings["n"]
+        result.headcount_open = postings["heads"] or 0
+        result.workshop_postings = postings["workshops"]
         stations = Station.objects.filter(
-            scope.code_q("village__code"), village__code__startswith=prefix
+            scope.code_q("village__code"), area_q("village__code", prefix)
         )
         result.stations = stations.count()
         done = (
-            ChecklistEntry.objects.filter(station__in=stations, done_on__year=today.year)
+            ChecklistEntry.objects.filter(
+                station__in=stations, done_on__gte=dt.date(today.year, 1, 1)
+            )
             .values("station")
             .annotate(n=Count("item", distinct=True))
         )
@@ -196,17 +237,16 @@ def figures_for(
         result.six_one_complete = sum(1 for n in items if n >= 6)
         if result.stations:
             result.six_one_percent = round(100 * sum(items) / (6 * result.stations), 1)
-    result.statuses = village_statuses(scope, prefix)
+    result.statuses = _statuses(counts, _zero_households(people))
     if breakdown and division.level < Division.Level.VILLAGE:
-        result.rows = _rows(scope, division, people, stable_since, result.statuses)
+        result.rows = _rows(scope, division, counts, result.statuses)
     return result
 
 
 def _rows(
     scope: LedgerScope,
     division: Division,
-    people: QuerySet[Person],
-    stable_since: dt.date,
+    counts: list[dict[str, Any]],
     statuses: list[VillageStatus],
 ) -> list[Row]:
     """One row per child area (the county's townships, a township's villages)."""
@@ -215,16 +255,7 @@ def _rows(
         return []
     width = len(division_code_prefix(children[0].code, children[0].level))
     rows = {division_code_prefix(c.code, c.level): Row(c.code, c.name) for c in children}
-    annotated = people.annotate(job=_open_job()).annotate(
-        stable=Exists(
-            Employment.objects.filter(
-                person=OuterRef("pk"), ended_on__isnull=True, since__lte=stable_since
-            )
-        )
-    )
-    for row in annotated.values("village_id").annotate(
-        n=Count("pk"), e=Count("pk", filter=Q(job=True)), s=Count("pk", filter=Q(stable=True))
-    ):
+    for row in counts:
         target = rows.get(row["village_id"][:width])
         if target is not None:
             target.people += row["n"]

@@ -80,6 +80,10 @@ class Person(models.Model):
     # Counted in the village's registered workforce (登记劳动力) for 充分就业.
     in_workforce = models.BooleanField(_("登记劳动力"), default=True)
     needs = models.TextField(_("需求"), blank=True)
+    # Kept by the services for the figures (one scan of this table, no subquery per person):
+    # the start of the job held now (None: not employed), the latest visit or measure.
+    employed_since = models.DateField(null=True, blank=True, editable=False)
+    last_contact_on = models.DateField(null=True, blank=True, editable=False)
     # Consent to link a citizen's hotline ticket to this entry (recorded with its date).
     ticket_consent_on = models.DateField(_("同意关联工单日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -22,6 +22,16 @@ from django.db.models import Exists, OuterRef, Q
 from minsheng.org.models import Division, Role, User, division_code_prefix
 
 
+def area_q(field: str, prefix: str) -> Q:
+    """Rows whose 12-digit code in `field` starts with `prefix`, as an equality (a village) or a
+    range (a township, the county): both use a B-tree index, where LIKE 'prefix%' would not
+    under a non-C collation."""
+    if len(prefix) >= 12:
+        return Q(**{field: prefix[:12]})
+    pad = 12 - len(prefix)
+    return Q(**{f"{field}__gte": prefix + "0" * pad, f"{field}__lte": prefix + "9" * pad})
+
+
 @dataclass(frozen=True)
 class LedgerScope:
     everything: bool = False
@@ -44,7 +54,7 @@ class LedgerScope:
             return Q(pk__in=[])
         q = Q()
         for prefix in self.prefixes:
-            q |= Q(**{f"{field}__startswith": prefix})
+            q |= area_q(field, prefix)
         return q
 
     def people_q(self) -> Q:

@@ -38,7 +38,7 @@ def people_of(
     scope = rules.ledger_scope(user)
     rows = Person.objects.filter(
         scope.people_q(),
-        village__code__startswith=division_code_prefix(division.code, division.level),
+        rules.area_q("village__code", division_code_prefix(division.code, division.level)),
     )
     if category:
         rows = rows.filter(categories__category=category)
@@ -67,7 +67,7 @@ def person_for(user: User, pk: int) -> Person | None:
 def open_postings_near(person: Person) -> QuerySet[JobPosting]:
     """Open postings of the stations of the person's township."""
     return JobPosting.objects.filter(
-        is_open=True, village_code__startswith=person.village_id[:9]
+        rules.area_q("village_code", person.village_id[:9]), is_open=True
     ).order_by("-created_at")
 
 

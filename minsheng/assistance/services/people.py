@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -329,6 +330,15 @@ def _check_date(value: dt.date, field_name: str) -> dt.date:
     return value
 
 
+def _contacted(person: Person, day: dt.date) -> None:
+    """The person's latest visit or measure (for "assisted this month")."""
+    Person.objects.filter(
+        Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=day), pk=person.pk
+    ).update(last_contact_on=day)
+    if person.last_contact_on is None or day > person.last_contact_on:
+        person.last_contact_on = day
+
+
 def visit_add(user: User, person: Person, visited_on: dt.date, note: str) -> Visit:
     check_writes(user, person.village_id)
     note = note.strip()
@@ -342,6 +352,7 @@ def visit_add(user: User, person: Person, visited_on: dt.date, note: str) -> Vis
             by=user,
             village_code=person.village_id,
         )
+        _contacted(person, visit.visited_on)
         record_event(
             village_code=person.village_id,
             subject="person",
@@ -376,6 +387,7 @@ def assistance_add(
             note=note.strip()[:300],
             village_code=person.village_id,
         )
+        _contacted(person, row.started_on)
         record_event(
             village_code=person.village_id,
             subject="person",
@@ -444,6 +456,8 @@ def employment_add(
             village_code=person.village_id,
             posting_id=posting_id,
         )
+        Person.objects.filter(pk=person.pk).update(employed_since=since)
+        person.employed_since = since
         record_event(
             village_code=person.village_id,
             subject="person",
@@ -462,6 +476,13 @@ def employment_end(user: User, employment: Employment, ended_on: dt.date) -> Non
     with transaction.atomic():
         employment.ended_on = _check_date(ended_on, "ended_on")
         employment.save(update_fields=["ended_on"])
+        Person.objects.filter(pk=employment.person_id).update(
+            employed_since=Employment.objects.filter(
+                person_id=employment.person_id, ended_on__isnull=True
+            )
+            .order_by("-since")
+            .values("since")[:1]
+        )
         record_event(
             village_code=employment.village_code,
             subject="person",
