@@ -50,6 +50,7 @@ def people_of(
             rows = rows.filter(name__contains=query)
     return (
         rows.select_related("village", "household")
+        .defer("id_cipher", "phone_cipher", "id_hash", "phone_hash")
         .prefetch_related(Prefetch("categories", queryset=PersonCategory.objects.order_by("pk")))
         .order_by("village_id", "name", "pk")
     )
