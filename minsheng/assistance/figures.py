@@ -114,8 +114,11 @@ def _employed() -> Q:
     return Q(employed_since__isnull=False)
 
 
-def _per_village(people: QuerySet[Person], stable_since: dt.date) -> list[dict[str, Any]]:
-    """One scan: per village, people, employed, stable, workforce, workforce employed."""
+def _per_village(
+    people: QuerySet[Person], stable_since: dt.date, month_start: dt.date = dt.date.max
+) -> list[dict[str, Any]]:
+    """One scan: per village, people, employed, stable, workforce, workforce employed, and
+    people assisted since `month_start`."""
     workforce = Q(in_workforce=True)
     return list(
         people.values("village_id")
@@ -125,6 +128,7 @@ def _per_village(people: QuerySet[Person], stable_since: dt.date) -> list[dict[s
             s=Count("pk", filter=Q(employed_since__lte=stable_since)),
             wn=Count("pk", filter=workforce),
             we=Count("pk", filter=workforce & _employed()),
+            a=Count("pk", filter=Q(last_contact_on__gte=month_start)),
         )
         .order_by("village_id")
     )
@@ -182,11 +186,11 @@ def figures_for(
     people = _people(scope, prefix)
     month_start = today.replace(day=1)
     stable_since = months_before(today, int(settings.MINSHENG_ASSIST_STABLE_MONTHS))
-    counts = _per_village(people, stable_since)
+    counts = _per_village(people, stable_since, month_start)
     result.people = sum(r["n"] for r in counts)
     result.employed = sum(r["e"] for r in counts)
     result.stable = sum(r["s"] for r in counts)
-    result.assisted_month = people.filter(last_contact_on__gte=month_start).count()
+    result.assisted_month = sum(r["a"] for r in counts)
     # Rows that carry their village's code are counted by it, without a join to the people,
     # unless the reader's scope is by category (a department's).
     by_code = scope.categories is None
