@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "minsheng.stats",
     "minsheng.villages",
     "minsheng.governance",
+    "minsheng.assistance",
     "minsheng.worker",
     "rest_framework",
     "drf_spectacular",
@@ -437,3 +438,32 @@ MINSHENG_VILLAGE_QUESTION_DAYS = env_int("MINSHENG_VILLAGE_QUESTION_DAYS", 5, mi
 MINSHENG_VILLAGE_MATTER_STUCK_DAYS = env_int(
     "MINSHENG_VILLAGE_MATTER_STUCK_DAYS", 30, minimum=1, maximum=3650
 )
+
+# --- 帮扶台账: people who need help (minsheng/assistance; docs/assistance.md, docs/security.md) ---
+# Fernet keys (urlsafe base64 of 32 bytes: `manage.py assistance_rotate_keys --generate`) that encrypt the
+# ledger's ID numbers and phones, comma-separated, the first the current one; older keys after it
+# still decrypt until `manage.py assistance_rotate_keys` has re-encrypted every row under the
+# first. The keyed hash that finds a person by ID number or phone has its own key (≥ 32
+# characters; changing it needs `assistance_rotate_keys --rehash`). Unset, both are derived from
+# SECRET_KEY — for development and tests only: a server refuses to start on derived keys with
+# DEBUG off (minsheng.assistance.crypto.require_pii_keys, called where SECRET_KEY's check is).
+MINSHENG_PII_KEYS = env_list("MINSHENG_PII_KEYS", [])
+MINSHENG_PII_HASH_KEY = env_str("MINSHENG_PII_HASH_KEY", "")
+# County departments and the ledger categories they own (unit code → categories, ";"-separated
+# pairs "unit-code:类别|类别"): a department's 帮扶专干 sees only the people of its categories.
+MINSHENG_ASSIST_DEPARTMENTS = env_str(
+    "MINSHENG_ASSIST_DEPARTMENTS",
+    "tq-cl:残疾人;tq-mzj:低保|事实无人抚养儿童;tq-nyncj:脱贫户|监测户;tq-rsj:就业困难人员",
+)
+# 充分就业社区(村): the share (percent) of a village's registered workforce in work at or above which
+# it qualifies, and whether a household whose workforce has nobody in work (零就业家庭) bars it.
+MINSHENG_ASSIST_FULL_EMPLOYMENT_PERCENT = env_int(
+    "MINSHENG_ASSIST_FULL_EMPLOYMENT_PERCENT", 90, minimum=1, maximum=100
+)
+MINSHENG_ASSIST_NO_ZERO_EMPLOYMENT_HOUSEHOLD = env_bool(
+    "MINSHENG_ASSIST_NO_ZERO_EMPLOYMENT_HOUSEHOLD", True
+)
+# Months in the same job after which an employment counts as stable (稳定就业).
+MINSHENG_ASSIST_STABLE_MONTHS = env_int("MINSHENG_ASSIST_STABLE_MONTHS", 6, minimum=1, maximum=60)
+# Figures shown outside the ledger's staff (aggregates only) hide any group smaller than this.
+MINSHENG_ASSIST_MIN_GROUP = env_int("MINSHENG_ASSIST_MIN_GROUP", 5, minimum=1, maximum=100)

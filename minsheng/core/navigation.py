@@ -131,6 +131,19 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "governance:intake_home",  # minsheng/governance/views_intake.py: 集中导入
         frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMINISTRATOR}),
     ),
+    NavItem(
+        _("帮扶台账"),
+        "assistance:home",  # minsheng/assistance/views.py (leaders: the figures only)
+        frozenset(
+            {
+                Role.STATION_WORKER,
+                Role.ASSIST_OFFICER,
+                Role.LEADER,
+                Role.SUPERVISOR,
+                Role.ADMINISTRATOR,
+            }
+        ),
+    ),
 )
 
 

@@ -23,6 +23,9 @@ HOME_ORDER: tuple[str, ...] = (
     Role.AFFAIRS_REVIEWER,
     Role.VILLAGE_MONITOR,
     Role.VILLAGE_CLERK,
+    # 帮扶台账 (minsheng/assistance): their home points at the ledger.
+    Role.ASSIST_OFFICER,
+    Role.STATION_WORKER,
 )
 
 

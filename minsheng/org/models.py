@@ -157,6 +157,11 @@ class Role(models.TextChoices):
     VILLAGE_CLERK = "village_clerk", _("村干部")
     VILLAGE_MONITOR = "village_monitor", _("村务监督委员")
     AFFAIRS_REVIEWER = "affairs_reviewer", _("乡镇村务审核员")
+    # 帮扶台账 (minsheng/assistance): a village's 劳动保障服务站 worker keeps its ledger; a 帮扶专干
+    # of a township's government reads and audits its villages', of a county department the
+    # people of the categories the department owns (settings.MINSHENG_ASSIST_DEPARTMENTS).
+    STATION_WORKER = "station_worker", _("服务站工作人员")
+    ASSIST_OFFICER = "assist_officer", _("帮扶专干")
 
 
 # Roles that work for the hotline centre as a whole rather than for one unit.

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from minsheng.assistance.demo import seed_demo_assistance
 from minsheng.governance.demo_campaigns import seed_demo_campaigns
 from minsheng.governance.demo_commitments import seed_demo_commitments
 from minsheng.governance.demo_councils import seed_demo_councils
@@ -47,8 +48,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"包村走访：孙口镇 6 个村的包村安排，新增走访记录 {visits} 次（h-sunkou、leader 可查看）。"
         )
-        self.stdout.write(f"演示密码：{password}")
         rows = seed_demo_intake()
         self.stdout.write(
             f"意见建议集中导入：新增待确认的演示批次（{rows} 行，operator 可在 /governance/intake/ 核对确认）。"
         )
+        stations = seed_demo_assistance(password=password)
+        self.stdout.write(
+            f"帮扶台账：新建劳动保障服务站 {stations} 个（每个乡镇一个，演示人员均为虚构）；"
+            "账号 station-<乡镇拼音>（如 station-sunkou）、乡镇帮扶专干 bangfu-<乡镇拼音>、"
+            "县残联帮扶专干 bangfu-tq-cl。"
+        )
+        self.stdout.write(f"演示密码：{password}")

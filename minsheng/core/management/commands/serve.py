@@ -16,6 +16,7 @@ from types import FrameType
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from minsheng.assistance.crypto import require_pii_keys
 from minsheng.env import require_explicit_key
 
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         # Refused here, before anything starts, rather than in each gunicorn worker.
         require_explicit_key(debug=settings.DEBUG)
+        require_pii_keys(debug=settings.DEBUG)
         bind = f"{options['host']}:{options['port']}"
         commands: list[list[str]] = [
             [

@@ -1,0 +1,599 @@
+"""帮扶台账's pages (/assistance/): an area's ledger (masked, printable, exported with a logged
+purpose), a person's page (masked; "查看完整信息" with a reason, logged), add and edit a person
+(de-duplicated by the ID number), what is done for a person (visit, measure, certificate,
+employment, referral and hire), the station's page, the figures, and the access log.
+Views validate, call one service, and render; outside the reader's scope they answer 404."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from minsheng.assistance import crypto, rules, selectors
+from minsheng.assistance import figures as figures_module
+from minsheng.assistance import forms as f
+from minsheng.assistance.errors import AssistanceError, Duplicate
+from minsheng.assistance.models import (
+    CATEGORIES,
+    ChecklistEntry,
+    Employment,
+    Match,
+    Need,
+    Person,
+    SixOne,
+)
+from minsheng.assistance.services import imports
+from minsheng.assistance.services import people as service
+from minsheng.assistance.services import stations as station_service
+from minsheng.lib import xlsx
+from minsheng.org.access import current_user
+from minsheng.org.models import Division, User, division_code_prefix
+
+PAGE_SIZE = 50
+EXPORT_MAX = 20000
+
+
+def _refused(request: HttpRequest, form: forms.Form | None, error: AssistanceError) -> None:
+    messages.error(request, error.message)
+    if form is not None and error.field and error.field in form.fields:
+        form.add_error(error.field, error.message)
+
+
+def _area_or_404(user: User, code: str, *, figures: bool = False) -> Division:
+    division = selectors.area(user, code, figures=figures)
+    if division is None:
+        raise Http404("area not found")
+    return division
+
+
+def _village_or_404(user: User, code: str) -> Division:
+    division = _area_or_404(user, code)
+    if division.level != Division.Level.VILLAGE:
+        raise Http404("not a village")
+    return division
+
+
+def _person_or_404(user: User, pk: int) -> Person:
+    person = selectors.person_for(user, pk)
+    if person is None:
+        raise Http404("person not found")
+    return person
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """A station's worker lands on their village's ledger, a township on its figures, a county
+    department on its people, leaders on the county's figures."""
+    user = current_user(request)
+    scope = rules.figures_scope(user)
+    if scope.empty:
+        raise Http404("no ledger")
+    county = str(settings.MINSHENG_COUNTY_CODE)
+    if scope.prefixes and len(scope.prefixes) == 1:
+        code = scope.prefixes[0].ljust(12, "0")
+        if len(scope.prefixes[0]) == 12:
+            return redirect("assistance:ledger", code=code)
+        return redirect("assistance:figures", code=code)
+    if scope.categories is not None:
+        return redirect("assistance:ledger", code=county)
+    return redirect("assistance:figures", code=county)
+
+
+def _ledger_rows(request: HttpRequest, user: User, division: Division) -> Any:
+    return selectors.people_of(
+        user,
+        division,
+        category=request.GET.get("category", "")[:20],
+        query=request.GET.get("q", "")[:40],
+    )
+
+
+@login_required
+def ledger(request: HttpRequest, code: str) -> HttpResponse:
+    user = current_user(request)
+    division = _area_or_404(user, code)
+    scope = rules.ledger_scope(user)
+    page = Paginator(_ledger_rows(request, user, division), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "division": division,
+        "page": page,
+        "categories": CATEGORIES,
+        "category": request.GET.get("category", ""),
+        "q": request.GET.get("q", ""),
+        "can_write": scope.can_write
+        and scope.covers_code(division.code)
+        and division.level == Division.Level.VILLAGE,
+        "is_village": division.level == Division.Level.VILLAGE,
+        "audits": rules.audits(user, division_code_prefix(division.code, division.level)),
+        "export_form": f.ExportForm(),
+    }
+    return render(request, "assistance/ledger.html", context)
+
+
+EXPORT_HEADER = (
+    "序号",
+    "村（社区）",
+    "户",
+    "姓名",
+    "性别",
+    "出生年份",
+    "身份证号（脱敏）",
+    "电话（脱敏）",
+    "类别",
+    "登记劳动力",
+    "需求",
+)
+
+
+@login_required
+def export(request: HttpRequest, code: str) -> HttpResponse:
+    """The ledger as Excel, in the paper ledger's columns, masked; the purpose is asked for and
+    written to the access log with the number of rows."""
+    user = current_user(request)
+    division = _area_or_404(user, code)
+    form = f.ExportForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        if request.method == "POST":
+            messages.error(request, _("请写明导出用途（4 至 200 个字）。"))
+        return render(
+            request,
+            "assistance/export.html",
+            {"division": division, "form": form},
+            status=400 if request.method == "POST" else 200,
+        )
+    rows = list(_ledger_rows(request, user, division)[:EXPORT_MAX])
+    try:
+        service.log_export(user, division.code, form.cleaned_data["purpose"], len(rows))
+    except AssistanceError as error:
+        _refused(request, form, error)
+        return render(
+            request, "assistance/export.html", {"division": division, "form": form}, status=400
+        )
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _("帮扶台账")
+    xlsx.append_row(sheet, [_("%(name)s帮扶台账") % {"name": division.name}])
+    xlsx.append_row(sheet, EXPORT_HEADER)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for number, person in enumerate(rows, start=1):
+        xlsx.append_row(
+            sheet,
+            [
+                number,
+                person.village.name,
+                person.household.label if person.household else "",
+                person.name,
+                person.sex,
+                person.birth_year,
+                person.id_mask,
+                person.phone_mask,
+                "、".join(c.category for c in person.categories.all()),
+                "是" if person.in_workforce else "否",
+                person.needs,
+            ],
+        )
+    name = f"{division.name}帮扶台账-{timezone.localdate():%Y%m%d}.xlsx"
+    return xlsx.download(xlsx.workbook_bytes(book), name)
+
+
+@login_required
+def person_new(request: HttpRequest, code: str) -> HttpResponse:
+    user = current_user(request)
+    village = _village_or_404(user, code)
+    form = f.PersonForm(request.POST or None)
+    duplicate: int | None = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                person = service.person_create(user, village, form.data_object())
+            except Duplicate as error:
+                _refused(request, form, error)
+                duplicate = error.person_id if error.visible else None
+            except AssistanceError as error:
+                _refused(request, form, error)
+            else:
+                messages.success(request, _("已登记。"))
+                return redirect("assistance:person", pk=person.pk)
+        status = 400
+    return render(
+        request,
+        "assistance/person_form.html",
+        {"division": village, "form": form, "duplicate": duplicate, "person": None},
+        status=status,
+    )
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    person = _person_or_404(user, pk)
+    held = list(person.categories.order_by("pk").values_list("category", flat=True))
+    initial = {
+        "name": person.name,
+        "categories": [c for c in held if c in CATEGORIES],
+        "custom_categories": "、".join(c for c in held if c not in CATEGORIES),
+        "household": person.household.label if person.household else "",
+        "in_workforce": person.in_workforce,
+        "needs": person.needs,
+    }
+    form = f.PersonForm(request.POST or None, initial=initial, editing=True)
+    duplicate: int | None = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.data_object()
+            try:
+                if not data.phone and not request.POST.get("clear_phone"):
+                    # The masked phone is never put back in the form: blank keeps it.
+                    data.phone = None
+                service.person_update(user, person, data)
+            except Duplicate as error:
+                _refused(request, form, error)
+                duplicate = error.person_id if error.visible else None
+            except AssistanceError as error:
+                _refused(request, form, error)
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect("assistance:person", pk=person.pk)
+        status = 400
+    return render(
+        request,
+        "assistance/person_form.html",
+        {"division": person.village, "form": form, "duplicate": duplicate, "person": person},
+        status=status,
+    )
+
+
+ACTIONS = ("visit", "assistance", "certificate", "employment", "refer", "advance", "need", "close")
+
+
+def _act(user: User, person: Person, action: str, form: forms.Form, request: HttpRequest) -> str:
+    d = form.cleaned_data
+    if action == "visit":
+        service.visit_add(user, person, d["visited_on"], d["note"])
+        return _("已记录走访。")
+    if action == "assistance":
+        service.assistance_add(
+            user, person, measure=d["measure"], started_on=d["started_on"], note=d["note"]
+        )
+        return _("已记录帮扶措施。")
+    if action == "certificate":
+        service.certificate_add(
+            user, person, kind=d["kind"], level=d["level"], obtained_on=d["obtained_on"]
+        )
+        return _("已记录证书。")
+    if action == "employment":
+        service.employment_add(
+            user,
+            person,
+            employer=d["employer"],
+            since=d["since"],
+            work=d["work"],
+            income_band=d["income_band"],
+        )
+        return _("已记录就业情况。")
+    if action == "refer":
+        posting = selectors.open_postings_near(person).filter(pk=d["posting"]).first()
+        if posting is None:
+            raise Http404("posting not found")
+        station_service.match_refer(user, person, posting, d["referred_on"])
+        return _("已推荐岗位。")
+    if action == "advance":
+        match = Match.objects.filter(person=person, pk=d["match"]).select_related("posting").first()
+        if match is None:
+            raise Http404("match not found")
+        station_service.match_advance(user, match, d["status"], d["on"])
+        return _("已更新推荐进度。")
+    if action == "need":
+        service.need_open(user, person, d["text"])
+        return _("已记录需求。")
+    need = Need.objects.filter(person=person, pk=request.POST.get("need") or 0).first()
+    if need is None:
+        raise Http404("need not found")
+    service.need_close(user, need)
+    return _("需求已解决。")
+
+
+def _forms(person: Person, data: Any = None, action: str = "") -> dict[str, forms.Form]:
+    postings = [
+        (p.pk, f"{p.employer} · {p.title}{'（扶贫车间）' if p.workshop else ''}")
+        for p in selectors.open_postings_near(person)[:100]
+    ]
+    today = timezone.localdate()
+
+    def bound(name: str) -> Any:
+        return data if action == name else None
+
+    return {
+        "visit": f.VisitForm(bound("visit"), initial={"visited_on": today}),
+        "assistance": f.AssistanceForm(bound("assistance"), initial={"started_on": today}),
+        "certificate": f.CertificateForm(bound("certificate"), initial={"obtained_on": today}),
+        "employment": f.EmploymentForm(bound("employment"), initial={"since": today}),
+        "refer": f.ReferForm(bound("refer"), postings=postings, initial={"referred_on": today}),
+        "advance": f.AdvanceForm(bound("advance"), initial={"on": today}),
+        "need": f.NeedForm(bound("need")),
+        "close": forms.Form(bound("close")),
+    }
+
+
+@login_required
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's page, masked; the worker's forms post here with `action`."""
+    user = current_user(request)
+    entry = _person_or_404(user, pk)
+    scope = rules.ledger_scope(user)
+    can_write = scope.can_write and scope.covers_code(entry.village_id)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    all_forms = _forms(entry, request.POST if action else None, action)
+    status = 200
+    if action:
+        if not can_write or action not in ACTIONS:
+            raise Http404("not allowed")
+        form = all_forms[action]
+        if form.is_valid():
+            try:
+                message = _act(user, entry, action, form, request)
+            except AssistanceError as error:
+                _refused(request, form, error)
+            else:
+                messages.success(request, message)
+                return redirect("assistance:person", pk=entry.pk)
+        else:
+            messages.error(request, _("请检查填写的内容。"))
+        status = 400
+    context = {
+        "person": entry,
+        "division": entry.village,
+        "can_write": can_write,
+        "can_reveal": scope.can_reveal,
+        "forms": all_forms,
+        "reveal_form": f.ReasonForm(),
+        "categories": list(entry.categories.order_by("pk")),
+        "certificates": list(entry.certificates.order_by("-obtained_on")),
+        "assistance": list(entry.assistance.select_related("helper").order_by("-started_on")),
+        "visits": list(entry.visits.select_related("by").order_by("-visited_on", "-pk")[:50]),
+        "employments": list(Employment.objects.filter(person=entry).order_by("-since")),
+        "matches": list(selectors.matches_of(entry)),
+        "needs": list(entry.need_rows.order_by("closed_on", "-opened_on")),
+        "revealed": None,
+    }
+    return render(request, "assistance/person.html", context, status=status)
+
+
+@login_required
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """查看完整信息: POST with a reason; the full values are in this response only."""
+    user = current_user(request)
+    entry = _person_or_404(user, pk)
+    if request.method != "POST":
+        return redirect("assistance:person", pk=entry.pk)
+    form = f.ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请写明查看事由（4 至 200 个字）。"))
+        return redirect("assistance:person", pk=entry.pk)
+    try:
+        revealed = service.reveal(user, entry, form.cleaned_data["reason"])
+    except AssistanceError as error:
+        messages.error(request, error.message)
+        return redirect("assistance:person", pk=entry.pk)
+    response = render(request, "assistance/revealed.html", {"person": entry, "revealed": revealed})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def station(request: HttpRequest, code: str) -> HttpResponse:
+    user = current_user(request)
+    village = _village_or_404(user, code)
+    scope = rules.ledger_scope(user)
+    can_write = scope.can_write and scope.covers_code(village.code)
+    current = selectors.station_of(village)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    status = 200
+    six = f.SixHasForm(request.POST if action == "six" else None)
+    checklist = f.ChecklistForm(
+        request.POST if action == "checklist" else None,
+        request.FILES if action == "checklist" else None,
+        initial={"done_on": timezone.localdate()},
+    )
+    posting = f.PostingForm(request.POST if action == "posting" else None)
+    if action:
+        if not can_write:
+            raise Http404("not allowed")
+        try:
+            if action == "create":
+                station_service.station_ensure(user, village)
+                return redirect("assistance:station", code=village.code)
+            if current is None:
+                raise Http404("no station")
+            if action == "six" and six.is_valid():
+                station_service.six_has_set(user, current, six.cleaned_data)
+                messages.success(request, _("已保存。"))
+                return redirect("assistance:station", code=village.code)
+            if action == "checklist" and checklist.is_valid():
+                d = checklist.cleaned_data
+                station_service.checklist_add(
+                    user,
+                    current,
+                    item=d["item"],
+                    done_on=d["done_on"],
+                    note=d["note"],
+                    attendance=d["attendance"],
+                    photo=d["photo"],
+                )
+                messages.success(request, _("已记录。"))
+                return redirect("assistance:station", code=village.code)
+            if action == "posting" and posting.is_valid():
+                station_service.posting_create(user, current, **posting.cleaned_data)
+                messages.success(request, _("已发布岗位。"))
+                return redirect("assistance:station", code=village.code)
+            messages.error(request, _("请检查填写的内容。"))
+        except AssistanceError as error:
+            target = {"six": six, "checklist": checklist, "posting": posting}.get(action)
+            _refused(request, target, error)
+        status = 400
+    if current is not None and action != "six":
+        six = f.SixHasForm.for_station(current)
+    today = timezone.localdate()
+    facts = (
+        figures_module.figures_for(scope, village, today, breakdown=False)
+        if current is not None
+        else None
+    )
+    context = {
+        "division": village,
+        "station": current,
+        "can_write": can_write,
+        "six": six,
+        "checklist_form": checklist,
+        "posting_form": posting,
+        "entries": list(current.checklist.order_by("-done_on", "-pk")[:30]) if current else [],
+        "done_items": set(
+            current.checklist.filter(done_on__year=today.year).values_list("item", flat=True)
+        )
+        if current
+        else set(),
+        "postings": list(current.postings.order_by("-created_at")[:30]) if current else [],
+        "figures": facts,
+        "six_one": [(value, str(label)) for value, label in SixOne.choices],
+    }
+    return render(request, "assistance/station.html", context, status=status)
+
+
+@login_required
+def figures(request: HttpRequest, code: str) -> HttpResponse:
+    user = current_user(request)
+    division = _area_or_404(user, code, figures=True)
+    scope = rules.figures_scope(user)
+    facts = figures_module.figures_for(scope, division, timezone.localdate())
+    # Readers of aggregates only (leaders) never see a group smaller than the minimum.
+    aggregates_only = rules.ledger_scope(user).empty
+    context = {
+        "division": division,
+        "figures": facts,
+        "min_group": int(settings.MINSHENG_ASSIST_MIN_GROUP) if aggregates_only else 0,
+        "threshold": int(settings.MINSHENG_ASSIST_FULL_EMPLOYMENT_PERCENT),
+        "stable_months": int(settings.MINSHENG_ASSIST_STABLE_MONTHS),
+        "has_ledger": not rules.ledger_scope(user).empty,
+    }
+    names = dict(
+        Division.objects.filter(code__in=[s.code for s in facts.statuses]).values_list(
+            "code", "name"
+        )
+    )
+    context["statuses"] = [(s, names.get(s.code, s.code)) for s in facts.statuses]
+    return render(request, "assistance/figures.html", context)
+
+
+@login_required
+def access_log(request: HttpRequest, code: str) -> HttpResponse:
+    user = current_user(request)
+    division = _area_or_404(user, code)
+    if not rules.audits(user, division_code_prefix(division.code, division.level)):
+        raise Http404("not an auditor")
+    page = Paginator(selectors.access_log(user, division), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "assistance/access_log.html", {"division": division, "page": page})
+
+
+@login_required
+def photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A "六个一" evidence photo, for whoever reads its village's station."""
+    user = current_user(request)
+    entry = ChecklistEntry.objects.filter(pk=pk).select_related("station").first()
+    if entry is None or not entry.photo or selectors.area(user, entry.station.village_id) is None:
+        raise Http404("photo not found")
+    if rules.ledger_scope(user).categories is not None:
+        raise Http404("photo not found")
+    response = FileResponse(entry.photo.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+IMPORT_SESSION = "assistance_import"
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("台账文件（Excel .xlsx）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+
+@login_required
+def import_template(request: HttpRequest, code: str) -> HttpResponse:
+    user = current_user(request)
+    _village_or_404(user, code)
+    return xlsx.download(imports.template(), "帮扶台账导入模板.xlsx")
+
+
+@login_required
+def import_ledger(request: HttpRequest, code: str) -> HttpResponse:
+    """Upload → preview (bad rows named, duplicates shown, nothing saved) → confirm. Between the
+    two steps the file waits in the session encrypted under the ledger's key."""
+    user = current_user(request)
+    village = _village_or_404(user, code)
+    scope = rules.ledger_scope(user)
+    if not (scope.can_write and scope.covers_code(village.code)):
+        raise Http404("not allowed")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    preview: imports.Preview | None = None
+    status = 200
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action == "preview":
+        if form.is_valid():
+            content = form.cleaned_data["file"].read(imports.MAX_BYTES + 1)
+            try:
+                preview = imports.preview(user, village, content)
+            except AssistanceError as error:
+                _refused(request, form, error)
+                status = 400
+            else:
+                request.session[IMPORT_SESSION] = {
+                    "village": village.code,
+                    "file": crypto.encrypt(base64.b64encode(content).decode("ascii")),
+                }
+        else:
+            status = 400
+    elif action == "confirm":
+        stored = request.session.get(IMPORT_SESSION) or {}
+        if stored.get("village") != village.code:
+            messages.error(request, _("请重新上传文件。"))
+            return redirect("assistance:import", code=village.code)
+        content = base64.b64decode(crypto.decrypt(stored["file"]))
+        try:
+            created, merged = imports.apply(
+                user, village, content, merge=bool(request.POST.get("merge"))
+            )
+        except AssistanceError as error:
+            messages.error(request, error.message)
+            preview = imports.preview(user, village, content)
+            status = 400
+        else:
+            del request.session[IMPORT_SESSION]
+            messages.success(
+                request,
+                _("已导入：新登记 %(c)d 人，合并 %(m)d 人。") % {"c": created, "m": merged},
+            )
+            return redirect("assistance:ledger", code=village.code)
+    context = {"division": village, "form": form, "preview": preview}
+    return render(request, "assistance/import.html", context, status=status)

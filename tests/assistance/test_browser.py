@@ -1,0 +1,71 @@
+"""A station worker on a phone (375×812): opens the ledger from the navigation, records a visit
+and a referral to a 扶贫车间's posting, marks the person hired, and the station's figures change.
+Every page fits the width; the full ID number never appears."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from minsheng.assistance.services import stations
+from tests.assistance.helpers import add_person, fake_id, make_area, station
+from tests.browser.test_portal_browser import fits
+from tests.conftest import browser_login
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_station_worker_refers_a_person_who_is_hired(live_server, browser_page) -> None:  # type: ignore[no-untyped-def]
+    area = make_area()
+    person = add_person(area.worker1, area.v1, 1, name="演示王甲")
+    st = station(area.worker1, area.v1)
+    stations.posting_create(
+        area.worker1,
+        st,
+        employer="孙口村扶贫车间",
+        title="假发加工",
+        pay="计件每件1.5元",
+        place="孙口村",
+        headcount=20,
+        workshop=True,
+        piece_rate=True,
+    )
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 812})
+    browser_login(page, live_server.url, area.worker1.username)
+
+    page.goto(f"{live_server.url}/assistance/a/{area.v1.code}/station/")
+    assert page.inner_text("#fig-employed") == "0" and page.inner_text("#fig-hires") == "0 / 0"
+    assert fits(page)
+
+    page.click("nav >> text=帮扶台账")
+    page.wait_for_url(re.compile(rf".*/assistance/a/{area.v1.code}/$"))
+    assert "演示王甲" in page.inner_text("main") and fits(page)
+    page.click("#ledger >> text=演示王甲")
+    page.wait_for_url(re.compile(rf".*/assistance/p/{person.pk}/$"))
+    assert fake_id(1) not in page.content() and fits(page)
+
+    page.click("#add-visit summary")
+    page.fill("#form-visit textarea[name=note]", "入户走访，想在家门口干活")
+    page.click("#form-visit button[type=submit]")
+    page.wait_for_selector("text=已记录走访。")
+    assert "入户走访，想在家门口干活" in page.inner_text("#visits")
+
+    page.click("#add-refer summary")
+    page.click("#form-refer button[type=submit]")
+    page.wait_for_selector("text=已推荐岗位。")
+    assert "已推荐" in page.inner_text("#matches") and fits(page)
+
+    page.select_option("#matches select[name=status]", "hired")
+    page.click("#matches button[type=submit]")
+    page.wait_for_selector("text=已更新推荐进度。")
+    assert "已录用" in page.inner_text("#matches")
+    assert "孙口村扶贫车间" in page.inner_text("#employments") and fits(page)
+
+    page.goto(f"{live_server.url}/assistance/a/{area.v1.code}/station/")
+    assert page.inner_text("#fig-employed") == "1" and page.inner_text("#fig-hires") == "1 / 1"
+    assert fits(page)
+    page.goto(f"{live_server.url}/assistance/a/{area.v1.code}/figures/")
+    assert page.inner_text("#fig-employed") == "1" and fits(page)
