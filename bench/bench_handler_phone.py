@@ -74,14 +74,23 @@ def timing(client: Client, url: str, n: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument(
+        "--users",
+        default="h-sunkou-zfdd-nc1,h-tq-zls",
+        help="handlers to time, comma-separated (on a bench_gen database: h-sunkou,h-tq-zls)",
+    )
     args = parser.parse_args()
     setup_test_environment()
-    for username in ("h-sunkou-zfdd-nc1", "h-tq-zls"):
+    for username in args.users.split(","):
         user = User.objects.get(username=username)
         client = Client()
         client.force_login(user)
         live = Assignment.objects.filter(unit=user.unit).exclude(state="cancelled")
-        number = live.select_related("ticket").order_by("-pk")[0].ticket.number
+        found = live.select_related("ticket").order_by("-pk").first()
+        if found is None:
+            print(f"# {username}: no ticket assigned to the unit, skipped")
+            continue
+        number = found.ticket.number
         print(f"# {username}")
         for url in ("/inbox/", f"/tickets/{number}/"):
             weight(client, url)
