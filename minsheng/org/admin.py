@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.org.forms import AdminSetPasswordForm
-from minsheng.org.models import Division, RoleGrant, Unit, User
+from minsheng.org.models import Division, PopulationCount, RoleGrant, Unit, User
 
 
 @admin.register(Division)
@@ -50,4 +50,26 @@ class UserAdmin(BaseUserAdmin[User]):
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if not change:  # a new account's first password is the administrator's
             obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(PopulationCount)
+class PopulationCountAdmin(admin.ModelAdmin[PopulationCount]):
+    """Counts are recorded, never edited: a correction is a new row (org.population)."""
+
+    list_display = ("division", "population", "households", "effective_from", "source")
+    search_fields = ("division__code", "division__name")
+    raw_id_fields = ("division",)
+    readonly_fields = ("recorded_by", "recorded_at")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: PopulationCount, form: Any, change: bool
+    ) -> None:
+        obj.recorded_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)

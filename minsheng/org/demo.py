@@ -9,6 +9,7 @@ newcomer can log in as anyone the hotline talks to.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from django.db import transaction
 from pypinyin import lazy_pinyin
 
 from minsheng.org.divisions_import import import_divisions
-from minsheng.org.models import Division, Role, RoleGrant, Unit, User
+from minsheng.org.models import Division, PopulationCount, Role, RoleGrant, Unit, User
 
 DEMO_COUNTY_CODE = "410927000000"
 DIVISIONS_DIR = Path(__file__).resolve().parent / "data" / "divisions-410927"
@@ -178,4 +179,36 @@ def seed_demo(*, password: str) -> SeedResult:
         _user(f"h-{unit.code}", f"{name}承办人", unit, (Role.HANDLER,), password_hash)
     result.units = Unit.objects.filter(path__startswith="/").count()
     result.users = len(result.usernames) + len(units)
+    seed_population(county)
     return result
+
+
+# The seed's 孙口镇: "服务矩阵……覆盖 7.1 万群众" — its villages' synthetic counts sum to this.
+SUNKOU_CODE = "410927102000"
+SUNKOU_POPULATION = 71_000
+DEMO_POPULATION_SOURCE = "演示数据"
+
+
+def seed_population(county: Division) -> int:
+    """Synthetic resident counts for every village of the demo county (once): 800–3,400 people
+    a village from a stable hash of its code, 孙口镇's scaled to sum to the seed's 71,000."""
+    from minsheng.org.population import CountRow, record_population
+
+    villages = list(
+        Division.objects.filter(
+            level=Division.Level.VILLAGE, code__startswith=county.code[:6]
+        ).order_by("code")
+    )
+    if PopulationCount.objects.filter(source=DEMO_POPULATION_SOURCE).exists() or not villages:
+        return 0
+    counts = {v.code: 800 + int(v.code[-3:]) * 37 % 2600 for v in villages}
+    sunkou = [c for c in counts if c.startswith(SUNKOU_CODE[:9])]
+    weight = sum(counts[c] for c in sunkou)
+    if weight:
+        for code in sunkou:
+            counts[code] = counts[code] * SUNKOU_POPULATION // weight
+        counts[sunkou[-1]] += SUNKOU_POPULATION - sum(counts[c] for c in sunkou)
+    rows = [CountRow(code, n, households=n * 10 // 33) for code, n in counts.items()]
+    return record_population(
+        rows, effective_from=dt.date(2026, 1, 1), source=DEMO_POPULATION_SOURCE
+    )

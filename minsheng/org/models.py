@@ -273,3 +273,40 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.address} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PopulationCount(models.Model):
+    """The resident population (常住人口) of a division, effective from a date.
+
+    The register that figures of coverage and harm are computed from, not typed: a service
+    matrix's "覆盖 7.1 万群众", an incident's affected population. Rows are never changed: a new
+    count, or a corrected one, is a new row, so every figure can say which count it used. The
+    count of a division on a day is its row of the latest `effective_from` on or before it; an
+    area without a row of its own is the sum of its children's (`org.population`)."""
+
+    division = models.ForeignKey(
+        Division,
+        verbose_name=_("行政区划"),
+        on_delete=models.CASCADE,
+        related_name="population_counts",
+        db_constraint=False,  # as Division.parent: imports write in any order
+    )
+    population = models.PositiveIntegerField(_("常住人口"))
+    households = models.PositiveIntegerField(_("户数"), null=True, blank=True)
+    effective_from = models.DateField(_("起算日期"))
+    source = models.CharField(_("来源"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        "org.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("人口登记")
+        verbose_name_plural = _("人口登记")
+        indexes: ClassVar[list[models.Index]] = [
+            # The count at a date: the latest row on or before it, per division.
+            models.Index(fields=["division", "-effective_from", "-id"], name="org_population_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.division_id}={self.population}@{self.effective_from}"
