@@ -144,6 +144,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             }
         ),
     ),
+    NavItem(
+        _("服务点"),
+        "governance:points_home",  # minsheng/governance/views_servicepoints.py: 服务点 / 服务矩阵
+        frozenset(
+            {Role.UNIT_LEADER, Role.HANDLER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR}
+        ),
+    ),
 )
 
 

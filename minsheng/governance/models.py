@@ -1002,3 +1002,15 @@ class IntakeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id} {self.verb}"
+
+
+# --- 服务点 / 服务矩阵 (service points) -----------------------------------------------------------
+# Their tables live in a module of their own (models_servicepoints.py), imported here so that
+# they belong to this app: service points, the villages each serves, entries of service given
+# and their audit trail. Writer: services/servicepoints.py; reads and the matrix: servicepoints.py.
+from minsheng.governance.models_servicepoints import (  # noqa: E402, I001
+    ServiceEntry as ServiceEntry,
+    ServicePoint as ServicePoint,
+    ServicePointEvent as ServicePointEvent,
+    ServicePointVillage as ServicePointVillage,
+)

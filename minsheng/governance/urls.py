@@ -10,4 +10,5 @@ urlpatterns: list = [  # type: ignore[type-arg]
     path("commitments/", include("minsheng.governance.urls_commitments")),  # 民生实事
     path("villages/", include("minsheng.governance.urls_assignments")),  # 包村 / 走访
     path("intake/", include("minsheng.governance.urls_intake")),  # 集中导入
+    path("points/", include("minsheng.governance.urls_servicepoints")),  # 服务点 / 服务矩阵
 ]

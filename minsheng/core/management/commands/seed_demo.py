@@ -6,6 +6,7 @@ from minsheng.governance.demo_campaigns import seed_demo_campaigns
 from minsheng.governance.demo_commitments import seed_demo_commitments
 from minsheng.governance.demo_councils import seed_demo_councils
 from minsheng.governance.demo_intake import seed_demo_intake
+from minsheng.governance.demo_servicepoints import seed_demo_servicepoints
 from minsheng.governance.demo_visits import seed_demo_visits
 from minsheng.org.demo import seed_demo
 from minsheng.tickets.catalogue import seed_demo_catalogue
@@ -57,5 +58,10 @@ class Command(BaseCommand):
             f"帮扶台账：新建劳动保障服务站 {stations} 个（每个乡镇一个，演示人员均为虚构）；"
             "账号 station-<乡镇拼音>（如 station-sunkou）、乡镇帮扶专干 bangfu-<乡镇拼音>、"
             "县残联帮扶专干 bangfu-tq-cl。"
+        )
+        points = seed_demo_servicepoints()
+        self.stdout.write(
+            f"服务点：孙口镇便民服务窗口、7 所学校护学岗、高考护航服务点及侯庙镇服务点，新建 {points} 个"
+            "（leader-sunkou 可在 /governance/points/ 查看服务矩阵）。"
         )
         self.stdout.write(f"演示密码：{password}")
