@@ -312,3 +312,27 @@ def test_who_may_record_at_a_point(p: Points) -> None:
     assert not selectors.can_record(people.bob, made)
     with time_machine.travel(at(2026, 11, 10), tick=False), pytest.raises(NotAllowed):
         entry_record(actor=people.bob, point=made, date=TODAY, service="代办", count=1)
+
+
+def test_the_demo_reads_the_seeds_71_thousand_and_its_seven_school_guards() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    # The 高考 entry (June 2026) is within the year the service accepts.
+    with time_machine.travel(at(2026, 12, 1), tick=True):
+        call_command("seed_demo", stdout=StringIO())
+        call_command("seed_demo", stdout=StringIO())  # idempotent
+    sunkou = Division.objects.get(code="410927102000")
+    points = ServicePoint.objects.filter(township=sunkou)
+    assert points.filter(kind=ServicePoint.Kind.SCHOOL_GUARD).count() == 7
+    assert points.count() == 9  # the hall's window, 7 护学岗, the 高考 point
+    m = selectors.matrix(sunkou, D(2026, 12, 1))
+    assert (m.covered_population, m.covered_wan, m.uncovered) == (71_000, "7.1 万", [])
+    exam = points.get(kind=ServicePoint.Kind.TEMPORARY)
+    assert exam.campaign is not None and exam.campaign.name == "高考护航"
+    assert [(e.date, e.count) for e in exam.entries.all()] == [(D(2026, 6, 7), 192)]
+    houmiao = Division.objects.get(code="410927101000")
+    line = selectors.county_lines([houmiao], D(2026, 12, 1))[0]
+    assert line.points == 2 and 0 < line.uncovered_villages < line.villages
+    assert 0 < line.covered_population < (line.total_population or 0)
