@@ -277,7 +277,10 @@ def test_bad_entries_are_refused(p: Points, change: dict[str, object], message: 
     made = point(p, "孙口村服务站", [VILLAGE])
     fields: dict[str, object] = {"date": TODAY, "service": "代办", "count": 3}
     fields.update(change)
-    with time_machine.travel(at(2026, 11, 10), tick=False), pytest.raises(InvalidInput, match=message):
+    with (
+        time_machine.travel(at(2026, 11, 10), tick=False),
+        pytest.raises(InvalidInput, match=message),
+    ):
         entry_record(actor=p.guard, point=made, **fields)  # type: ignore[arg-type]
     assert not ServiceEntry.objects.exists()
 
@@ -294,7 +297,9 @@ def test_entries_at_a_temporary_point_only_in_its_period_and_totals_per_month(p:
     )
     with time_machine.travel(at(2026, 11, 10), tick=False):
         with pytest.raises(InvalidInput, match="该服务点在这一天没有开放"):
-            entry_record(actor=p.guard, point=exam, date=D(2026, 6, 10), service="高考服务", count=1)
+            entry_record(
+                actor=p.guard, point=exam, date=D(2026, 6, 10), service="高考服务", count=1
+            )
         entry_record(actor=p.guard, point=exam, date=D(2026, 6, 7), service="高考服务", count=150)
         entry_record(actor=p.guard, point=exam, date=D(2026, 6, 8), service="高考服务", count=42)
     months = selectors.monthly_totals(exam)

@@ -72,7 +72,9 @@ def test_the_township_staff_create_a_point_and_see_it_in_the_matrix(
     assert "孙口镇农业服务站" in page and "刘桥村委会" in page
     response = client.post(NEW, _point_form(p))
     made = ServicePoint.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/governance/points/p/{made.pk}/"
+    assert (
+        response.status_code == 302 and response["Location"] == f"/governance/points/p/{made.pk}/"
+    )
     assert made.services == ["政策咨询", "代办", "社保医保"] and made.township_id == SUNKOU
     page = client.get(response["Location"]).content.decode()
     assert "服务 2 个村（社区），常住人口 2000 人" in page
@@ -144,7 +146,13 @@ def test_the_matrix_exports_to_excel(client: Client, p: Points) -> None:
     response = client.get(f"{MATRIX}export/?on=2026-11-10")
     book = load_workbook(io.BytesIO(response.content))
     rows = list(book["服务矩阵"].iter_rows(values_only=True))
-    assert rows[0] == ("村（社区）", "常住人口", "服务点数", "孙口镇农业服务站", "孙口镇社会事务服务站")
+    assert rows[0] == (
+        "村（社区）",
+        "常住人口",
+        "服务点数",
+        "孙口镇农业服务站",
+        "孙口镇社会事务服务站",
+    )
     assert rows[2] == ("孙码头村委会", 800, 2, "政策咨询、代办", "护学")
     assert rows[5][:2] == ("覆盖人口", 2500)
     missing = list(book["未覆盖的村"].iter_rows(values_only=True))
