@@ -26,7 +26,7 @@ from django.utils import timezone
 from minsheng.governance import visits
 from minsheng.governance.models import ServiceEntry, ServicePoint, ServicePointVillage
 from minsheng.org.models import Division, Role, User
-from minsheng.org.population import populations_of
+from minsheng.org.population import counts_on, populations_of
 
 MONTHS = 12
 RECENT_ENTRIES = 30
@@ -88,6 +88,18 @@ def wan(n: int) -> str:
     if n >= 10_000:
         return f"{n / 10_000:.1f} 万".replace(".0 万", " 万")
     return str(n)
+
+
+def populations(
+    townships: list[str], villages: list[str], on: dt.date | None = None
+) -> dict[str, int]:
+    """The register's figures by code: a village (the register's leaf) is its own count, read
+    with one IN list (`counts_on`, equal to `populations_of` for a village, without one range
+    per code, which costs Django ~3 ms per hundred codes to build); a township is
+    `populations_of`'s (its own count, else its villages' sum). Two queries."""
+    found = counts_on(villages, on=on)
+    found.update(populations_of(townships, on=on))
+    return found
 
 
 # --- A township's points ------------------------------------------------------------------------
@@ -161,7 +173,7 @@ class Served:
 def served(point: ServicePoint, on: dt.date | None = None) -> Served:
     """The point's villages and the population of the area served, from the register."""
     villages = served_villages(point)
-    return Served(villages=villages, populations=populations_of([v.code for v in villages], on=on))
+    return Served(villages=villages, populations=counts_on([v.code for v in villages], on=on))
 
 
 @dataclass(frozen=True)
@@ -251,8 +263,9 @@ class Matrix:
 def matrix(township: Division, on: dt.date | None = None) -> Matrix:
     """The township's matrix on a day: rows = its villages, columns = the units with a point
     active that day, cells = the services each unit gives each village; the population covered
-    and the villages without any point. Four queries whatever the number of villages and points:
-    the villages, the active points with their units, the villages they serve, the register."""
+    and the villages without any point. Five queries whatever the number of villages and points:
+    the villages, the active points with their units, the villages they serve, the register
+    (the villages' counts, the township's figure)."""
     on = on or timezone.localdate()
     villages = list(villages_of(township))
     points = list(
@@ -273,7 +286,7 @@ def matrix(township: Division, on: dt.date | None = None) -> Matrix:
         units.setdefault(p.unit_id, p.unit.short_name or p.unit.name)
     columns = list(units.items())
     index = {unit_id: i for i, (unit_id, _name) in enumerate(columns)}
-    populations = populations_of([township.code] + [v.code for v in villages], on=on)
+    counted = populations([township.code], [v.code for v in villages], on=on)
     rows = []
     for village in villages:
         serving = everywhere + served_by.get(village.code, [])
@@ -286,7 +299,7 @@ def matrix(township: Division, on: dt.date | None = None) -> Matrix:
         rows.append(
             MatrixRow(
                 village=village,
-                population=populations.get(village.code),
+                population=counted.get(village.code),
                 cells=cells,
                 points=len(serving),
             )
@@ -297,7 +310,7 @@ def matrix(township: Division, on: dt.date | None = None) -> Matrix:
         units=columns,
         rows=rows,
         points=len(points),
-        total_population=populations.get(township.code),
+        total_population=counted.get(township.code),
         services=sorted({s for p in points for s in (p.services or [])}),
     )
 
@@ -322,8 +335,8 @@ class CountyLine:
 
 def county_lines(townships: list[Division], on: dt.date | None = None) -> list[CountyLine]:
     """Per township: villages, villages covered, active points, the population covered and the
-    township's total. Four queries for all the townships: the villages, the active points, the
-    villages they serve, the register (the villages and the townships at once)."""
+    township's total. Five queries for all the townships: the villages, the active points, the
+    villages they serve, the register (the villages' counts, the townships' figures)."""
     if not townships:
         return []
     on = on or timezone.localdate()
@@ -355,10 +368,7 @@ def county_lines(townships: list[Division], on: dt.date | None = None) -> list[C
             covered.setdefault(township, set()).add(village)
     for township in whole:
         covered[township] = set(villages.get(township, []))
-    populations = populations_of(
-        codes + [v for vs in villages.values() for v in vs],
-        on=on,
-    )
+    counted = populations(codes, [v for vs in villages.values() for v in vs], on=on)
     lines = []
     for t in townships:
         mine = covered.get(t.code, set())
@@ -368,8 +378,8 @@ def county_lines(townships: list[Division], on: dt.date | None = None) -> list[C
                 villages=len(villages.get(t.code, [])),
                 covered_villages=len(mine),
                 points=n_points.get(t.code, 0),
-                covered_population=sum(populations.get(v, 0) for v in mine),
-                total_population=populations.get(t.code),
+                covered_population=sum(counted.get(v, 0) for v in mine),
+                total_population=counted.get(t.code),
             )
         )
     return lines

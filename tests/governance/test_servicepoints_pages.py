@@ -26,17 +26,17 @@ TOWNSHIP = f"/governance/points/t/{SUNKOU}/"
 MATRIX = f"/governance/points/t/{SUNKOU}/matrix/"
 NEW = f"/governance/points/t/{SUNKOU}/new/"
 # session, user, roles, unit; the user's own points; the townships (councils, units in scope);
-# the county lines' four (villages, active points, villages served, the register); the header's
-# unread messages.
-HOME_QUERIES = 11
+# the county lines' five (villages, active points, villages served, the register's village counts
+# and township figures); the header's unread messages.
+HOME_QUERIES = 12
 # session, user, roles, unit; the township; scope (council); the points with their units,
 # places, campaigns and village counts; this month's totals; can_manage's council; the header's
 # unread messages.
 TOWNSHIP_QUERIES = 10
-# session, user, roles, unit; the township; scope (council); the matrix's four (villages, the
-# active points with their units, the villages they serve, the register); the header's unread
-# messages.
-MATRIX_QUERIES = 11
+# session, user, roles, unit; the township; scope (council); the matrix's five (villages, the
+# active points with their units, the villages they serve, the register's village counts and the
+# township's figure); the header's unread messages.
+MATRIX_QUERIES = 12
 
 
 @pytest.fixture
