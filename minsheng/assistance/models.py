@@ -451,3 +451,45 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.scope_code}"
+
+
+class ConsentMethod(models.TextChoices):
+    """How the citizen agreed to have their hotline ticket linked to their ledger entry."""
+
+    IN_PERSON = "in_person", _("当面")
+    PHONE = "phone", _("电话")
+    WRITTEN = "written", _("书面")
+
+
+class TicketLink(models.Model):
+    """A citizen's hotline ticket linked to their ledger entry, with the consent it needs: how
+    it was given, when, a note, who recorded it. Written only by services/links.py; the ticket
+    itself is not changed (nothing reaches its timeline)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ticket_links")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name=_("工单"), on_delete=models.CASCADE, related_name="+"
+    )
+    # The person's village, for the scope of the ticket page's panel (no join to Person).
+    village_code = models.CharField(max_length=12)
+    consent_method = models.CharField(_("同意方式"), max_length=12, choices=ConsentMethod.choices)
+    consent_on = models.DateField(_("同意日期"))
+    consent_note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("工单关联")
+        verbose_name_plural = _("工单关联")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["person", "ticket"], name="assist_ticketlink_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}↔{self.ticket_id}"

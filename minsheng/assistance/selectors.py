@@ -3,6 +3,8 @@ outside the reader's scope is never fetched (the page answers 404 or shows nothi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, QuerySet
 
 from minsheng.assistance import crypto, rules
@@ -13,8 +15,11 @@ from minsheng.assistance.models import (
     Person,
     PersonCategory,
     Station,
+    TicketLink,
 )
-from minsheng.org.models import Division, User, division_code_prefix
+from minsheng.org.models import Division, Role, User, division_code_prefix
+from minsheng.tickets import selectors as ticket_selectors
+from minsheng.tickets.models import Ticket
 
 
 def area(user: User, code: str, *, figures: bool = False) -> Division | None:
@@ -90,3 +95,83 @@ def access_log(user: User, division: Division) -> QuerySet[AccessLog]:
         .select_related("actor", "person")
         .order_by("-at")
     )
+
+
+# --- Tickets linked to ledger entries ----------------------------------------------------------
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张**: what the ticket's side shows of a ledger entry."""
+    name = name.strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else "—"
+
+
+@dataclass(frozen=True)
+class LinkedTicket:
+    link: TicketLink
+    title: str  # as the user may read it (masked for a unit that does not hold the ticket)
+
+
+def tickets_of(user: User, person: Person) -> list[LinkedTicket]:
+    """The tickets linked to a person's entry (the page of a reader in scope), newest first,
+    with their titles as the ticket core lets `user` read them."""
+    links = list(
+        TicketLink.objects.filter(person=person)
+        .select_related("ticket", "recorded_by")
+        .order_by("-created_at", "-pk")
+    )
+    if not links:
+        return []
+    tickets = [link.ticket for link in links]
+    held = ticket_selectors.held_ids(user, tickets)
+    return [
+        LinkedTicket(link, ticket_selectors.text_for(user, t, holder=t.pk in held).title)
+        for link, t in zip(links, tickets, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class LinkedPerson:
+    pk: int
+    masked_name: str
+
+
+@dataclass(frozen=True)
+class TicketPanel:
+    """The ticket page's 帮扶台账 panel: the entries linked to the ticket that the user may read
+    (masked names), and whether they may register the ticket's citizen (write scope over the
+    ticket's village)."""
+
+    people: list[LinkedPerson]
+    can_register: bool
+
+
+ASSIST_ROLES = (Role.ADMINISTRATOR, Role.STATION_WORKER, Role.ASSIST_OFFICER)
+
+
+def ticket_panel(user: User, ticket: Ticket) -> TicketPanel | None:
+    """None (and no query) for anyone without a ledger role — the hotline's operators and
+    dispatchers, the units' handlers; else one query for the links in scope (plus the unit's
+    division, read once by `rules.ledger_scope`)."""
+    if not user.has_role(*ASSIST_ROLES):
+        return None
+    scope = rules.ledger_scope(user)
+    if scope.empty:
+        return None
+    division = ticket.division
+    can_register = (
+        division is not None
+        and division.level == Division.Level.VILLAGE
+        and scope.can_write
+        and scope.covers_code(division.code)
+    )
+    rows = (
+        TicketLink.objects.filter(ticket=ticket)
+        .filter(person__in=Person.objects.filter(scope.people_q()).values("pk"))
+        .order_by("pk")
+        .values_list("person_id", "person__name")
+    )
+    people = [LinkedPerson(pk, mask_name(name)) for pk, name in rows]
+    if not people and not can_register:
+        return None
+    return TicketPanel(people=people, can_register=can_register)

@@ -25,7 +25,7 @@ from openpyxl.styles import Font
 from minsheng.assistance import crypto, rules, selectors
 from minsheng.assistance import figures as figures_module
 from minsheng.assistance import forms as f
-from minsheng.assistance.errors import AssistanceError, Duplicate
+from minsheng.assistance.errors import AssistanceError, Duplicate, InvalidInput
 from minsheng.assistance.models import (
     CATEGORIES,
     ChecklistEntry,
@@ -36,11 +36,14 @@ from minsheng.assistance.models import (
     SixOne,
 )
 from minsheng.assistance.services import imports
+from minsheng.assistance.services import links as link_service
 from minsheng.assistance.services import people as service
 from minsheng.assistance.services import stations as station_service
 from minsheng.lib import xlsx
 from minsheng.org.access import current_user
 from minsheng.org.models import Division, User, division_code_prefix
+from minsheng.textproc.pii import mask_phone, mask_pii
+from minsheng.tickets import selectors as ticket_selectors
 
 PAGE_SIZE = 50
 EXPORT_MAX = 20000
@@ -262,7 +265,17 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-ACTIONS = ("visit", "assistance", "certificate", "employment", "refer", "advance", "need", "close")
+ACTIONS = (
+    "visit",
+    "assistance",
+    "certificate",
+    "employment",
+    "refer",
+    "advance",
+    "need",
+    "close",
+    "link",
+)
 
 
 def _act(user: User, person: Person, action: str, form: forms.Form, request: HttpRequest) -> str:
@@ -305,6 +318,13 @@ def _act(user: User, person: Person, action: str, form: forms.Form, request: Htt
     if action == "need":
         service.need_open(user, person, d["text"])
         return _("已记录需求。")
+    if action == "link":
+        ticket = link_service.find_ticket(user, d["number"])
+        if ticket is None:
+            raise InvalidInput(_("找不到该工单，或您无权查看。"), field="number")
+        assert isinstance(form, f.TicketLinkForm)
+        link_service.link_ticket(user, person, ticket, form.consent_object())
+        return _("已关联工单。")
     need = Need.objects.filter(person=person, pk=request.POST.get("need") or 0).first()
     if need is None:
         raise Http404("need not found")
@@ -331,6 +351,7 @@ def _forms(person: Person, data: Any = None, action: str = "") -> dict[str, form
         "advance": f.AdvanceForm(bound("advance"), initial={"on": today}),
         "need": f.NeedForm(bound("need")),
         "close": forms.Form(bound("close")),
+        "link": f.TicketLinkForm(bound("link"), initial={"consent_on": today}),
     }
 
 
@@ -373,6 +394,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         "employments": list(Employment.objects.filter(person=entry).order_by("-since")),
         "matches": list(selectors.matches_of(entry)),
         "needs": list(entry.need_rows.order_by("closed_on", "-opened_on")),
+        "tickets": selectors.tickets_of(user, entry),
         "revealed": None,
     }
     return render(request, "assistance/person.html", context, status=status)
@@ -597,3 +619,69 @@ def import_ledger(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("assistance:ledger", code=village.code)
     context = {"division": village, "form": form, "preview": preview}
     return render(request, "assistance/import.html", context, status=status)
+
+
+@login_required
+def from_ticket(request: HttpRequest, number: str) -> HttpResponse:
+    """登记到帮扶台账 from a ticket (a call about jobs or hardship, or a visit's need): the form
+    prefilled from the ticket — the citizen's name (not for an anonymous or confidential
+    ticket), the village, the need — with the consent required. Saving creates the person (or
+    finds the village's entry by the ID number's hash) and links the ticket. 404 unless the
+    user keeps the ledger of the ticket's village."""
+    user = current_user(request)
+    ticket = link_service.find_ticket(user, number)
+    village = ticket.division if ticket is not None else None
+    if ticket is None or village is None or village.level != Division.Level.VILLAGE:
+        raise Http404("ticket not found")
+    scope = rules.ledger_scope(user)
+    if not (scope.can_write and scope.covers_code(village.code)):
+        raise Http404("not allowed")
+    text = ticket_selectors.text_for(user, ticket)
+    withheld = ticket.anonymous or ticket.confidential
+    initial = {
+        "name": "" if withheld else ticket.citizen_name,
+        "needs": mask_pii(ticket.title)[:300],
+        "consent_on": timezone.localdate(),
+        "in_workforce": True,
+    }
+    form = f.FromTicketForm(request.POST or None, initial=initial)
+    form.fields["id_number"].help_text = ""
+    duplicate: int | None = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                done = link_service.register_from_ticket(
+                    user,
+                    ticket,
+                    form.data_object(),
+                    form.consent_object(),
+                    use_ticket_phone=bool(form.cleaned_data.get("use_ticket_phone"))
+                    and not withheld,
+                )
+            except Duplicate as error:
+                _refused(request, form, error)
+                duplicate = error.person_id if error.visible else None
+            except AssistanceError as error:
+                _refused(request, form, error)
+            else:
+                messages.success(
+                    request,
+                    _("已登记并关联工单。")
+                    if done.created
+                    else _("此人已在台账中：已将工单关联到已有记录。"),
+                )
+                return redirect("assistance:person", pk=done.person.pk)
+        else:
+            messages.error(request, _("请检查填写的内容。"))
+        status = 400
+    context = {
+        "division": village,
+        "ticket": ticket,
+        "title": text.title,
+        "form": form,
+        "duplicate": duplicate,
+        "ticket_phone": "" if withheld else mask_phone(ticket.citizen_phone),
+        "panel": selectors.ticket_panel(user, ticket),
+    }
+    return render(request, "assistance/from_ticket.html", context, status=status)
