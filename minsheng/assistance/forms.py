@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from minsheng.assistance.models import (
     CATEGORIES,
     ConsentMethod,
+    EventKind,
     IncomeBand,
     MatchStatus,
     Measure,
@@ -206,3 +207,12 @@ class FromTicketForm(PersonForm, ConsentFields):
     consent. The ticket's phone is never put in the form: a box asks to use it."""
 
     use_ticket_phone = forms.BooleanField(label=_("使用工单中的联系电话"), required=False)
+
+
+class EventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=EventKind.choices)
+    held_on = forms.DateField(label=_("日期"), widget=DATE)
+    title = forms.CharField(label=_("名称"), max_length=80)
+    place = forms.CharField(label=_("地点"), max_length=80)
+    employers = forms.CharField(label=_("参会用工单位（招聘活动）"), max_length=300, required=False)
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)

@@ -493,3 +493,75 @@ class TicketLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}↔{self.ticket_id}"
+
+
+class EventKind(models.TextChoices):
+    """A station's events with a roll; each is the "六个一" item of the same value."""
+
+    TRAINING = "training", _("就业培训")
+    RECRUITMENT = "recruitment", _("招聘活动")
+    GUIDANCE = "guidance", _("职业指导")
+
+
+class StationEvent(models.Model):
+    """A training session, a recruitment event or a career guidance session of a station, with
+    its named attendance. Recording one records its "六个一" entry (`checklist_entry`), whose
+    attendance count follows the roll: the figures count "六个一" from the checklist only, so
+    nothing is counted twice."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("类型"), max_length=12, choices=EventKind.choices)
+    held_on = models.DateField(_("日期"))
+    title = models.CharField(_("名称"), max_length=80)
+    place = models.CharField(_("地点"), max_length=80)
+    # Recruitment: the employers that came (free text, one line).
+    employers = models.CharField(_("参会用工单位"), max_length=300, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    checklist_entry = models.OneToOneField(
+        ChecklistEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="event"
+    )
+    village_code = models.CharField(max_length=12)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("培训与招聘活动")
+        verbose_name_plural = _("培训与招聘活动")
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["station", "-held_on"], name="assist_event_station"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AttendanceOutcome(models.TextChoices):
+    NONE = "", _("—")
+    CERTIFICATE = "certificate", _("取得证书")
+    INTENT = "intent", _("达成意向")
+    HIRED = "hired", _("当场录用")
+
+
+class Attendance(models.Model):
+    """One person of the station's village on an event's roll: attended or not, and what came
+    of it."""
+
+    event = models.ForeignKey(StationEvent, on_delete=models.CASCADE, related_name="roll")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="attendance")
+    attended = models.BooleanField(_("到场"), default=True)
+    outcome = models.CharField(
+        _("结果"), max_length=12, choices=AttendanceOutcome.choices, blank=True
+    )
+    village_code = models.CharField(max_length=12)
+
+    class Meta:
+        verbose_name = _("签到")
+        verbose_name_plural = _("签到")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["event", "person"], name="assist_attendance_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}:{self.person_id}"

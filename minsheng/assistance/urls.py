@@ -21,4 +21,5 @@ urlpatterns: list = [  # type: ignore[type-arg]
     path("p/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("p/<int:pk>/reveal/", views.reveal, name="reveal"),
     path("t/<str:number>/", views.from_ticket, name="from_ticket"),
+    path("e/<int:pk>/", views.event, name="event"),
 ]

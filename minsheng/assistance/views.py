@@ -28,13 +28,16 @@ from minsheng.assistance import forms as f
 from minsheng.assistance.errors import AssistanceError, Duplicate, InvalidInput
 from minsheng.assistance.models import (
     CATEGORIES,
+    AttendanceOutcome,
     ChecklistEntry,
     Employment,
     Match,
     Need,
     Person,
     SixOne,
+    StationEvent,
 )
+from minsheng.assistance.services import events as event_service
 from minsheng.assistance.services import imports
 from minsheng.assistance.services import links as link_service
 from minsheng.assistance.services import people as service
@@ -437,6 +440,9 @@ def station(request: HttpRequest, code: str) -> HttpResponse:
         initial={"done_on": timezone.localdate()},
     )
     posting = f.PostingForm(request.POST if action == "posting" else None)
+    event_form = f.EventForm(
+        request.POST if action == "event" else None, initial={"held_on": timezone.localdate()}
+    )
     if action:
         if not can_write:
             raise Http404("not allowed")
@@ -463,13 +469,22 @@ def station(request: HttpRequest, code: str) -> HttpResponse:
                 )
                 messages.success(request, _("已记录。"))
                 return redirect("assistance:station", code=village.code)
+            if action == "event" and event_form.is_valid():
+                created = event_service.event_create(user, current, **event_form.cleaned_data)
+                messages.success(request, _("已记录活动，请登记签到。"))
+                return redirect("assistance:event", pk=created.pk)
             if action == "posting" and posting.is_valid():
                 station_service.posting_create(user, current, **posting.cleaned_data)
                 messages.success(request, _("已发布岗位。"))
                 return redirect("assistance:station", code=village.code)
             messages.error(request, _("请检查填写的内容。"))
         except AssistanceError as error:
-            target = {"six": six, "checklist": checklist, "posting": posting}.get(action)
+            target = {
+                "six": six,
+                "checklist": checklist,
+                "posting": posting,
+                "event": event_form,
+            }.get(action)
             _refused(request, target, error)
         status = 400
     if current is not None and action != "six":
@@ -494,6 +509,8 @@ def station(request: HttpRequest, code: str) -> HttpResponse:
         if current
         else set(),
         "postings": list(current.postings.order_by("-created_at")[:30]) if current else [],
+        "events": list(current.events.order_by("-held_on", "-pk")[:20]) if current else [],
+        "event_form": event_form,
         "figures": facts,
         "six_one": [(value, str(label)) for value, label in SixOne.choices],
     }
@@ -685,3 +702,56 @@ def from_ticket(request: HttpRequest, number: str) -> HttpResponse:
         "panel": selectors.ticket_panel(user, ticket),
     }
     return render(request, "assistance/from_ticket.html", context, status=status)
+
+
+@login_required
+def event(request: HttpRequest, pk: int) -> HttpResponse:
+    """A training or recruitment event and its roll: the village's people, each 到场 / 缺席 /
+    not listed, with the outcome; printable as the sign-in sheet (签到表)."""
+    user = current_user(request)
+    row = StationEvent.objects.filter(pk=pk).select_related("station").first()
+    scope = rules.ledger_scope(user)
+    if (
+        row is None
+        or scope.categories is not None
+        or selectors.area(user, row.village_code) is None
+    ):
+        raise Http404("event not found")
+    village = _village_or_404(user, row.village_code)
+    can_write = scope.can_write and scope.covers_code(village.code)
+    people = list(selectors.people_of(user, village)[: event_service.ROLL_MAX])
+    status = 200
+    if request.method == "POST":
+        if not can_write:
+            raise Http404("not allowed")
+        lines = []
+        for person in people:
+            state = request.POST.get(f"state_{person.pk}", "")
+            if state in ("in", "out"):
+                lines.append(
+                    event_service.RollLine(
+                        person.pk,
+                        attended=state == "in",
+                        outcome=request.POST.get(f"outcome_{person.pk}", "")[:12],
+                    )
+                )
+        try:
+            attended = event_service.roll_set(user, row, lines)
+        except AssistanceError as error:
+            messages.error(request, error.message)
+            status = 400
+        else:
+            messages.success(request, _("已保存签到：到场 %(n)d 人。") % {"n": attended})
+            return redirect("assistance:event", pk=row.pk)
+    roll = {a.person_id: a for a in row.roll.all()}
+    lines = [(p, roll.get(p.pk)) for p in people]
+    context = {
+        "division": village,
+        "event": row,
+        "can_write": can_write,
+        "lines": lines,
+        "listed": [(p, a) for p, a in lines if a is not None],
+        "attended": sum(1 for a in roll.values() if a.attended),
+        "outcomes": AttendanceOutcome.choices,
+    }
+    return render(request, "assistance/event.html", context, status=status)
