@@ -724,11 +724,11 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_write:
             raise Http404("not allowed")
-        lines = []
+        posted: list[event_service.RollLine] = []
         for person in people:
             state = request.POST.get(f"state_{person.pk}", "")
             if state in ("in", "out"):
-                lines.append(
+                posted.append(
                     event_service.RollLine(
                         person.pk,
                         attended=state == "in",
@@ -736,7 +736,7 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 )
         try:
-            attended = event_service.roll_set(user, row, lines)
+            attended = event_service.roll_set(user, row, posted)
         except AssistanceError as error:
             messages.error(request, error.message)
             status = 400
