@@ -565,3 +565,52 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id}:{self.person_id}"
+
+
+class ApplicationStatus(models.TextChoices):
+    DECLARED = "declared", _("已申报")
+    ACCEPTED = "accepted", _("验收通过")
+    RETURNED = "returned", _("已退回")
+
+
+class FullEmploymentApplication(models.Model):
+    """充分就业社区(村) creation list: a village's application for a year — declared (申报) by
+    its township with the status computed from the ledger at that moment (`snapshot`), then
+    accepted (验收通过) or returned with a reason (退回) by the county. A returned application
+    may be declared again (the same row)."""
+
+    village = models.ForeignKey(
+        Division,
+        verbose_name=_("村（社区）"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    status = models.CharField(_("状态"), max_length=10, choices=ApplicationStatus.choices)
+    # figures.VillageStatus at the declaration: workforce, employed, percent, zero households,
+    # the threshold and the 零就业家庭 rule then in force.
+    snapshot = models.JSONField(default=dict)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    declared_at = models.DateTimeField(_("申报时间"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
+    return_reason = models.CharField(_("退回理由"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("充分就业社区（村）申报")
+        verbose_name_plural = _("充分就业社区（村）申报")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["village", "year"], name="assist_full_app_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.year}"

@@ -28,9 +28,11 @@ from minsheng.assistance import forms as f
 from minsheng.assistance.errors import AssistanceError, Duplicate, InvalidInput
 from minsheng.assistance.models import (
     CATEGORIES,
+    ApplicationStatus,
     AttendanceOutcome,
     ChecklistEntry,
     Employment,
+    FullEmploymentApplication,
     Match,
     Need,
     Person,
@@ -38,6 +40,7 @@ from minsheng.assistance.models import (
     StationEvent,
 )
 from minsheng.assistance.services import events as event_service
+from minsheng.assistance.services import full_employment as full_service
 from minsheng.assistance.services import imports
 from minsheng.assistance.services import links as link_service
 from minsheng.assistance.services import people as service
@@ -755,3 +758,100 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
         "outcomes": AttendanceOutcome.choices,
     }
     return render(request, "assistance/event.html", context, status=status)
+
+
+@login_required
+def full_employment(request: HttpRequest, code: str) -> HttpResponse:
+    """充分就业社区(村) creation list of a township or the county for a year: each village's
+    status now (computed from its whole ledger), its application (申报 → 验收通过 / 退回); the
+    township's 帮扶专干 declares, the county's (人社局) accepts or returns."""
+    user = current_user(request)
+    division = _area_or_404(user, code, figures=True)
+    if division.level > Division.Level.TOWNSHIP:
+        raise Http404("not an area")
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    if not 2000 <= year <= today.year:
+        year = today.year
+    prefix = division_code_prefix(division.code, division.level)
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "declare":
+                village = Division.objects.filter(
+                    rules.area_q("code", prefix),
+                    code=request.POST.get("village", ""),
+                    level=Division.Level.VILLAGE,
+                ).first()
+                if village is None:
+                    raise Http404("village not found")
+                full_service.declare(user, village, today.year)
+                messages.success(request, _("已申报：%(name)s。") % {"name": village.name})
+            elif action in ("accept", "return"):
+                row = FullEmploymentApplication.objects.filter(
+                    rules.area_q("village_id", prefix), pk=request.POST.get("application") or 0
+                ).first()
+                if row is None:
+                    raise Http404("application not found")
+                if action == "accept":
+                    full_service.accept(user, row)
+                    messages.success(request, _("已验收通过。"))
+                else:
+                    full_service.send_back(user, row, request.POST.get("reason", "")[:400])
+                    messages.success(request, _("已退回。"))
+            else:
+                raise Http404("unknown action")
+        except AssistanceError as error:
+            messages.error(request, error.message)
+            status = 400
+        else:
+            return redirect(f"{request.path}?year={today.year if action == 'declare' else year}")
+    villages = list(
+        Division.objects.filter(rules.area_q("code", prefix), level=Division.Level.VILLAGE)
+        .order_by("code")
+        .values_list("code", "name")
+    )
+    statuses = {s.code: s for s in figures_module.village_statuses(rules.EVERYTHING, prefix)}
+    applications = {
+        a.village_id: a
+        for a in FullEmploymentApplication.objects.filter(
+            rules.area_q("village_id", prefix), year=year
+        ).select_related("declared_by", "decided_by")
+    }
+    # The statuses are the whole villages' (a declaration is about the village): the area's
+    # readers, the accepting county unit and the readers of aggregates (masked below the
+    # minimum group) see every line; a station on its township's list, its own village only.
+    scope = rules.ledger_scope(user)
+    every_line = scope.empty or scope.covers_code(prefix) or rules.accepts(user)
+
+    def sees(village_code: str) -> bool:
+        return every_line or scope.covers_code(village_code)
+
+    rows = [
+        {
+            "code": code,
+            "name": name,
+            "status": statuses.get(code),
+            "application": applications.get(code),
+            "declares": year == today.year and rules.declares(user, code),
+        }
+        for code, name in villages
+        if (code in statuses or code in applications) and sees(code)
+    ]
+    aggregates_only = rules.ledger_scope(user).empty
+    context = {
+        "division": division,
+        "year": year,
+        "this_year": year == today.year,
+        "rows": rows,
+        "declared": sum(1 for a in applications.values() if a.status == ApplicationStatus.DECLARED),
+        "accepted": sum(1 for a in applications.values() if a.status == ApplicationStatus.ACCEPTED),
+        "accepts": rules.accepts(user),
+        "min_group": int(settings.MINSHENG_ASSIST_MIN_GROUP) if aggregates_only else 0,
+        "threshold": int(settings.MINSHENG_ASSIST_FULL_EMPLOYMENT_PERCENT),
+    }
+    return render(request, "assistance/full_employment.html", context, status=status)
