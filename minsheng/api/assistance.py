@@ -59,7 +59,10 @@ class PersonSerializer(serializers.Serializer[Any]):
         return person.household.label if person.household else ""
 
     def get_categories(self, person: Person) -> list[str]:
-        return [c.category for c in person.categories.all()]
+        names = getattr(person, "category_names", None)
+        if names is None:
+            names = list(person.categories.order_by("pk").values_list("category", flat=True))
+        return list(names)
 
 
 class PersonPageSerializer(serializers.Serializer[Any]):
@@ -179,7 +182,9 @@ class AssistancePeople(APIView):
                 "count": paginator.count,
                 "page": page.number,
                 "pages": paginator.num_pages,
-                "results": PersonSerializer(page.object_list, many=True).data,
+                "results": PersonSerializer(
+                    selectors.with_categories(list(page.object_list)), many=True
+                ).data,
             }
         )
 

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -121,6 +122,9 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "division": division,
         "page": page,
+        "rows": selectors.with_categories(list(page.object_list)),
+        # The person's URL without its id, reversed once rather than once per row.
+        "person_url": reverse("assistance:person", args=[0]).removesuffix("0/"),
         "categories": CATEGORIES,
         "category": request.GET.get("category", ""),
         "q": request.GET.get("q", ""),
@@ -165,7 +169,7 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
             {"division": division, "form": form},
             status=400 if request.method == "POST" else 200,
         )
-    rows = list(_ledger_rows(request, user, division)[:EXPORT_MAX])
+    rows = selectors.with_categories(list(_ledger_rows(request, user, division)[:EXPORT_MAX]))
     try:
         service.log_export(user, division.code, form.cleaned_data["purpose"], len(rows))
     except AssistanceError as error:
@@ -193,7 +197,7 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
                 person.birth_year,
                 person.id_mask,
                 person.phone_mask,
-                "、".join(c.category for c in person.categories.all()),
+                "、".join(person.category_names),  # type: ignore[attr-defined]
                 "是" if person.in_workforce else "否",
                 person.needs,
             ],
