@@ -124,3 +124,28 @@ def test_a_station_worker_registers_a_ticket_s_citizen(live_server, browser_page
 
     page.goto(f"{live_server.url}/tickets/{ticket.number}/")
     assert "演*" in page.inner_text("#assistance-panel") and fits(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_station_worker_records_a_training_and_its_roll(live_server, browser_page) -> None:  # type: ignore[no-untyped-def]
+    area = make_area()
+    person = add_person(area.worker1, area.v1, 1, name="演示冯二")
+    station(area.worker1, area.v1)
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 812})
+    browser_login(page, live_server.url, area.worker1.username)
+    page.goto(f"{live_server.url}/assistance/a/{area.v1.code}/station/")
+    page.click("#add-event summary")
+    page.fill("#form-event input[name=title]", "电商直播技能培训")
+    page.fill("#form-event input[name=place]", "孙口村党群服务中心")
+    page.click("#form-event button[type=submit]")
+    page.wait_for_selector("text=已记录活动，请登记签到。")
+    assert fits(page)
+    page.select_option(f"select[name=state_{person.pk}]", "in")
+    page.select_option(f"select[name=outcome_{person.pk}]", "certificate")
+    page.click("#form-roll button[type=submit]")
+    page.wait_for_selector("text=已保存签到：到场 1 人。")
+    assert "演示冯二" in page.inner_text("#roll") and "取得证书" in page.inner_text("#roll")
+    assert page.inner_text("#attended") == "1" and fits(page)
+    page.goto(f"{live_server.url}/assistance/a/{area.v1.code}/station/")
+    assert "今年已完成" in page.inner_text("#six-one") and fits(page)
