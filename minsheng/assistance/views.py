@@ -335,7 +335,12 @@ def _act(user: User, person: Person, action: str, form: forms.Form, request: Htt
         assert isinstance(form, f.TicketLinkForm)
         link_service.link_ticket(user, person, ticket, form.consent_object())
         return _("已关联工单。")
-    need = Need.objects.filter(person=person, pk=request.POST.get("need") or 0).first()
+    raw = request.POST.get("need", "")
+    need = (
+        Need.objects.filter(person=person, pk=int(raw)).first()
+        if raw.isdigit() and len(raw) < 19
+        else None
+    )
     if need is None:
         raise Http404("need not found")
     service.need_close(user, need)
@@ -796,9 +801,14 @@ def full_employment(request: HttpRequest, code: str) -> HttpResponse:
                 full_service.declare(user, village, today.year)
                 messages.success(request, _("已申报：%(name)s。") % {"name": village.name})
             elif action in ("accept", "return"):
-                row = FullEmploymentApplication.objects.filter(
-                    rules.area_q("village_id", prefix), pk=request.POST.get("application") or 0
-                ).first()
+                raw = request.POST.get("application", "")
+                row = (
+                    FullEmploymentApplication.objects.filter(
+                        rules.area_q("village_id", prefix), pk=int(raw)
+                    ).first()
+                    if raw.isdigit() and len(raw) < 19
+                    else None
+                )
                 if row is None:
                     raise Http404("application not found")
                 if action == "accept":

@@ -115,6 +115,10 @@ def test_the_list_page(area: Area, rsj) -> None:  # type: ignore[no-untyped-def]
     html = county.get(county_url).content.decode()
     assert 'value="accept"' in html and "已申报" in html
     row = FullEmploymentApplication.objects.get()
+    for junk in ("abc", "", "9" * 30, "-1"):
+        answer = county.post(county_url, {"action": "accept", "application": junk})
+        assert answer.status_code == 404, junk
+    assert county.post(county_url, {"action": "nothing"}).status_code == 404
     assert county.post(county_url, {"action": "return", "application": row.pk}).status_code == 400
     assert county.post(county_url, {"action": "accept", "application": row.pk}).status_code == 302
     html = county.get(county_url).content.decode()

@@ -306,3 +306,19 @@ def test_no_personal_data_leaks_to_the_ticket_or_the_public(
     assert "演示周九" not in texts and fake_id(9) not in texts
     for event in Event.objects.all():
         assert fake_id(9) not in str(event.data) and "13900009999" not in str(event.data)
+
+
+def test_bad_input_never_answers_500(people: People, area: Area) -> None:
+    person = add_person(area.worker1, area.v1, 1)
+    client = client_for(area.worker1)
+    url = f"/assistance/p/{person.pk}/"
+    assert client.post(url, {"action": "close", "need": "abc"}).status_code == 404
+    assert client.post(url, {"action": "link", "number": "x" * 40}).status_code == 400
+    assert (
+        client.post(url, {"action": "link", "number": "1", "consent_on": "2026-99-99"}).status_code
+        == 400
+    )
+    assert client.get("/assistance/t/" + "9" * 40 + "/").status_code == 404
+    ticket = job_ticket(people, area)
+    bad = client.post(f"/assistance/t/{ticket.number}/", {"name": "", "consent_on": "bad"})
+    assert bad.status_code == 400 and not Person.objects.exclude(pk=person.pk).exists()
