@@ -17,7 +17,7 @@ from minsheng.assistance.models import (
     Station,
     TicketLink,
 )
-from minsheng.org.models import Division, Role, User, division_code_prefix
+from minsheng.org.models import Division, Role, Unit, User, division_code_prefix
 from minsheng.tickets import selectors as ticket_selectors
 from minsheng.tickets.models import Ticket
 
@@ -169,14 +169,24 @@ ASSIST_ROLES = (Role.ADMINISTRATOR, Role.STATION_WORKER, Role.ASSIST_OFFICER)
 
 def ticket_panel(user: User, ticket: Ticket) -> TicketPanel | None:
     """None (and no query) for anyone without a ledger role — the hotline's operators and
-    dispatchers, the units' handlers; else one query for the links in scope (plus the unit's
-    division, read once by `rules.ledger_scope`)."""
+    dispatchers, the units' handlers; else one query for the links in scope (and the unit's
+    division for `rules.ledger_scope`, unless it is the ticket's village, already read)."""
     if not user.has_role(*ASSIST_ROLES):
         return None
+    division = ticket.division
+    unit = user.unit if user.unit_id is not None else None
+    if (
+        unit is not None
+        and division is not None
+        and unit.division_id == division.pk
+        and not Unit.division.is_cached(unit)
+    ):
+        # The usual case: a village committee's worker on a ticket of its own village. The
+        # ticket page has read that village with the ticket: the scope reuses it.
+        Unit.division.field.set_cached_value(unit, division)
     scope = rules.ledger_scope(user)
     if scope.empty:
         return None
-    division = ticket.division
     can_register = (
         division is not None
         and division.level == Division.Level.VILLAGE

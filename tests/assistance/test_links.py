@@ -286,6 +286,14 @@ def test_the_panel_costs_no_query_without_a_ledger_role_and_one_for_an_administr
     with CaptureQueriesContext(connection) as one:
         panel = selectors.ticket_panel(admin, ticket)
     assert panel is not None and panel.can_register and len(one) == 1
+    # The village committee's worker on its own village's ticket, as the ticket page has them
+    # (roles and unit read by the ticket core's scope, the ticket with its division): one.
+    worker = type(area.worker1).objects.get(pk=area.worker1.pk)
+    assert worker.role_set and worker.unit is not None
+    ticket = Ticket.objects.select_related("division").get(pk=ticket.pk)
+    with CaptureQueriesContext(connection) as one:
+        panel = selectors.ticket_panel(worker, ticket)
+    assert panel is not None and panel.can_register and len(one) == 1
 
 
 def test_no_personal_data_leaks_to_the_ticket_or_the_public(
