@@ -149,3 +149,27 @@ def test_a_station_worker_records_a_training_and_its_roll(live_server, browser_p
     assert page.inner_text("#attended") == "1" and fits(page)
     page.goto(f"{live_server.url}/assistance/a/{area.v1.code}/station/")
     assert "今年已完成" in page.inner_text("#six-one") and fits(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_township_declares_a_village_on_a_phone(live_server, browser_page) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from minsheng.assistance.services import people
+
+    area = make_area()
+    for seq in (1, 2):
+        person = add_person(area.worker1, area.v1, seq, household=f"户{seq}")
+        people.employment_add(area.worker1, person, employer="扶贫车间", since=timezone.localdate())
+    add_person(area.worker2, area.v2, 3)  # 桥北张村: nobody employed, cannot be declared
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 812})
+    browser_login(page, live_server.url, area.officer.username)
+    page.goto(f"{live_server.url}/assistance/a/{area.sunkou.code}/figures/")
+    page.click("#full-list")
+    page.wait_for_url(re.compile(r".*/full-employment/$"))
+    assert fits(page)
+    assert page.locator(f"#village-{area.v2.code} button").count() == 0
+    page.click(f"#village-{area.v1.code} button[type=submit]")
+    page.wait_for_selector("text=已申报：孙口村。")
+    assert "已申报" in page.inner_text(f"#village-{area.v1.code}") and fits(page)
