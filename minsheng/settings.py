@@ -467,3 +467,6 @@ MINSHENG_ASSIST_NO_ZERO_EMPLOYMENT_HOUSEHOLD = env_bool(
 MINSHENG_ASSIST_STABLE_MONTHS = env_int("MINSHENG_ASSIST_STABLE_MONTHS", 6, minimum=1, maximum=60)
 # Figures shown outside the ledger's staff (aggregates only) hide any group smaller than this.
 MINSHENG_ASSIST_MIN_GROUP = env_int("MINSHENG_ASSIST_MIN_GROUP", 5, minimum=1, maximum=100)
+# 充分就业社区(村): the county units whose 帮扶专干 accept (验收) or return the townships'
+# declarations (comma-separated unit codes; 人社局 by default). Administrators always may.
+MINSHENG_ASSIST_ACCEPTING_UNITS = env_list("MINSHENG_ASSIST_ACCEPTING_UNITS", ["tq-rsj"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from minsheng.api import views
+from minsheng.api import assistance, views
 
 
 class TicketNumberConverter:
@@ -20,6 +20,19 @@ class TicketNumberConverter:
 
 
 register_converter(TicketNumberConverter, "ticket_number")
+
+
+class DivisionCodeConverter:
+    regex = "[0-9]{6,12}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(DivisionCodeConverter, "division_code")
 
 app_name = "api"
 
@@ -39,5 +52,21 @@ urlpatterns = [
         path(f"tickets/<ticket_number:number>/{name}/", view.as_view(), name=f"ticket-{name}")
         for name, view in views.ACTION_VIEWS.items()
     ],
+    # 帮扶台账, read-only (minsheng/api/assistance.py).
+    path(
+        "assistance/areas/<division_code:code>/people/",
+        assistance.AssistancePeople.as_view(),
+        name="assistance-people",
+    ),
+    path(
+        "assistance/areas/<division_code:code>/figures/",
+        assistance.AssistanceFigures.as_view(),
+        name="assistance-figures",
+    ),
+    path(
+        "assistance/people/<int:pk>/",
+        assistance.AssistancePerson.as_view(),
+        name="assistance-person",
+    ),
     re_path(r"^.*$", views.not_found),
 ]

@@ -9,17 +9,19 @@ as it is)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from minsheng.assistance.models import MatchStatus, Measure, SixOne, Station
+from minsheng.assistance.models import ConsentMethod, MatchStatus, Measure, SixOne, Station
+from minsheng.assistance.services import events, full_employment, links, stations
 from minsheng.assistance.services import people as service
-from minsheng.assistance.services import stations
 from minsheng.org.demo import DEMO_COUNTY_CODE, _user, township_slug
 from minsheng.org.models import Division, Role, Unit, User
 from minsheng.textproc.pii import id_check_character
+from minsheng.tickets.models import Channel, Ticket
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙"
 GIVEN = ("甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬", "癸", "子", "丑")
@@ -62,7 +64,9 @@ def _seed_station(index: int, township: Division, password_hash: str) -> bool:
         (Role.STATION_WORKER,),
         password_hash,
     )
-    _user(f"bangfu-{slug}", f"{township.name}帮扶专干", gov, (Role.ASSIST_OFFICER,), password_hash)
+    officer = _user(
+        f"bangfu-{slug}", f"{township.name}帮扶专干", gov, (Role.ASSIST_OFFICER,), password_hash
+    )
     if Station.objects.filter(village=village).exists():
         return False
     today = timezone.localdate()
@@ -102,6 +106,7 @@ def _seed_station(index: int, township: Division, password_hash: str) -> bool:
         place="台前县产业集聚区",
         headcount=8,
     )
+    made = []
     for n in range(PEOPLE_PER_STATION):
         person = service.person_create(
             worker,
@@ -138,6 +143,16 @@ def _seed_station(index: int, township: Division, password_hash: str) -> bool:
                 stations.match_advance(
                     worker, match, MatchStatus.HIRED, today - dt.timedelta(days=3)
                 )
+        if index == 0 and n in (8, 9, 10):
+            # The first township's station village reaches 充分就业 (declared below).
+            service.employment_add(
+                worker,
+                person,
+                employer="本村种植合作社（演示）",
+                since=today - dt.timedelta(days=90),
+                work="种植",
+            )
+        made.append(person)
         if n % 5 == 1:
             service.certificate_add(
                 worker,
@@ -146,7 +161,59 @@ def _seed_station(index: int, township: Division, password_hash: str) -> bool:
                 level="五级",
                 obtained_on=today - dt.timedelta(days=60),
             )
+    _seed_extras(index, worker, officer, station, village, made)
     return True
+
+
+def _seed_extras(
+    index: int,
+    worker: User,
+    officer: User,
+    station: Station,
+    village: Division,
+    made: list[Any],
+) -> None:
+    """A training session with its roll; for the first township, a demo ticket of the village
+    (the visit's need, when there is one) linked to a person with consent recorded, and the
+    village declared 充分就业."""
+    today = timezone.localdate()
+    training = events.event_create(
+        worker,
+        station,
+        kind="training",
+        held_on=today - dt.timedelta(days=12),
+        title="电商直播与手工编织技能培训（演示）",
+        place=f"{village.name}党群服务中心",
+    )
+    events.roll_set(
+        worker,
+        training,
+        [
+            events.RollLine(p.pk, attended=i != 4, outcome="certificate" if i == 0 else "")
+            for i, p in enumerate(made[:6])
+        ],
+    )
+    if index != 0:
+        return
+    ticket = (
+        Ticket.objects.filter(division=village)
+        .order_by("-channel", "pk")  # a visit's need (走访) first when there is one
+        .filter(channel__in=(Channel.VISIT, Channel.HOTLINE))
+        .first()
+    )
+    if ticket is not None:
+        links.link_ticket(
+            worker,
+            made[0],
+            ticket,
+            links.Consent(
+                given=True,
+                method=ConsentMethod.IN_PERSON,
+                on=today - dt.timedelta(days=1),
+                note="入户时本人当面同意（演示）",
+            ),
+        )
+    full_employment.declare(officer, village, today.year)
 
 
 @transaction.atomic

@@ -8,7 +8,17 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.assistance.models import CATEGORIES, IncomeBand, MatchStatus, Measure, SixOne, Station
+from minsheng.assistance.models import (
+    CATEGORIES,
+    ConsentMethod,
+    EventKind,
+    IncomeBand,
+    MatchStatus,
+    Measure,
+    SixOne,
+    Station,
+)
+from minsheng.assistance.services.links import Consent
 from minsheng.assistance.services.people import PersonData
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -161,3 +171,48 @@ class PostingForm(forms.Form):
     headcount = forms.IntegerField(label=_("招聘人数"), min_value=1, max_value=9999)
     workshop = forms.BooleanField(label=_("扶贫车间"), required=False)
     piece_rate = forms.BooleanField(label=_("计件工资"), required=False)
+
+
+class ConsentFields(forms.Form):
+    """The citizen's consent to a ticket link (the service refuses without it, in Chinese)."""
+
+    consent = forms.BooleanField(label=_("已征得本人同意关联工单"), required=False)
+    consent_method = forms.ChoiceField(
+        label=_("同意方式"), choices=[("", "—"), *ConsentMethod.choices], required=False
+    )
+    consent_on = forms.DateField(label=_("同意日期"), widget=DATE)
+    consent_note = forms.CharField(label=_("说明（可不填）"), max_length=200, required=False)
+
+    def consent_object(self) -> Consent:
+        d = self.cleaned_data
+        return Consent(
+            given=bool(d.get("consent")),
+            method=d.get("consent_method") or "",
+            on=d["consent_on"],
+            note=d.get("consent_note") or "",
+        )
+
+
+class TicketLinkForm(ConsentFields):
+    number = forms.CharField(
+        label=_("工单号"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    field_order = ("number", "consent_method", "consent_on", "consent_note", "consent")
+
+
+class FromTicketForm(PersonForm, ConsentFields):
+    """登记到帮扶台账 from a ticket: the person's fields (prefilled from the ticket) and the
+    consent. The ticket's phone is never put in the form: a box asks to use it."""
+
+    use_ticket_phone = forms.BooleanField(label=_("使用工单中的联系电话"), required=False)
+
+
+class EventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=EventKind.choices)
+    held_on = forms.DateField(label=_("日期"), widget=DATE)
+    title = forms.CharField(label=_("名称"), max_length=80)
+    place = forms.CharField(label=_("地点"), max_length=80)
+    employers = forms.CharField(label=_("参会用工单位（招聘活动）"), max_length=300, required=False)
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)

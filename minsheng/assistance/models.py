@@ -451,3 +451,166 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.scope_code}"
+
+
+class ConsentMethod(models.TextChoices):
+    """How the citizen agreed to have their hotline ticket linked to their ledger entry."""
+
+    IN_PERSON = "in_person", _("当面")
+    PHONE = "phone", _("电话")
+    WRITTEN = "written", _("书面")
+
+
+class TicketLink(models.Model):
+    """A citizen's hotline ticket linked to their ledger entry, with the consent it needs: how
+    it was given, when, a note, who recorded it. Written only by services/links.py; the ticket
+    itself is not changed (nothing reaches its timeline)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ticket_links")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name=_("工单"), on_delete=models.CASCADE, related_name="+"
+    )
+    # The person's village, for the scope of the ticket page's panel (no join to Person).
+    village_code = models.CharField(max_length=12)
+    consent_method = models.CharField(_("同意方式"), max_length=12, choices=ConsentMethod.choices)
+    consent_on = models.DateField(_("同意日期"))
+    consent_note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("工单关联")
+        verbose_name_plural = _("工单关联")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["person", "ticket"], name="assist_ticketlink_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}↔{self.ticket_id}"
+
+
+class EventKind(models.TextChoices):
+    """A station's events with a roll; each is the "六个一" item of the same value."""
+
+    TRAINING = "training", _("就业培训")
+    RECRUITMENT = "recruitment", _("招聘活动")
+    GUIDANCE = "guidance", _("职业指导")
+
+
+class StationEvent(models.Model):
+    """A training session, a recruitment event or a career guidance session of a station, with
+    its named attendance. Recording one records its "六个一" entry (`checklist_entry`), whose
+    attendance count follows the roll: the figures count "六个一" from the checklist only, so
+    nothing is counted twice."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("类型"), max_length=12, choices=EventKind.choices)
+    held_on = models.DateField(_("日期"))
+    title = models.CharField(_("名称"), max_length=80)
+    place = models.CharField(_("地点"), max_length=80)
+    # Recruitment: the employers that came (free text, one line).
+    employers = models.CharField(_("参会用工单位"), max_length=300, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    checklist_entry = models.OneToOneField(
+        ChecklistEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="event"
+    )
+    village_code = models.CharField(max_length=12)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("培训与招聘活动")
+        verbose_name_plural = _("培训与招聘活动")
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["station", "-held_on"], name="assist_event_station"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AttendanceOutcome(models.TextChoices):
+    NONE = "", _("—")
+    CERTIFICATE = "certificate", _("取得证书")
+    INTENT = "intent", _("达成意向")
+    HIRED = "hired", _("当场录用")
+
+
+class Attendance(models.Model):
+    """One person of the station's village on an event's roll: attended or not, and what came
+    of it."""
+
+    event = models.ForeignKey(StationEvent, on_delete=models.CASCADE, related_name="roll")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="attendance")
+    attended = models.BooleanField(_("到场"), default=True)
+    outcome = models.CharField(
+        _("结果"), max_length=12, choices=AttendanceOutcome.choices, blank=True
+    )
+    village_code = models.CharField(max_length=12)
+
+    class Meta:
+        verbose_name = _("签到")
+        verbose_name_plural = _("签到")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["event", "person"], name="assist_attendance_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}:{self.person_id}"
+
+
+class ApplicationStatus(models.TextChoices):
+    DECLARED = "declared", _("已申报")
+    ACCEPTED = "accepted", _("验收通过")
+    RETURNED = "returned", _("已退回")
+
+
+class FullEmploymentApplication(models.Model):
+    """充分就业社区(村) creation list: a village's application for a year — declared (申报) by
+    its township with the status computed from the ledger at that moment (`snapshot`), then
+    accepted (验收通过) or returned with a reason (退回) by the county. A returned application
+    may be declared again (the same row)."""
+
+    village = models.ForeignKey(
+        Division,
+        verbose_name=_("村（社区）"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    status = models.CharField(_("状态"), max_length=10, choices=ApplicationStatus.choices)
+    # figures.VillageStatus at the declaration: workforce, employed, percent, zero households,
+    # the threshold and the 零就业家庭 rule then in force.
+    snapshot = models.JSONField(default=dict)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    declared_at = models.DateTimeField(_("申报时间"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
+    return_reason = models.CharField(_("退回理由"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("充分就业社区（村）申报")
+        verbose_name_plural = _("充分就业社区（村）申报")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["village", "year"], name="assist_full_app_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.year}"

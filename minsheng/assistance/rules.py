@@ -153,3 +153,32 @@ def audits(user: User | AnonymousUser, code: str) -> bool:
     if scope.categories is not None or scope.can_write:
         return False
     return scope.covers_code(code)
+
+
+def declares(user: User | AnonymousUser, village_code: str) -> bool:
+    """Whether `user` declares (申报) villages as 充分就业社区(村): the 帮扶专干 of the village's
+    township (a township's government) and administrators."""
+    scope = ledger_scope(user)
+    if scope.everything:
+        return True
+    return (
+        scope.categories is None
+        and not scope.can_write
+        and any(len(p) == 9 for p in scope.prefixes)
+        and scope.covers_code(village_code)
+    )
+
+
+def accepts(user: User | AnonymousUser) -> bool:
+    """Whether `user` accepts (验收) or returns declarations: the 帮扶专干 of a county unit in
+    settings.MINSHENG_ASSIST_ACCEPTING_UNITS (人社局) and administrators."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    assert isinstance(user, User)
+    if user.has_role(Role.ADMINISTRATOR):
+        return True
+    return (
+        user.has_role(Role.ASSIST_OFFICER)
+        and user.unit is not None
+        and user.unit.code in set(settings.MINSHENG_ASSIST_ACCEPTING_UNITS)
+    )

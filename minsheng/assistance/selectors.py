@@ -3,7 +3,9 @@ outside the reader's scope is never fetched (the page answers 404 or shows nothi
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
 
 from minsheng.assistance import crypto, rules
 from minsheng.assistance.models import (
@@ -13,8 +15,11 @@ from minsheng.assistance.models import (
     Person,
     PersonCategory,
     Station,
+    TicketLink,
 )
-from minsheng.org.models import Division, User, division_code_prefix
+from minsheng.org.models import Division, Role, Unit, User, division_code_prefix
+from minsheng.tickets import selectors as ticket_selectors
+from minsheng.tickets.models import Ticket
 
 
 def area(user: User, code: str, *, figures: bool = False) -> Division | None:
@@ -51,9 +56,27 @@ def people_of(
     return (
         rows.select_related("village", "household")
         .defer("id_cipher", "phone_cipher", "id_hash", "phone_hash")
-        .prefetch_related(Prefetch("categories", queryset=PersonCategory.objects.order_by("pk")))
         .order_by("village_id", "name", "pk")
     )
+
+
+def with_categories(people: list[Person]) -> list[Person]:
+    """Sets `category_names` (a list of str, in the order they were given) on each of a page's
+    people, in one query of plain values: a ledger page (or an export) shows ~50 rows with
+    their categories, and a prefetch made a model instance per category and a queryset per
+    row for the template to iterate (bench/bench_assistance.py)."""
+    names: dict[int, list[str]] = {p.pk: [] for p in people}
+    if names:
+        rows = (
+            PersonCategory.objects.filter(person_id__in=list(names))
+            .order_by("pk")
+            .values_list("person_id", "category")
+        )
+        for person_id, category in rows:
+            names[person_id].append(category)
+    for p in people:
+        p.category_names = names[p.pk]  # type: ignore[attr-defined]
+    return people
 
 
 def person_for(user: User, pk: int) -> Person | None:
@@ -90,3 +113,93 @@ def access_log(user: User, division: Division) -> QuerySet[AccessLog]:
         .select_related("actor", "person")
         .order_by("-at")
     )
+
+
+# --- Tickets linked to ledger entries ----------------------------------------------------------
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张**: what the ticket's side shows of a ledger entry."""
+    name = name.strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else "—"
+
+
+@dataclass(frozen=True)
+class LinkedTicket:
+    link: TicketLink
+    title: str  # as the user may read it (masked for a unit that does not hold the ticket)
+
+
+def tickets_of(user: User, person: Person) -> list[LinkedTicket]:
+    """The tickets linked to a person's entry (the page of a reader in scope), newest first,
+    with their titles as the ticket core lets `user` read them."""
+    links = list(
+        TicketLink.objects.filter(person=person)
+        .select_related("ticket", "recorded_by")
+        .order_by("-created_at", "-pk")
+    )
+    if not links:
+        return []
+    tickets = [link.ticket for link in links]
+    held = ticket_selectors.held_ids(user, tickets)
+    return [
+        LinkedTicket(link, ticket_selectors.text_for(user, t, holder=t.pk in held).title)
+        for link, t in zip(links, tickets, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class LinkedPerson:
+    pk: int
+    masked_name: str
+
+
+@dataclass(frozen=True)
+class TicketPanel:
+    """The ticket page's 帮扶台账 panel: the entries linked to the ticket that the user may read
+    (masked names), and whether they may register the ticket's citizen (write scope over the
+    ticket's village)."""
+
+    people: list[LinkedPerson]
+    can_register: bool
+
+
+ASSIST_ROLES = (Role.ADMINISTRATOR, Role.STATION_WORKER, Role.ASSIST_OFFICER)
+
+
+def ticket_panel(user: User, ticket: Ticket) -> TicketPanel | None:
+    """None (and no query) for anyone without a ledger role — the hotline's operators and
+    dispatchers, the units' handlers; else one query for the links in scope (and the unit's
+    division for `rules.ledger_scope`, unless it is the ticket's village, already read)."""
+    if not user.has_role(*ASSIST_ROLES):
+        return None
+    division = ticket.division
+    unit = user.unit if user.unit_id is not None else None
+    if (
+        unit is not None
+        and division is not None
+        and unit.division_id == division.pk
+        and not Unit.division.is_cached(unit)
+    ):
+        # The usual case: a village committee's worker on a ticket of its own village. The
+        # ticket page has read that village with the ticket: the scope reuses it.
+        Unit.division.field.set_cached_value(unit, division)
+    scope = rules.ledger_scope(user)
+    if scope.empty:
+        return None
+    can_register = (
+        division is not None
+        and division.level == Division.Level.VILLAGE
+        and scope.can_write
+        and scope.covers_code(division.code)
+    )
+    rows = (
+        TicketLink.objects.filter(ticket=ticket)
+        .filter(person__in=Person.objects.filter(scope.people_q()).values("pk"))
+        .order_by("pk")
+        .values_list("person_id", "person__name")
+    )
+    people = [LinkedPerson(pk, mask_name(name)) for pk, name in rows]
+    if not people and not can_register:
+        return None
+    return TicketPanel(people=people, can_register=can_register)

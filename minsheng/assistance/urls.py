@@ -20,4 +20,7 @@ urlpatterns: list = [  # type: ignore[type-arg]
     path("p/<int:pk>/", views.person, name="person"),
     path("p/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("p/<int:pk>/reveal/", views.reveal, name="reveal"),
+    path("t/<str:number>/", views.from_ticket, name="from_ticket"),
+    path("e/<int:pk>/", views.event, name="event"),
+    path("a/<str:code>/full-employment/", views.full_employment, name="full_employment"),
 ]

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,22 +26,31 @@ from openpyxl.styles import Font
 from minsheng.assistance import crypto, rules, selectors
 from minsheng.assistance import figures as figures_module
 from minsheng.assistance import forms as f
-from minsheng.assistance.errors import AssistanceError, Duplicate
+from minsheng.assistance.errors import AssistanceError, Duplicate, InvalidInput
 from minsheng.assistance.models import (
     CATEGORIES,
+    ApplicationStatus,
+    AttendanceOutcome,
     ChecklistEntry,
     Employment,
+    FullEmploymentApplication,
     Match,
     Need,
     Person,
     SixOne,
+    StationEvent,
 )
+from minsheng.assistance.services import events as event_service
+from minsheng.assistance.services import full_employment as full_service
 from minsheng.assistance.services import imports
+from minsheng.assistance.services import links as link_service
 from minsheng.assistance.services import people as service
 from minsheng.assistance.services import stations as station_service
 from minsheng.lib import xlsx
 from minsheng.org.access import current_user
 from minsheng.org.models import Division, User, division_code_prefix
+from minsheng.textproc.pii import mask_phone, mask_pii
+from minsheng.tickets import selectors as ticket_selectors
 
 PAGE_SIZE = 50
 EXPORT_MAX = 20000
@@ -112,6 +122,9 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "division": division,
         "page": page,
+        "rows": selectors.with_categories(list(page.object_list)),
+        # The person's URL without its id, reversed once rather than once per row.
+        "person_url": reverse("assistance:person", args=[0]).removesuffix("0/"),
         "categories": CATEGORIES,
         "category": request.GET.get("category", ""),
         "q": request.GET.get("q", ""),
@@ -156,7 +169,7 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
             {"division": division, "form": form},
             status=400 if request.method == "POST" else 200,
         )
-    rows = list(_ledger_rows(request, user, division)[:EXPORT_MAX])
+    rows = selectors.with_categories(list(_ledger_rows(request, user, division)[:EXPORT_MAX]))
     try:
         service.log_export(user, division.code, form.cleaned_data["purpose"], len(rows))
     except AssistanceError as error:
@@ -184,7 +197,7 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
                 person.birth_year,
                 person.id_mask,
                 person.phone_mask,
-                "、".join(c.category for c in person.categories.all()),
+                "、".join(person.category_names),  # type: ignore[attr-defined]
                 "是" if person.in_workforce else "否",
                 person.needs,
             ],
@@ -262,7 +275,17 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-ACTIONS = ("visit", "assistance", "certificate", "employment", "refer", "advance", "need", "close")
+ACTIONS = (
+    "visit",
+    "assistance",
+    "certificate",
+    "employment",
+    "refer",
+    "advance",
+    "need",
+    "close",
+    "link",
+)
 
 
 def _act(user: User, person: Person, action: str, form: forms.Form, request: HttpRequest) -> str:
@@ -305,7 +328,19 @@ def _act(user: User, person: Person, action: str, form: forms.Form, request: Htt
     if action == "need":
         service.need_open(user, person, d["text"])
         return _("已记录需求。")
-    need = Need.objects.filter(person=person, pk=request.POST.get("need") or 0).first()
+    if action == "link":
+        ticket = link_service.find_ticket(user, d["number"])
+        if ticket is None:
+            raise InvalidInput(_("找不到该工单，或您无权查看。"), field="number")
+        assert isinstance(form, f.TicketLinkForm)
+        link_service.link_ticket(user, person, ticket, form.consent_object())
+        return _("已关联工单。")
+    raw = request.POST.get("need", "")
+    need = (
+        Need.objects.filter(person=person, pk=int(raw)).first()
+        if raw.isdigit() and len(raw) < 19
+        else None
+    )
     if need is None:
         raise Http404("need not found")
     service.need_close(user, need)
@@ -331,6 +366,7 @@ def _forms(person: Person, data: Any = None, action: str = "") -> dict[str, form
         "advance": f.AdvanceForm(bound("advance"), initial={"on": today}),
         "need": f.NeedForm(bound("need")),
         "close": forms.Form(bound("close")),
+        "link": f.TicketLinkForm(bound("link"), initial={"consent_on": today}),
     }
 
 
@@ -373,6 +409,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         "employments": list(Employment.objects.filter(person=entry).order_by("-since")),
         "matches": list(selectors.matches_of(entry)),
         "needs": list(entry.need_rows.order_by("closed_on", "-opened_on")),
+        "tickets": selectors.tickets_of(user, entry),
         "revealed": None,
     }
     return render(request, "assistance/person.html", context, status=status)
@@ -415,6 +452,9 @@ def station(request: HttpRequest, code: str) -> HttpResponse:
         initial={"done_on": timezone.localdate()},
     )
     posting = f.PostingForm(request.POST if action == "posting" else None)
+    event_form = f.EventForm(
+        request.POST if action == "event" else None, initial={"held_on": timezone.localdate()}
+    )
     if action:
         if not can_write:
             raise Http404("not allowed")
@@ -441,13 +481,22 @@ def station(request: HttpRequest, code: str) -> HttpResponse:
                 )
                 messages.success(request, _("已记录。"))
                 return redirect("assistance:station", code=village.code)
+            if action == "event" and event_form.is_valid():
+                created = event_service.event_create(user, current, **event_form.cleaned_data)
+                messages.success(request, _("已记录活动，请登记签到。"))
+                return redirect("assistance:event", pk=created.pk)
             if action == "posting" and posting.is_valid():
                 station_service.posting_create(user, current, **posting.cleaned_data)
                 messages.success(request, _("已发布岗位。"))
                 return redirect("assistance:station", code=village.code)
             messages.error(request, _("请检查填写的内容。"))
         except AssistanceError as error:
-            target = {"six": six, "checklist": checklist, "posting": posting}.get(action)
+            target = {
+                "six": six,
+                "checklist": checklist,
+                "posting": posting,
+                "event": event_form,
+            }.get(action)
             _refused(request, target, error)
         status = 400
     if current is not None and action != "six":
@@ -472,6 +521,8 @@ def station(request: HttpRequest, code: str) -> HttpResponse:
         if current
         else set(),
         "postings": list(current.postings.order_by("-created_at")[:30]) if current else [],
+        "events": list(current.events.order_by("-held_on", "-pk")[:20]) if current else [],
+        "event_form": event_form,
         "figures": facts,
         "six_one": [(value, str(label)) for value, label in SixOne.choices],
     }
@@ -597,3 +648,224 @@ def import_ledger(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("assistance:ledger", code=village.code)
     context = {"division": village, "form": form, "preview": preview}
     return render(request, "assistance/import.html", context, status=status)
+
+
+@login_required
+def from_ticket(request: HttpRequest, number: str) -> HttpResponse:
+    """登记到帮扶台账 from a ticket (a call about jobs or hardship, or a visit's need): the form
+    prefilled from the ticket — the citizen's name (not for an anonymous or confidential
+    ticket), the village, the need — with the consent required. Saving creates the person (or
+    finds the village's entry by the ID number's hash) and links the ticket. 404 unless the
+    user keeps the ledger of the ticket's village."""
+    user = current_user(request)
+    ticket = link_service.find_ticket(user, number)
+    village = ticket.division if ticket is not None else None
+    if ticket is None or village is None or village.level != Division.Level.VILLAGE:
+        raise Http404("ticket not found")
+    scope = rules.ledger_scope(user)
+    if not (scope.can_write and scope.covers_code(village.code)):
+        raise Http404("not allowed")
+    text = ticket_selectors.text_for(user, ticket)
+    withheld = ticket.anonymous or ticket.confidential
+    initial = {
+        "name": "" if withheld else ticket.citizen_name,
+        "needs": mask_pii(ticket.title)[:300],
+        "consent_on": timezone.localdate(),
+        "in_workforce": True,
+    }
+    form = f.FromTicketForm(request.POST or None, initial=initial)
+    form.fields["id_number"].help_text = ""
+    duplicate: int | None = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                done = link_service.register_from_ticket(
+                    user,
+                    ticket,
+                    form.data_object(),
+                    form.consent_object(),
+                    use_ticket_phone=bool(form.cleaned_data.get("use_ticket_phone"))
+                    and not withheld,
+                )
+            except Duplicate as error:
+                _refused(request, form, error)
+                duplicate = error.person_id if error.visible else None
+            except AssistanceError as error:
+                _refused(request, form, error)
+            else:
+                messages.success(
+                    request,
+                    _("已登记并关联工单。")
+                    if done.created
+                    else _("此人已在台账中：已将工单关联到已有记录。"),
+                )
+                return redirect("assistance:person", pk=done.person.pk)
+        else:
+            messages.error(request, _("请检查填写的内容。"))
+        status = 400
+    context = {
+        "division": village,
+        "ticket": ticket,
+        "title": text.title,
+        "form": form,
+        "duplicate": duplicate,
+        "ticket_phone": "" if withheld else mask_phone(ticket.citizen_phone),
+        "panel": selectors.ticket_panel(user, ticket),
+    }
+    return render(request, "assistance/from_ticket.html", context, status=status)
+
+
+@login_required
+def event(request: HttpRequest, pk: int) -> HttpResponse:
+    """A training or recruitment event and its roll: the village's people, each 到场 / 缺席 /
+    not listed, with the outcome; printable as the sign-in sheet (签到表)."""
+    user = current_user(request)
+    row = StationEvent.objects.filter(pk=pk).select_related("station").first()
+    scope = rules.ledger_scope(user)
+    if (
+        row is None
+        or scope.categories is not None
+        or selectors.area(user, row.village_code) is None
+    ):
+        raise Http404("event not found")
+    village = _village_or_404(user, row.village_code)
+    can_write = scope.can_write and scope.covers_code(village.code)
+    people = list(selectors.people_of(user, village)[: event_service.ROLL_MAX])
+    status = 200
+    if request.method == "POST":
+        if not can_write:
+            raise Http404("not allowed")
+        posted: list[event_service.RollLine] = []
+        for person in people:
+            state = request.POST.get(f"state_{person.pk}", "")
+            if state in ("in", "out"):
+                posted.append(
+                    event_service.RollLine(
+                        person.pk,
+                        attended=state == "in",
+                        outcome=request.POST.get(f"outcome_{person.pk}", "")[:12],
+                    )
+                )
+        try:
+            attended = event_service.roll_set(user, row, posted)
+        except AssistanceError as error:
+            messages.error(request, error.message)
+            status = 400
+        else:
+            messages.success(request, _("已保存签到：到场 %(n)d 人。") % {"n": attended})
+            return redirect("assistance:event", pk=row.pk)
+    roll = {a.person_id: a for a in row.roll.all()}
+    lines = [(p, roll.get(p.pk)) for p in people]
+    context = {
+        "division": village,
+        "event": row,
+        "can_write": can_write,
+        "lines": lines,
+        "listed": [(p, a) for p, a in lines if a is not None],
+        "attended": sum(1 for a in roll.values() if a.attended),
+        "outcomes": AttendanceOutcome.choices,
+    }
+    return render(request, "assistance/event.html", context, status=status)
+
+
+@login_required
+def full_employment(request: HttpRequest, code: str) -> HttpResponse:
+    """充分就业社区(村) creation list of a township or the county for a year: each village's
+    status now (computed from its whole ledger), its application (申报 → 验收通过 / 退回); the
+    township's 帮扶专干 declares, the county's (人社局) accepts or returns."""
+    user = current_user(request)
+    division = _area_or_404(user, code, figures=True)
+    if division.level > Division.Level.TOWNSHIP:
+        raise Http404("not an area")
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    if not 2000 <= year <= today.year:
+        year = today.year
+    prefix = division_code_prefix(division.code, division.level)
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "declare":
+                village = Division.objects.filter(
+                    rules.area_q("code", prefix),
+                    code=request.POST.get("village", ""),
+                    level=Division.Level.VILLAGE,
+                ).first()
+                if village is None:
+                    raise Http404("village not found")
+                full_service.declare(user, village, today.year)
+                messages.success(request, _("已申报：%(name)s。") % {"name": village.name})
+            elif action in ("accept", "return"):
+                raw = request.POST.get("application", "")
+                row = (
+                    FullEmploymentApplication.objects.filter(
+                        rules.area_q("village_id", prefix), pk=int(raw)
+                    ).first()
+                    if raw.isdigit() and len(raw) < 19
+                    else None
+                )
+                if row is None:
+                    raise Http404("application not found")
+                if action == "accept":
+                    full_service.accept(user, row)
+                    messages.success(request, _("已验收通过。"))
+                else:
+                    full_service.send_back(user, row, request.POST.get("reason", "")[:400])
+                    messages.success(request, _("已退回。"))
+            else:
+                raise Http404("unknown action")
+        except AssistanceError as error:
+            messages.error(request, error.message)
+            status = 400
+        else:
+            return redirect(f"{request.path}?year={today.year if action == 'declare' else year}")
+    villages = list(
+        Division.objects.filter(rules.area_q("code", prefix), level=Division.Level.VILLAGE)
+        .order_by("code")
+        .values_list("code", "name")
+    )
+    statuses = {s.code: s for s in figures_module.village_statuses(rules.EVERYTHING, prefix)}
+    applications = {
+        a.village_id: a
+        for a in FullEmploymentApplication.objects.filter(
+            rules.area_q("village_id", prefix), year=year
+        ).select_related("declared_by", "decided_by")
+    }
+    # The statuses are the whole villages' (a declaration is about the village): the area's
+    # readers, the accepting county unit and the readers of aggregates (masked below the
+    # minimum group) see every line; a station on its township's list, its own village only.
+    scope = rules.ledger_scope(user)
+    every_line = scope.empty or scope.covers_code(prefix) or rules.accepts(user)
+
+    def sees(village_code: str) -> bool:
+        return every_line or scope.covers_code(village_code)
+
+    rows = [
+        {
+            "code": code,
+            "name": name,
+            "status": statuses.get(code),
+            "application": applications.get(code),
+            "declares": year == today.year and rules.declares(user, code),
+        }
+        for code, name in villages
+        if (code in statuses or code in applications) and sees(code)
+    ]
+    aggregates_only = rules.ledger_scope(user).empty
+    context = {
+        "division": division,
+        "year": year,
+        "this_year": year == today.year,
+        "rows": rows,
+        "declared": sum(1 for a in applications.values() if a.status == ApplicationStatus.DECLARED),
+        "accepted": sum(1 for a in applications.values() if a.status == ApplicationStatus.ACCEPTED),
+        "accepts": rules.accepts(user),
+        "min_group": int(settings.MINSHENG_ASSIST_MIN_GROUP) if aggregates_only else 0,
+        "threshold": int(settings.MINSHENG_ASSIST_FULL_EMPLOYMENT_PERCENT),
+    }
+    return render(request, "assistance/full_employment.html", context, status=status)

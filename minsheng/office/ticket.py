@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minsheng.assistance import selectors as assistance_selectors
 from minsheng.insight import triage
 from minsheng.office.actions import ACTIONS, FORMS, event_label
 from minsheng.org.access import current_user
@@ -172,6 +173,9 @@ def ticket_context(
         "suggestion_why": hint.why,
         "suggestion_preselected": hint.preselect,
         "triage": hint.triage,
+        # 帮扶台账: linked entries (masked names) and 登记到帮扶台账, for its workers in scope only
+        # (no query for anyone without a ledger role).
+        "assistance_panel": assistance_selectors.ticket_panel(user, ticket),
     }
 
 

@@ -31,3 +31,10 @@ def test_the_demo_has_a_station_per_township_and_synthetic_people() -> None:
     county = Division.objects.get(code=DEMO_COUNTY_CODE)
     facts = figures.figures_for(rules.EVERYTHING, county, __import__("datetime").date.today())
     assert facts.people == 12 * townships and facts.hires == townships
+    # A training with its roll per station; the first township's village declared 充分就业.
+    from minsheng.assistance.models import Attendance, FullEmploymentApplication, StationEvent
+
+    assert StationEvent.objects.count() == townships
+    assert Attendance.objects.filter(attended=True).count() == 5 * townships
+    declared = FullEmploymentApplication.objects.get()
+    assert declared.status == "declared" and declared.snapshot["percent"] == 100.0
