@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "minsheng.villages",
     "minsheng.governance",
     "minsheng.assistance",
+    "minsheng.incidents",
     "minsheng.worker",
     "rest_framework",
     "drf_spectacular",
@@ -467,3 +468,8 @@ MINSHENG_ASSIST_NO_ZERO_EMPLOYMENT_HOUSEHOLD = env_bool(
 MINSHENG_ASSIST_STABLE_MONTHS = env_int("MINSHENG_ASSIST_STABLE_MONTHS", 6, minimum=1, maximum=60)
 # Figures shown outside the ledger's staff (aggregates only) hide any group smaller than this.
 MINSHENG_ASSIST_MIN_GROUP = env_int("MINSHENG_ASSIST_MIN_GROUP", 5, minimum=1, maximum=100)
+# 重大突发事件 (minsheng/incidents; docs/incidents.md): a broadcast SMS is paced at this many
+# messages a minute (each outbox row's next_attempt_at), so a gateway's rate limit holds.
+MINSHENG_INCIDENT_SMS_PER_MINUTE = env_int(
+    "MINSHENG_INCIDENT_SMS_PER_MINUTE", 1000, minimum=1, maximum=100_000
+)

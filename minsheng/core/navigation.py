@@ -144,6 +144,11 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             }
         ),
     ),
+    NavItem(
+        _("突发事件"),
+        "incidents:index",  # minsheng/incidents/views.py: 重大突发事件 (leaders: read only)
+        frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER, Role.ADMINISTRATOR}),
+    ),
 )
 
 
