@@ -75,7 +75,7 @@ def candidate_tickets(ticket: Ticket, *, codes: list[str] | None = None) -> list
     prefixes = {significant_prefix(c)[:9] for c in area}
     where = Q()
     for prefix in prefixes:
-        where |= Q(division_id__startswith=prefix)
+        where |= Q(division__code__startswith=prefix)
     return list(rows.filter(where).order_by("-created_at")[:CANDIDATES_MAX])
 
 

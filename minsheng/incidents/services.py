@@ -594,7 +594,7 @@ def live_subscribers(incident: Incident) -> Q:
     """The registered phones of the incident's divisions (a township covers its villages)."""
     area = Q()
     for code in incident.divisions.values_list("code", flat=True):
-        area |= Q(village_id__startswith=significant_prefix(code))
+        area |= Q(village__code__startswith=significant_prefix(code))
     return area & Q(opted_out_at__isnull=True)
 
 
