@@ -60,6 +60,15 @@ def incident_for(user: User, pk: int) -> Incident | None:
     )
 
 
+def open_incident_of(ticket: Ticket) -> Incident | None:
+    link = (
+        IncidentTicket.objects.filter(ticket=ticket, is_open=True)
+        .select_related("incident")
+        .first()
+    )
+    return link.incident if link else None
+
+
 def candidate_tickets(ticket: Ticket, *, codes: list[str] | None = None) -> list[Ticket]:
     """Open tickets of the same problem (category) and area (the ticket's township) that no
     open incident holds yet: the ones a dispatcher links or merges."""

@@ -84,6 +84,14 @@ def raise_incident(request: HttpRequest) -> HttpResponse:
     if not number:
         raise Http404("no ticket")
     ticket = ticket_for(user, number)
+    existing = selectors.open_incident_of(ticket)
+    if existing is not None:
+        # Someone raised it first: show theirs rather than offer a second one.
+        messages.warning(
+            request,
+            _("该工单已属于处置中的事件“%(title)s”，未重复启动。") % {"title": existing.title},
+        )
+        return redirect("incidents:detail", existing.pk)
     villages, initial = _village_choices(ticket)
     candidates = selectors.candidate_tickets(ticket)
     choices = [(t.number, f"{t.number} {t.title}") for t in candidates]
