@@ -7,6 +7,7 @@ from minsheng.governance.demo_commitments import seed_demo_commitments
 from minsheng.governance.demo_councils import seed_demo_councils
 from minsheng.governance.demo_intake import seed_demo_intake
 from minsheng.governance.demo_visits import seed_demo_visits
+from minsheng.incidents.demo import seed_demo_incidents
 from minsheng.org.demo import seed_demo
 from minsheng.tickets.catalogue import seed_demo_catalogue
 from minsheng.tickets.demo_tickets import seed_demo_tickets
@@ -57,5 +58,10 @@ class Command(BaseCommand):
             f"帮扶台账：新建劳动保障服务站 {stations} 个（每个乡镇一个，演示人员均为虚构）；"
             "账号 station-<乡镇拼音>（如 station-sunkou）、乡镇帮扶专干 bangfu-<乡镇拼音>、"
             "县残联帮扶专干 bangfu-tq-cl。"
+        )
+        incidents = seed_demo_incidents()
+        self.stdout.write(
+            f"重大突发事件：新建演示事件 {incidents} 件（侯庙镇6村停水，已结束），"
+            "应急队伍、车辆机械、志愿者见 /incidents/roster/（dispatcher 可查看）。"
         )
         self.stdout.write(f"演示密码：{password}")
