@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from minsheng.incidents import rules
@@ -211,7 +211,7 @@ def incident_raise(
                         ticket=by_pk[pk],
                         actor=actor,
                         master=by_pk[main_id],
-                        note=_("同一突发事件：%(title)s") % {"title": title},
+                        note=f"同一突发事件：{title}",
                     )
         _event(
             incident,
@@ -257,7 +257,7 @@ def incident_link_tickets(
                     ticket=ticket,
                     actor=actor,
                     master=main,
-                    note=_("同一突发事件：%(title)s") % {"title": incident.title},
+                    note=f"同一突发事件：{incident.title}",
                 )
         _event(incident, actor, "link", tickets=[t.number for t in locked], merged=merge)
     return len(locked)
@@ -671,16 +671,21 @@ def broadcast_send(
 # --- Closing ---------------------------------------------------------------------------------
 
 
+# The summary and the notes it leaves on tickets are records in the hotline's language (Chinese),
+# whatever language the dispatcher who closes happens to browse in: not through gettext, like
+# notify's message templates.
+
+
 def duration_text(seconds: int) -> str:
     days, rest = divmod(max(seconds, 0), 86_400)
     hours, rest = divmod(rest, 3_600)
     minutes = rest // 60
     parts = []
     if days:
-        parts.append(_("%(n)s天") % {"n": days})
+        parts.append(f"{days}天")
     if hours or days:
-        parts.append(_("%(n)s小时") % {"n": hours})
-    parts.append(_("%(n)s分钟") % {"n": minutes})
+        parts.append(f"{hours}小时")
+    parts.append(f"{minutes}分钟")
     return "".join(parts)
 
 
@@ -737,32 +742,27 @@ def incident_close(
         note = _text(note, _("处置说明"), field="note", limit=500, required=False)
         seconds = int((restored - incident.started_at).total_seconds())
         used = resources_used(incident)
-        log = [
-            {
-                "at": timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"),
-                "kind": e.get_kind_display(),
-                "text": e.text,
-            }
-            for e in incident.log.all()
-        ]
+        with translation.override("zh-hans"):  # a record, in the hotline's language
+            log = [
+                {
+                    "at": timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"),
+                    "kind": str(e.get_kind_display()),
+                    "text": e.text,
+                }
+                for e in incident.log.all()
+            ]
         acked = incident.mobilisations.filter(acked_at__isnull=False).count()
         assigned = incident.mobilisations.count()
         sent = sum(incident.broadcasts.values_list("recipients", flat=True))
         people = incident.affected_population
-        summary_text = _(
-            "%(title)s：%(start)s 发生，%(end)s 恢复，历时%(duration)s；影响约 %(people)s 人；"
-            "调度队伍 %(teams)s 支、车辆机械 %(machines)s 台、志愿者 %(volunteers)s 人。%(note)s"
-        ) % {
-            "title": incident.title,
-            "start": timezone.localtime(incident.started_at).strftime("%m月%d日 %H:%M"),
-            "end": timezone.localtime(restored).strftime("%m月%d日 %H:%M"),
-            "duration": duration_text(seconds),
-            "people": people if people is not None else _("未知"),
-            "teams": used["team"],
-            "machines": used["machine"],
-            "volunteers": used["volunteer"],
-            "note": note,
-        }
+        start = timezone.localtime(incident.started_at).strftime("%m月%d日 %H:%M")
+        end = timezone.localtime(restored).strftime("%m月%d日 %H:%M")
+        shown_people = people if people is not None else "未知"
+        summary_text = (
+            f"{incident.title}：{start} 发生，{end} 恢复，历时{duration_text(seconds)}；"
+            f"影响约 {shown_people} 人；调度队伍 {used['team']} 支、车辆机械 {used['machine']} 台、"
+            f"志愿者 {used['volunteer']} 人。{note}"
+        )
         incident.summary = {
             "duration_seconds": seconds,
             "duration": duration_text(seconds),
@@ -805,7 +805,7 @@ def _answer_tickets(incident: Incident, actor: User) -> dict[str, str]:
                 ticket_actions.ticket_remind(
                     ticket=ticket,
                     actor=actor,
-                    note=(_("请以事件处置总结答复：") + incident.summary_text)[:200],
+                    note=("请以事件处置总结答复：" + incident.summary_text)[:200],
                 )
                 outcome = "noted"
         link.outcome = outcome

@@ -171,7 +171,7 @@ def _detail_forms(request: HttpRequest, incident: Incident, action: str) -> dict
             post if action == "broadcast" else None,
             initial={
                 "token": secrets.token_urlsafe(16),
-                "text": _("【%(title)s】") % {"title": incident.title},
+                "text": f"【{incident.title}】",
             },
         ),
         "close": f.CloseForm(
