@@ -62,3 +62,6 @@ def test_a_dispatcher_raises_mobilises_logs_and_closes_on_a_phone(
     assert fits(page)
     incident.refresh_from_db()
     assert incident.status == "closed"
+    for path in ("/incidents/", "/incidents/roster/", "/incidents/figures/"):
+        page.goto(f"{live_server.url}{path}")
+        assert fits(page), path

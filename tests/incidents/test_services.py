@@ -437,3 +437,22 @@ def test_figures_by_kind_with_the_median_time_to_restore(people: People) -> None
     rows = figures()
     assert [(r.label, r.total, r.closed, r.median_hours) for r in rows] == [("停水", 3, 3, 6.0)]
     assert overall_median_hours(rows) == 6.0
+
+
+def test_more_tickets_are_linked_or_merged_later(people: People) -> None:
+    area = make_area(people)
+    first, second, third = water_tickets(people, area)
+    incident = raise_water(people, area, [first]).incident
+    assert (
+        services.incident_link_tickets(incident=incident, actor=people.dispatcher, tickets=[second])
+        == 1
+    )
+    services.incident_link_tickets(
+        incident=incident, actor=people.dispatcher, tickets=[third], merge=True
+    )
+    third.refresh_from_db()
+    assert (third.status, third.master_id) == (Status.MERGED, first.pk)
+    with pytest.raises(InvalidTransition):
+        services.incident_link_tickets(incident=incident, actor=people.dispatcher, tickets=[second])
+    with pytest.raises(NotAllowed):
+        services.incident_link_tickets(incident=incident, actor=people.operator, tickets=[second])
