@@ -13,6 +13,8 @@ from minsheng.incidents.models import (
     IncidentTicket,
     LogEntry,
     Mobilisation,
+    ResourceKind,
+    Team,
 )
 from minsheng.notify.models import Outbox, OutboxStatus
 from minsheng.org.models import User
@@ -36,7 +38,9 @@ def open_first(user: User) -> list[Incident]:
 
 
 def incident_for(user: User, pk: int) -> Incident | None:
-    if not rules.can_read(user):
+    """One incident for its page: the readers', and the leader's of a team mobilised to it
+    (the in-app notice leads there to acknowledge); None (404) for anyone else."""
+    if not rules.can_read(user) and not leads_a_team_of(user, pk):
         return None
     return (
         Incident.objects.select_related("raised_by", "closed_by")
@@ -57,6 +61,17 @@ def incident_for(user: User, pk: int) -> Incident | None:
         )
         .filter(pk=pk)
         .first()
+    )
+
+
+def leads_a_team_of(user: User, incident_id: int) -> bool:
+    return (
+        user.is_active
+        and Mobilisation.objects.filter(
+            incident_id=incident_id,
+            kind=ResourceKind.TEAM,
+            resource_id__in=Team.objects.filter(leader=user).values("pk"),
+        ).exists()
     )
 
 

@@ -615,6 +615,7 @@ def broadcast_send(
     token = (token or "").strip()
     if not 8 <= len(token) <= 64:
         raise InvalidInput(_("表单已失效，请刷新页面后重试。"), field="token")
+    rules.check_command(actor, what=_("群发短信"))
     with transaction.atomic():
         incident = _lock(incident)
         previous = Broadcast.objects.filter(token=token).first()

@@ -262,7 +262,7 @@ def _act(
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _reader(request)
+    user = current_user(request)  # readers, and the leaders of its teams (selectors)
     incident = selectors.incident_for(user, pk)
     if incident is None:
         raise Http404("incident not found")

@@ -179,3 +179,20 @@ def test_figures_export_excel(people: People) -> None:
     )
     r = client_for(people.org.leader).get("/incidents/figures/?format=xlsx")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_team_leader_acknowledges_from_the_incident_page(people: People) -> None:
+    area = make_area(people)
+    incident = raise_water(people, area, water_tickets(people, area, 1)).incident
+    url = f"/incidents/{incident.pk}/"
+    leader = client_for(area.crew_leader)
+    assert leader.get(url).status_code == 404  # not mobilised yet: not theirs to see
+    m = services.incident_mobilise(
+        incident=incident, actor=people.dispatcher, kind="team", resource_id=area.team_water.pk
+    ).mobilisation
+    page = leader.get(url).content.decode()
+    assert "确认接收" in page and f"应为 {m.reply_code}" not in page
+    assert leader.post(url, {"action": "ack", "mobilisation": m.pk}).status_code == 302
+    m.refresh_from_db()
+    assert m.acked_by == area.crew_leader and m.ack_channel == "inapp"
+    assert client_for(people.bob).get(url).status_code == 404
