@@ -196,3 +196,39 @@ def test_a_team_leader_acknowledges_from_the_incident_page(people: People) -> No
     m.refresh_from_db()
     assert m.acked_by == area.crew_leader and m.ack_channel == "inapp"
     assert client_for(people.bob).get(url).status_code == 404
+
+
+def test_the_incident_page_does_not_grow_with_its_log_and_assignments(people: People) -> None:
+    area = make_area(people)
+    incident = raise_water(people, area, water_tickets(people, area)).incident
+    d = people.dispatcher
+    c = client_for(d)
+    url = f"/incidents/{incident.pk}/"
+    machine = services.machine_save(
+        actor=d, kind="tractor", label="拖拉机", owner_company="某奶牛场", phone="13800001111"
+    )
+
+    def assign(kind: str, pk: int) -> None:
+        services.incident_mobilise(incident=incident, actor=d, kind=kind, resource_id=pk)
+
+    services.log_add(incident=incident, actor=d, kind="plan", at=STARTED)
+    assign("team", area.team_water.pk)
+    assign("group", area.group.pk)
+    assign("machine", machine.pk)
+    c.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert c.get(url).status_code == 200
+    for minute in range(1, 6):
+        services.log_add(
+            incident=incident,
+            actor=d,
+            kind="note",
+            at=STARTED.replace(minute=30 + minute),
+            text="进展",
+        )
+    assign("team", area.team_town.pk)
+    for v in area.volunteers:
+        assign("volunteer", v.pk)
+    with CaptureQueriesContext(connection) as many:
+        assert c.get(url).status_code == 200
+    assert len(few) == len(many) == 21
