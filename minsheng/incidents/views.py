@@ -244,6 +244,25 @@ def _act(
             if not sent.created:
                 return _("该短信已发送过，未重复发送。")
             return _("已排队发送 %(n)s 条短信。") % {"n": sent.broadcast.recipients}
+    elif action == "link":
+        main = services.main_ticket(incident)
+        wanted = set(request.POST.getlist("tickets"))
+        codes = [d.code for d in incident.divisions.all()]
+        picked = [
+            t
+            for t in (selectors.candidate_tickets(main, codes=codes) if main else [])
+            if t.number in wanted
+        ]
+        if picked:
+            n = services.incident_link_tickets(
+                incident=incident,
+                actor=user,
+                tickets=picked,
+                merge=request.POST.get("merge") == "merge",
+            )
+            return _("已关联 %(n)s 件工单。") % {"n": n}
+        messages.error(request, _("请选择至少一件工单。"))
+        return None
     elif action == "close":
         form = forms_["close"]
         if form.is_valid():
@@ -293,6 +312,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             and incident.status == IncidentStatus.OPEN
         )
     broadcasts = [(b, selectors.delivery_counts(b)) for b in incident.broadcasts.all()]
+    candidates: list[Any] = []
+    if is_commander and incident.status == IncidentStatus.OPEN:
+        main = next((link.ticket for link in incident.links.all() if not link.merged), None)
+        if main is not None:
+            codes = [d.code for d in incident.divisions.all()]
+            candidates = selectors.candidate_tickets(main, codes=codes)
     subscribers = NoticeSubscriber.objects.filter(services.live_subscribers(incident)).count()
     return render(
         request,
@@ -306,6 +331,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "broadcasts": broadcasts,
             "subscribers": subscribers,
             "used": services.resources_used(incident),
+            "candidates": candidates,
         },
     )
 

@@ -231,4 +231,26 @@ def test_the_incident_page_does_not_grow_with_its_log_and_assignments(people: Pe
         assign("volunteer", v.pk)
     with CaptureQueriesContext(connection) as many:
         assert c.get(url).status_code == 200
-    assert len(few) == len(many) == 21
+    assert len(few) == len(many) == 22
+
+
+def test_the_incident_page_links_more_tickets_of_the_area(people: People) -> None:
+    area = make_area(people)
+    first, second, third = water_tickets(people, area)
+    incident = raise_water(people, area, [first]).incident
+    c = client_for(people.dispatcher)
+    url = f"/incidents/{incident.pk}/"
+    page = c.get(url).content.decode()
+    assert second.number in page and third.number in page
+    assert (
+        c.post(url, {"action": "link", "tickets": [second.number], "merge": "link"}).status_code
+        == 302
+    )
+    assert (
+        c.post(url, {"action": "link", "tickets": [third.number], "merge": "merge"}).status_code
+        == 302
+    )
+    third.refresh_from_db()
+    assert incident.links.count() == 3 and third.master_id == first.pk
+    r = c.post(url, {"action": "link", "merge": "link"})
+    assert r.status_code == 200 and "请选择至少一件工单" in r.content.decode()
