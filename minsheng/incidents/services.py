@@ -813,3 +813,104 @@ def _answer_tickets(incident: Incident, actor: User) -> dict[str, str]:
         link.save(update_fields=["outcome"])
         outcomes[ticket.number] = outcome
     return outcomes
+
+
+# --- Excel import of volunteers ----------------------------------------------------------------
+
+IMPORT_MAX_ROWS = 5000
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+IMPORT_HEADERS: dict[str, tuple[str, ...]] = {
+    "name": ("姓名",),
+    "phone": ("电话", "联系电话", "手机", "手机号", "手机号码"),
+    "skills": ("技能", "特长"),
+    "village": ("村区划代码", "区划代码"),
+    "group": ("志愿队", "志愿服务队"),
+}
+
+
+def volunteers_import(*, actor: User, content: bytes) -> int:
+    """登记志愿者 from an Excel file (姓名, 电话, 技能, 村区划代码, 志愿队 in its first row): every
+    bad row is named with its line and reason and nothing is saved; else all rows are saved
+    in one transaction (a name and phone already registered is updated, not doubled)."""
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    rules.check_roster(actor)
+    if not content or len(content) > IMPORT_MAX_BYTES:
+        raise InvalidInput(_("请上传不超过 5 MB 的 Excel 文件（.xlsx）。"), field="file")
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise InvalidInput(
+            _("无法读取该文件，请上传 Excel 文件（.xlsx）。"), field="file"
+        ) from None
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    if not rows:
+        raise InvalidInput(_("文件是空的。"), field="file")
+    header = [str(c).strip() if c is not None else "" for c in rows[0]]
+    columns: dict[str, int] = {}
+    for key, names in IMPORT_HEADERS.items():
+        for index, title in enumerate(header):
+            if title in names:
+                columns[key] = index
+                break
+    if "name" not in columns or "phone" not in columns:
+        raise InvalidInput(_("第一行须有“姓名”和“电话”两列。"), field="file")
+    body = [r for r in rows[1:] if any(c not in (None, "") for c in r)]
+    if len(body) > IMPORT_MAX_ROWS:
+        raise InvalidInput(_("一次最多导入 %(n)s 行。") % {"n": IMPORT_MAX_ROWS}, field="file")
+
+    def cell(row: tuple[Any, ...], key: str) -> str:
+        index = columns.get(key)
+        if index is None or index >= len(row) or row[index] is None:
+            return ""
+        value = row[index]
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value).strip()
+
+    villages = {
+        d.code: d
+        for d in Division.objects.filter(
+            code__in={cell(r, "village") for r in body}, level=Division.Level.VILLAGE
+        )
+    }
+    errors: list[str] = []
+    parsed: list[tuple[str, str, str, Division | None, str]] = []
+    for line, row in enumerate(body, start=2):
+        name, phone, code = cell(row, "name"), canonical(cell(row, "phone")), cell(row, "village")
+        if not name or len(name) > 50:
+            errors.append(_("第 %(line)s 行：缺少姓名。") % {"line": line})
+        elif phone is None:
+            errors.append(_("第 %(line)s 行：电话格式不正确。") % {"line": line})
+        elif code and code not in villages:
+            errors.append(_("第 %(line)s 行：村区划代码不存在。") % {"line": line})
+        else:
+            village = villages.get(code) if code else None
+            parsed.append(
+                (name, phone, cell(row, "skills")[:200], village, cell(row, "group")[:100])
+            )
+    if errors:
+        shown = errors[:20] + (
+            [_("等 %(n)s 行有误。") % {"n": len(errors)}] if len(errors) > 20 else []
+        )
+        raise InvalidInput(_("未导入任何数据。") + " ".join(shown), field="file")
+    if not parsed:
+        raise InvalidInput(_("文件中没有数据行。"), field="file")
+    with transaction.atomic():
+        groups: dict[str, VolunteerGroup] = {}
+        for name, phone, skills, village, group_name in parsed:
+            if group_name and group_name not in groups:
+                groups[group_name] = group_save(actor=actor, name=group_name)
+            volunteer_save(
+                actor=actor,
+                name=name,
+                phone=phone,
+                skills=skills,
+                village=village,
+                groups=[groups[group_name]] if group_name else [],
+            )
+    return len(parsed)

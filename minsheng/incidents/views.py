@@ -421,6 +421,15 @@ def roster(request: HttpRequest) -> HttpResponse:
     """应急资源: teams, machines, volunteers and groups; phones masked but to commanders."""
     user = _reader(request)
     action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action == "import":
+        upload = request.FILES.get("file")
+        try:
+            n = services.volunteers_import(actor=user, content=upload.read() if upload else b"")
+        except IncidentError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已导入 %(n)s 名志愿者。") % {"n": n})
+        return redirect("incidents:roster")
     if action and action not in ROSTER_FORMS:
         raise Http404("unknown action")
     bound = {

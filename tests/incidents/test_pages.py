@@ -254,3 +254,69 @@ def test_the_incident_page_links_more_tickets_of_the_area(people: People) -> Non
     assert incident.links.count() == 3 and third.master_id == first.pk
     r = c.post(url, {"action": "link", "merge": "link"})
     assert r.status_code == 200 and "请选择至少一件工单" in r.content.decode()
+
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)  # type: ignore[union-attr]
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_volunteers_import_from_excel_names_bad_rows_and_saves_nothing(people: People) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from minsheng.incidents.models import Volunteer
+
+    area = make_area(people)
+    c = client_for(people.dispatcher)
+    before = Volunteer.objects.count()
+    header = ["姓名", "电话", "技能", "村区划代码", "志愿队"]
+    bad = _xlsx(
+        [
+            header,
+            ["张三", "13512345678", "驾驶", "", ""],
+            ["", "13512345679"],
+            ["李四", "12345"],
+            ["王五", "13512345670", "", "999"],
+        ]
+    )
+    r = c.post(
+        "/incidents/roster/",
+        {"action": "import", "file": SimpleUploadedFile("v.xlsx", bad)},
+        follow=True,
+    )
+    body = r.content.decode()
+    assert (
+        "第 3 行：缺少姓名" in body
+        and "第 4 行：电话格式不正确" in body
+        and "第 5 行：村区划代码不存在" in body
+    )
+    assert Volunteer.objects.count() == before
+    good = _xlsx(
+        [
+            header,
+            ["张三", "13512345678", "驾驶", area.villages[0].code, "抢险突击队"],
+            ["李四", 13512345679, "", "", "抢险突击队"],
+        ]
+    )
+    r = c.post(
+        "/incidents/roster/",
+        {"action": "import", "file": SimpleUploadedFile("v.xlsx", good)},
+        follow=True,
+    )
+    assert "已导入 2 名志愿者" in r.content.decode()
+    assert Volunteer.objects.count() == before + 2
+    assert Volunteer.objects.get(name="李四").groups.get().name == "抢险突击队"
+    r = c.post(
+        "/incidents/roster/",
+        {"action": "import", "file": SimpleUploadedFile("v.xlsx", b"not excel")},
+        follow=True,
+    )
+    assert "无法读取该文件" in r.content.decode()
