@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "minsheng.villages",
     "minsheng.governance",
     "minsheng.assistance",
+    "minsheng.incidents",
     "minsheng.worker",
     "rest_framework",
     "drf_spectacular",
@@ -470,3 +471,8 @@ MINSHENG_ASSIST_MIN_GROUP = env_int("MINSHENG_ASSIST_MIN_GROUP", 5, minimum=1, m
 # 充分就业社区(村): the county units whose 帮扶专干 accept (验收) or return the townships'
 # declarations (comma-separated unit codes; 人社局 by default). Administrators always may.
 MINSHENG_ASSIST_ACCEPTING_UNITS = env_list("MINSHENG_ASSIST_ACCEPTING_UNITS", ["tq-rsj"])
+# 重大突发事件 (minsheng/incidents; docs/incidents.md): a broadcast SMS is paced at this many
+# messages a minute (each outbox row's next_attempt_at), so a gateway's rate limit holds.
+MINSHENG_INCIDENT_SMS_PER_MINUTE = env_int(
+    "MINSHENG_INCIDENT_SMS_PER_MINUTE", 1000, minimum=1, maximum=100_000
+)

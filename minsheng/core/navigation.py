@@ -151,6 +151,11 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             {Role.UNIT_LEADER, Role.HANDLER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR}
         ),
     ),
+    NavItem(
+        _("突发事件"),
+        "incidents:index",  # minsheng/incidents/views.py: 重大突发事件 (leaders: read only)
+        frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER, Role.ADMINISTRATOR}),
+    ),
 )
 
 

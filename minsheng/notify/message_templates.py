@@ -141,6 +141,24 @@ TEMPLATES: dict[str, EventTemplate] = {
         body="民生实事“{commitment}”的项目“{work}”尚未报送{month}的进展，请及时报送。",
         limits={"work": 40, "commitment": 40},
     ),
+    # 重大突发事件 (minsheng/incidents/services.py): to a mobilised resource's phone (once per
+    # incident and person) and to a team's leader in-app; the code is read back to confirm.
+    "incident_mobilised_sms": EventTemplate(
+        title="应急调度：{incident}",
+        body="应急调度：{resource}请参与“{incident}”处置，任务：{task}。收到请回复确认码{code}。【{signature}】",
+        limits={"incident": 40, "resource": 40, "task": 60},
+    ),
+    "incident_mobilised": EventTemplate(
+        title="应急调度：{incident}",
+        body="{resource}已被调度参与“{incident}”处置，任务：{task}。请在事件页面确认接收。",
+        limits={"incident": 60, "resource": 60, "task": 100},
+    ),
+    # To the affected villages' registered phones (群发短信), paced by the broadcast.
+    "incident_broadcast_sms": EventTemplate(
+        title="{incident}",
+        body="{text}【{signature}】",
+        limits={"incident": 40, "text": 300},
+    ),
 }
 
 

@@ -8,6 +8,7 @@ from minsheng.governance.demo_councils import seed_demo_councils
 from minsheng.governance.demo_intake import seed_demo_intake
 from minsheng.governance.demo_servicepoints import seed_demo_servicepoints
 from minsheng.governance.demo_visits import seed_demo_visits
+from minsheng.incidents.demo import seed_demo_incidents
 from minsheng.org.demo import seed_demo
 from minsheng.tickets.catalogue import seed_demo_catalogue
 from minsheng.tickets.demo_tickets import seed_demo_tickets
@@ -63,5 +64,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"服务点：孙口镇便民服务窗口、7 所学校护学岗、高考护航服务点及侯庙镇服务点，新建 {points} 个"
             "（leader-sunkou 可在 /governance/points/ 查看服务矩阵）。"
+        )
+        incidents = seed_demo_incidents()
+        self.stdout.write(
+            f"重大突发事件：新建演示事件 {incidents} 件（侯庙镇6村停水，已结束），"
+            "应急队伍、车辆机械、志愿者见 /incidents/roster/（dispatcher 可查看）。"
         )
         self.stdout.write(f"演示密码：{password}")
