@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "minsheng.villages",
     "minsheng.governance",
     "minsheng.assistance",
+    "minsheng.facilities",
     "minsheng.worker",
     "rest_framework",
     "drf_spectacular",
@@ -467,3 +468,16 @@ MINSHENG_ASSIST_NO_ZERO_EMPLOYMENT_HOUSEHOLD = env_bool(
 MINSHENG_ASSIST_STABLE_MONTHS = env_int("MINSHENG_ASSIST_STABLE_MONTHS", 6, minimum=1, maximum=60)
 # Figures shown outside the ledger's staff (aggregates only) hide any group smaller than this.
 MINSHENG_ASSIST_MIN_GROUP = env_int("MINSHENG_ASSIST_MIN_GROUP", 5, minimum=1, maximum=100)
+
+# 公共设施 (minsheng/facilities; docs/facilities.md): minutes after a round's due moment before
+# a missed round raises its alarm (and before which a round still counts), how many schedules one
+# worker batch checks, and how many QR problem reports one address may send per hour.
+MINSHENG_FACILITY_ROUND_GRACE_MINUTES = env_int(
+    "MINSHENG_FACILITY_ROUND_GRACE_MINUTES", 30, minimum=0, maximum=24 * 60
+)
+MINSHENG_FACILITY_CLOCK_BATCH = env_int(
+    "MINSHENG_FACILITY_CLOCK_BATCH", 2000, minimum=1, maximum=50_000
+)
+MINSHENG_FACILITY_REPORTS_PER_ADDRESS_HOUR = env_int(
+    "MINSHENG_FACILITY_REPORTS_PER_ADDRESS_HOUR", 10, minimum=1, maximum=10_000
+)

@@ -144,6 +144,21 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             }
         ),
     ),
+    NavItem(
+        _("公共设施"),
+        "facilities:home",  # minsheng/facilities/views.py
+        frozenset(
+            {
+                Role.HANDLER,
+                Role.UNIT_LEADER,
+                Role.OPERATOR,
+                Role.DISPATCHER,
+                Role.SUPERVISOR,
+                Role.LEADER,
+                Role.ADMINISTRATOR,
+            }
+        ),
+    ),
 )
 
 
