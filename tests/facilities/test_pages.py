@@ -151,7 +151,6 @@ def test_figures_count_rounds_against_the_schedule_and_problems() -> None:
     area = make_area()
     facility = toilet(area, name="将军渡旅游厕所", kind="A级旅游厕所", standard="AAA")
     toilet(area, name="城市书房", kind="城市书房")
-    day = dt.date(2026, 12, 1)
     schedule_save(
         actor=area.admin,
         facility=facility,
