@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from minsheng.assistance.demo import seed_demo_assistance
+from minsheng.facilities.demo import seed_demo_facilities
 from minsheng.governance.demo_campaigns import seed_demo_campaigns
 from minsheng.governance.demo_commitments import seed_demo_commitments
 from minsheng.governance.demo_councils import seed_demo_councils
@@ -57,5 +58,10 @@ class Command(BaseCommand):
             f"帮扶台账：新建劳动保障服务站 {stations} 个（每个乡镇一个，演示人员均为虚构）；"
             "账号 station-<乡镇拼音>（如 station-sunkou）、乡镇帮扶专干 bangfu-<乡镇拼音>、"
             "县残联帮扶专干 bangfu-tq-cl。"
+        )
+        facilities = seed_demo_facilities()
+        self.stdout.write(
+            f"公共设施：新登记 {facilities} 个（孙口镇、城关镇的公厕、将军渡A级旅游厕所、城市书房），"
+            "管理员 h-sunkou、h-chengguan；含一次漏检告警和一件扫码反映的工单。"
         )
         self.stdout.write(f"演示密码：{password}")
