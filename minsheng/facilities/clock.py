@@ -165,33 +165,47 @@ FIELDS = (
     "working_days_only",
     "next_due_at",
     "facility_id",
-    "facility__name",
-    "facility__status",
-    "facility__all_day",
-    "facility__opens_at",
-    "facility__closes_at",
-    "facility__owner_id",
-    "facility__keeper_user_id",
-    "facility__keeper_unit_id",
+)
+FACILITY_FIELDS = (
+    "id",
+    "name",
+    "status",
+    "all_day",
+    "opens_at",
+    "closes_at",
+    "owner_id",
+    "keeper_user_id",
+    "keeper_unit_id",
 )
 
 
 def _claim(now: dt.datetime, limit: int) -> list[_Due]:
     """Schedules whose check has come, earliest first: a range scan of
-    facilities_schedule_check. PostgreSQL locks the schedules' rows only (SKIP LOCKED: other
-    workers take the next ones); SQLite's IMMEDIATE transactions serialise every writer."""
-    rows = (
+    facilities_schedule_check. PostgreSQL locks the schedules' rows (SKIP LOCKED: other workers
+    take the next ones); SQLite's IMMEDIATE transactions serialise every writer. Their
+    facilities are read by primary key afterwards, not joined: a join would let the planner
+    hash the whole facilities table for a batch of a thousand."""
+    rows = list(
         Schedule.objects.filter(check_at__lte=now)
         .order_by("check_at")
-        .select_for_update(skip_locked=True, of=("self",))
+        .select_for_update(skip_locked=True)
         .values_list(*FIELDS)[:limit]
     )
+    if not rows:
+        return []
+    facilities = {
+        row[0]: row[1:]
+        for row in Facility.objects.filter(pk__in={row[11] for row in rows}).values_list(
+            *FACILITY_FIELDS
+        )
+    }
     found: list[_Due] = []
     for row in rows:
         (sid, kind, rule, every, times, weekday, monthday, day_from, day_to, working) = row[:10]
-        (due, fid, name, status, all_day, opens, closes, owner, keeper, team) = row[10:]
-        if due is None:
+        due, fid = row[10], row[11]
+        if due is None or fid not in facilities:
             continue
+        name, status, all_day, opens, closes, owner, keeper, team = facilities[fid]
         found.append(
             _Due(
                 sid,
@@ -246,7 +260,9 @@ def sweep_schedules(*, now: dt.datetime | None = None, limit: int | None = None)
         for s in schedules:
             dues: list[dt.datetime] = []
             due: dt.datetime | None = s.next_due_at
-            check = alarm_at(s.spec, s.hours, due, slack, zone, working_day)
+            check: dt.datetime | None = alarm_at(
+                s.spec, s.hours, s.next_due_at, slack, zone, working_day
+            )
             while due is not None and check is not None and check <= now and len(dues) < CATCH_UP:
                 dues.append(due)
                 due, check = plan(s.spec, s.hours, due)

@@ -19,8 +19,10 @@ from minsheng.facilities.models import (
     Facility,
     FacilityTicket,
     MissedRound,
+    Problem,
     Round,
     Schedule,
+    Status,
     UpkeepKind,
 )
 from minsheng.facilities.timing import dues_on
@@ -87,10 +89,7 @@ def figures(user: User, start: dt.date, end: dt.date) -> Figures:
         .order_by("standard")
     )
     statuses = dict(visible.values_list("status").annotate(n=Count("id")))
-    out.by_status = [
-        (str(label), statuses.get(value, 0))
-        for value, label in Facility._meta.get_field("status").choices or []
-    ]  # type: ignore[misc]
+    out.by_status = [(str(label), statuses.get(value, 0)) for value, label in Status.choices]
     begin, finish = _bounds(start, end)
     tz = clock.tz()
     scheduled: Counter[str] = Counter()
@@ -117,24 +116,25 @@ def figures(user: User, start: dt.date, end: dt.date) -> Figures:
     links = FacilityTicket.objects.filter(
         facility__in=visible, created_at__gte=begin, created_at__lt=finish
     ).values_list("problem", "ticket__created_at", "ticket__closed_at")
-    hours: list[float] = []
+    fix_hours: list[float] = []
     problems: Counter[str] = Counter()
     for problem, created, closed in links:
         out.problems += 1
         problems[problem] += 1
         if closed is not None:
             out.problems_closed += 1
-            hours.append((closed - created).total_seconds() / 3600)
+            fix_hours.append((closed - created).total_seconds() / 3600)
     out.problems_open = out.problems - out.problems_closed
-    if hours:
-        out.fix_hours_median = round(statistics.median(hours), 1)
-        out.fix_hours_mean = round(statistics.fmean(hours), 1)
-    labels = dict(FacilityTicket._meta.get_field("problem").choices or [])  # type: ignore[arg-type]
+    if fix_hours:
+        out.fix_hours_median = round(statistics.median(fix_hours), 1)
+        out.fix_hours_mean = round(statistics.fmean(fix_hours), 1)
+    labels = dict(Problem.choices)
     out.by_problem = [(str(labels.get(p, p)), n) for p, n in problems.most_common()]
     if map_settings() is not None:
         out.points = [
             (name, float(lat), float(lng))
             for name, lat, lng in visible.exclude(lat=None).values_list("name", "lat", "lng")[:2000]
+            if lat is not None and lng is not None
         ]
     return out
 

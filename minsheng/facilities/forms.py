@@ -71,7 +71,9 @@ class FacilityForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         kinds = [(k, k) for k in BUILTIN_KINDS]
-        self.fields["kind"].choices = [*kinds, (CUSTOM, _("其他（自定义）"))]
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [*kinds, (CUSTOM, _("其他（自定义）"))]
         county = str(settings.MINSHENG_COUNTY_CODE)[:6]
         place = self.fields["place"]
         assert isinstance(place, forms.ModelChoiceField)

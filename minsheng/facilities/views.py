@@ -25,7 +25,14 @@ from minsheng.facilities import figures as figures_module
 from minsheng.facilities import importer, qr, rules, selectors
 from minsheng.facilities.errors import FacilityError
 from minsheng.facilities.forms import FacilityForm, ImportForm, RoundForm, ScheduleForm
-from minsheng.facilities.models import Facility, FacilityPhoto, Round, Status, UpkeepKind
+from minsheng.facilities.models import (
+    BUILTIN_KINDS,
+    Facility,
+    FacilityPhoto,
+    Round,
+    Status,
+    UpkeepKind,
+)
 from minsheng.facilities.services import (
     FacilityInput,
     ScheduleInput,
@@ -199,7 +206,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     facility = _facility(user, pk)
     if not rules.may_edit(user, facility.owner):
         raise Http404
-    kind_builtin = facility.kind in dict(FacilityForm(user=user).fields["kind"].choices)  # type: ignore[attr-defined]
+    kind_builtin = facility.kind in BUILTIN_KINDS
     initial = {
         "kind": facility.kind if kind_builtin else "__custom__",
         "custom_kind": "" if kind_builtin else facility.kind,

@@ -119,3 +119,14 @@ def test_too_many_reports_from_one_address_are_refused(settings) -> None:  # typ
     )
     assert refused.status_code == 400 and "次数太多" in refused.content.decode()
     assert FacilityTicket.objects.count() == 1
+
+
+@pytest.mark.parametrize("problem", ["dirty", "broken", "closed", "other"])
+def test_every_problem_makes_a_dispatched_ticket(problem: str) -> None:
+    area = make_area()
+    facility = toilet(area)
+    link, _ = facility_report(
+        facility=facility,
+        report=NewProblem(problem=problem, text="", submission_key=f"{problem:x<32}"),
+    )
+    assert link.ticket.status == Status.DISPATCHED and link.problem == problem

@@ -130,7 +130,7 @@ def facility_report(*, facility: Facility, report: NewProblem) -> tuple[Facility
             ticket: Ticket = actions.ticket_intake(
                 actor=actor,
                 channel=Channel.H5,
-                kind=Kind.COMPLAINT if report.problem != Problem.OTHER else Kind.REQUEST,
+                kind=Kind.COMPLAINT if report.problem != Problem.OTHER else Kind.HELP,
                 title=title,
                 description=description,
                 citizen_phone=report.phone,
