@@ -130,3 +130,23 @@ def test_every_problem_makes_a_dispatched_ticket(problem: str) -> None:
         report=NewProblem(problem=problem, text="", submission_key=f"{problem:x<32}"),
     )
     assert link.ticket.status == Status.DISPATCHED and link.problem == problem
+
+
+def test_a_phone_proven_by_sms_comes_back_to_the_facility_and_is_on_the_ticket() -> None:
+    from minsheng.notify.models import Outbox
+
+    area = make_area()
+    facility = toilet(area)
+    client = Client()
+    page = f"/h5/f/{facility.public_code}/"
+    verify = f"/h5/verify/report/?next={page}%23report"
+    assert verify.split("?")[0] in client.get(page).content.decode()
+    client.post(verify, {"step": "send", "phone": "13912345678"})
+    code = Outbox.objects.filter(recipient="13912345678").latest("id").context["code"]
+    back = client.post(verify, {"step": "check", "phone": "13912345678", "code": code})
+    assert back.status_code == 302 and back["Location"] == f"{page}#report"
+    client.post(page, {"problem": "closed", "submission_key": "p" * 32})
+    ticket = FacilityTicket.objects.select_related("ticket").get().ticket
+    assert ticket.citizen_phone == "13912345678" and not ticket.anonymous
+    # Without a proven phone the report is anonymous (the portal's report form is not affected).
+    assert Client().get("/h5/verify/report/").status_code == 200
