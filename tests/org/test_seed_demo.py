@@ -104,9 +104,14 @@ def test_it_puts_a_ticket_in_every_queue(seeded: str) -> None:
         Status.CLOSED,
         Status.MERGED,
     } <= statuses
-    # The scenarios' tickets, the work the demo's 民生议事会 decided and the need a 包村 cadre
-    # made a ticket (minsheng/governance).
-    assert Ticket.objects.exclude(channel__in=("council", "visit")).count() == len(SCENARIOS)
+    # The scenarios' tickets, the work the demo's 民生议事会 decided, the need a 包村 cadre
+    # made a ticket (minsheng/governance) and the problem reported by a facility's QR code
+    # (minsheng/facilities, its own service account).
+    scenarios = Ticket.objects.exclude(channel__in=("council", "visit")).exclude(
+        created_by__username="facility-qr"
+    )
+    assert scenarios.count() == len(SCENARIOS)
+    assert Ticket.objects.filter(created_by__username="facility-qr").count() == 1
     assert Ticket.objects.filter(channel="visit", status=Status.NEW).count() == 1
     reopened = Ticket.objects.get(title="学校收取资料费")
     assert reopened.round == 2 and reopened.status == Status.DISPATCHED
@@ -114,7 +119,8 @@ def test_it_puts_a_ticket_in_every_queue(seeded: str) -> None:
     for ticket in Ticket.objects.all():
         assert ticket.events.order_by("id").first().action == "intake"  # type: ignore[union-attr]
     call_command("seed_demo", stdout=StringIO())
-    assert Ticket.objects.exclude(channel__in=("council", "visit")).count() == len(SCENARIOS)
+    assert scenarios.count() == len(SCENARIOS)
+    assert Ticket.objects.filter(created_by__username="facility-qr").count() == 1
     assert Ticket.objects.filter(channel="visit").count() == 1
 
 
