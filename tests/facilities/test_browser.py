@@ -54,6 +54,10 @@ def test_a_keeper_logs_a_round_on_the_phone(live_server, browser_page, tmp_path)
     assert done.done_by == area.keeper and done.kind == "cleaning" and done.photo
     page.go_back()  # the browser's back and a resend: still one round
     assert Round.objects.count() == 1
+    # The keeper's other pages fit the phone too.
+    for path in ("new/", f"{facility.pk}/edit/", f"{facility.pk}/sign/", "figures/", "import/"):
+        page.goto(f"{live_server.url}/facilities/{path}")
+        assert fits(page), path
 
 
 @pytest.mark.django_db(transaction=True)
