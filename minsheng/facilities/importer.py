@@ -31,7 +31,7 @@ from minsheng.facilities.services import (
     facility_update,
     township_of,
 )
-from minsheng.facilities.services.registry import validate
+from minsheng.facilities.services.registry import unchanged, validate
 from minsheng.lib import xlsx
 from minsheng.org.models import Division, Unit, User
 
@@ -92,6 +92,7 @@ class Result:
     rows: list[Row] = field(default_factory=list)
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
 
     @property
     def bad(self) -> list[Row]:
@@ -331,9 +332,11 @@ def _row(
             raise InvalidInput(_("编码“%(c)s”不存在（新设施不填编码）。") % {"c": code})
     else:
         assert data.place is not None
-        existing = Facility.objects.filter(
-            Q(township_code=township_of(data.place)), name=data.name
-        ).first()
+        existing = (
+            Facility.objects.select_related("place", "owner", "keeper_user", "keeper_unit")
+            .filter(Q(township_code=township_of(data.place)), name=data.name)
+            .first()
+        )
     if existing is not None and not rules.may_edit(actor, existing.owner):
         raise InvalidInput(_("不能修改%(u)s管理的设施。") % {"u": existing.owner.name})
     return data, existing
@@ -357,7 +360,10 @@ def apply(actor: User, content: bytes, county: str) -> Result:
                 if row.existing is None:
                     facility_create(actor=actor, data=row.data)
                     result.created += 1
+                elif unchanged(row.existing, row.data):
+                    result.unchanged += 1  # nothing to write, no event: a re-import is quiet
                 else:
+                    row.data.note = row.data.note or row.existing.note
                     facility_update(actor=actor, facility=row.existing, data=row.data)
                     result.updated += 1
             except FacilityError as refused:

@@ -105,6 +105,10 @@ def schedules(facility: Facility) -> list[Schedule]:
     return list(Schedule.objects.filter(facility=facility).order_by("kind", "id"))
 
 
+def schedule(facility: Facility, pk: int) -> Schedule | None:
+    return Schedule.objects.filter(facility=facility, pk=pk).first()
+
+
 def recent_rounds(facility: Facility, limit: int = 20) -> list[Round]:
     return list(
         Round.objects.filter(facility=facility)

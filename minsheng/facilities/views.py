@@ -41,6 +41,7 @@ from minsheng.facilities.services import (
     facility_update,
     round_log,
     schedule_save,
+    schedule_set_active,
 )
 from minsheng.facilities.services.upkeep import checklist_for
 from minsheng.lib import xlsx
@@ -276,6 +277,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     messages.success(request, _("计划已保存。"))
                     return redirect("facilities:detail", pk=pk)
+            elif action in ("stop", "start"):
+                raw = str(request.POST.get("schedule") or "")
+                found = (
+                    selectors.schedule(facility, int(raw))
+                    if raw.isascii() and raw.isdigit()
+                    else None
+                )
+                if found is None:
+                    raise Http404
+                schedule_set_active(actor=user, schedule=found, active=action == "start")
+                messages.success(
+                    request, _("计划已启用。") if action == "start" else _("计划已停用。")
+                )
+                return redirect("facilities:detail", pk=pk)
             elif action == "photo" and request.FILES.get("photo"):
                 facility_add_photo(actor=user, facility=facility, upload=request.FILES["photo"])
                 messages.success(request, _("照片已添加。"))
@@ -422,8 +437,8 @@ def import_view(request: HttpRequest) -> HttpResponse:
                 result = importer.apply(user, content, county)
                 messages.success(
                     request,
-                    _("导入完成：新登记 %(c)d 个，更新 %(u)d 个。")
-                    % {"c": result.created, "u": result.updated},
+                    _("导入完成：新登记 %(c)d 个，更新 %(u)d 个，未变 %(s)d 个。")
+                    % {"c": result.created, "u": result.updated, "s": result.unchanged},
                 )
                 return redirect("facilities:home")
         except FacilityError as refused:

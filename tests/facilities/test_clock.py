@@ -157,3 +157,20 @@ def test_the_owner_units_staff_are_told_too() -> None:
     told = set(Message.objects.values_list("user__username", flat=True))
     assert told == {"keeper-sunkou", "cleaner-sunkou"}  # the owner's and the team's handlers
     assert "h-houmiao" not in told
+
+
+@override_settings(MINSHENG_FACILITY_ROUND_GRACE_MINUTES=30)
+def test_a_stopped_schedule_owes_nothing_and_starts_again_from_now() -> None:
+    from minsheng.facilities.services import schedule_set_active
+
+    area = make_area()
+    facility = toilet(area)
+    schedule = _times(area, facility, "10:00", at(MONDAY, 8))
+    schedule = schedule_set_active(actor=area.keeper, schedule=schedule, active=False)
+    assert (schedule.next_due_at, schedule.check_at) == (None, None)
+    assert sweep_schedules(now=at(MONDAY, 12)).schedules == 0
+    schedule = schedule_set_active(
+        actor=area.keeper, schedule=schedule, active=True, now=at(MONDAY, 12)
+    )
+    assert schedule.next_due_at == at(MONDAY + dt.timedelta(days=1), 10)
+    assert not MissedRound.objects.exists()

@@ -89,8 +89,14 @@ def test_a_good_file_imports_and_again_changes_nothing_new() -> None:
     result = importer.apply(area.admin, content, "410927")
     assert (result.created, result.updated) == (2, 0)
     first = dict(Facility.objects.values_list("name", "public_code"))
+    events = Event.objects.count()
     again = importer.apply(area.admin, content, "410927")
-    assert (again.created, again.updated) == (0, 2)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert Event.objects.count() == events  # a re-import writes nothing
+    changed = importer.apply(
+        area.admin, _book([_row("孙口村公厕", **{"地址": "村委会东"})]), "410927"
+    )
+    assert (changed.created, changed.updated) == (0, 1)
     assert dict(Facility.objects.values_list("name", "public_code")) == first
     one = Facility.objects.get(name="桥北张公厕")
     assert one.all_day and one.place.name == "桥北张村" and one.keeper_user == area.keeper

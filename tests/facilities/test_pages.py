@@ -117,6 +117,14 @@ def test_edit_and_schedule_from_the_facility_page() -> None:
         {"action": "schedule", "kind": "cleaning", "rule": "interval", "every_minutes": "60"},
     )
     assert page.status_code == 302 and facility.schedules.count() == 1
+    schedule = facility.schedules.get()
+    stop = client.post(f"/facilities/{facility.pk}/", {"action": "stop", "schedule": schedule.pk})
+    schedule.refresh_from_db()
+    assert stop.status_code == 302 and not schedule.active and schedule.check_at is None
+    assert (
+        client.post(f"/facilities/{facility.pk}/", {"action": "stop", "schedule": "x"}).status_code
+        == 404
+    )
     edit = client.get(f"/facilities/{facility.pk}/edit/")
     assert edit.status_code == 200 and "孙口镇政府东公厕" in edit.content.decode()
     assert _client(area.operator).get(f"/facilities/{facility.pk}/edit/").status_code == 404

@@ -11,6 +11,7 @@ from minsheng.facilities.services.upkeep import (
     ScheduleInput,
     round_log,
     schedule_save,
+    schedule_set_active,
 )
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "facility_update",
     "round_log",
     "schedule_save",
+    "schedule_set_active",
     "township_of",
 ]

@@ -158,9 +158,37 @@ def _summary(data: FacilityInput) -> dict[str, Any]:
     raw["owner"] = data.owner.code if data.owner else None
     raw["keeper_user"] = data.keeper_user.pk if data.keeper_user else None
     raw["keeper_unit"] = data.keeper_unit.code if data.keeper_unit else None
-    for key in ("lat", "lng", "opens_at", "closes_at"):
+    for key in ("lat", "lng"):
+        raw[key] = f"{Decimal(raw[key]):.6f}" if raw[key] is not None else None
+    for key in ("opens_at", "closes_at"):
         raw[key] = str(raw[key]) if raw[key] is not None else None
     return raw
+
+
+def unchanged(facility: Facility, data: FacilityInput) -> bool:
+    """Whether saving `data` (validated) would change nothing of `facility`."""
+    current = FacilityInput(
+        kind=facility.kind,
+        name=facility.name,
+        place=facility.place,
+        owner=facility.owner,
+        address=facility.address,
+        lat=facility.lat,
+        lng=facility.lng,
+        keeper_user=facility.keeper_user,
+        keeper_unit=facility.keeper_unit,
+        all_day=facility.all_day,
+        opens_at=facility.opens_at,
+        closes_at=facility.closes_at,
+        standard=facility.standard,
+        status=facility.status,
+        note=facility.note,
+    )
+    mine, theirs = _summary(current), _summary(data)
+    # The import has no column for the note: an empty note in a row keeps the one typed on a page.
+    if not data.note:
+        mine["note"] = ""
+    return mine == theirs
 
 
 def _duplicate() -> InvalidInput:

@@ -151,6 +151,26 @@ def schedule_save(
     return schedule
 
 
+@transaction.atomic
+def schedule_set_active(
+    *, actor: User, schedule: Schedule, active: bool, now: dt.datetime | None = None
+) -> Schedule:
+    """Stop a schedule (no more rounds owed, no alarms) or start it again from now."""
+    locked = (
+        Facility.objects.select_for_update().select_related("owner").get(pk=schedule.facility_id)
+    )
+    if not rules.may_edit(actor, locked.owner):
+        raise NotAllowed(_("只能修改本单位（或下属单位）管理的设施。"))
+    current = Schedule.objects.select_for_update().get(pk=schedule.pk)
+    current.active = active
+    clock.replan(current, locked, now or timezone.now())
+    current.save(update_fields=["active", "next_due_at", "check_at"])
+    log_event(
+        locked, actor, "schedule_started" if active else "schedule_stopped", schedule=current.pk
+    )
+    return current
+
+
 def checklist_for(kind: str) -> list[ChecklistItem]:
     return list(ChecklistItem.objects.filter(Q(kind="") | Q(kind=kind)))
 
