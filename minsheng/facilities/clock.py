@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -226,19 +225,21 @@ def _claim(now: dt.datetime, limit: int) -> list[_Due]:
 
 def _done(
     schedules: list[_Due], windows: list[tuple[dt.datetime, dt.datetime]]
-) -> dict[int, list[dt.datetime]]:
-    """The batch's rounds within the earliest and latest window: (schedule → done moments)."""
-    if not schedules:
+) -> dict[tuple[int, str], list[dt.datetime]]:
+    """The rounds logged at the batch's facilities between the earliest and the latest window:
+    (facility, kind) → done moments. A round counts for every schedule of its kind at the
+    facility (a toilet cleaned at fixed times and every two hours in the afternoon: one
+    cleaning is one cleaning)."""
+    if not schedules or not windows:
         return {}
     start = min(w[0] for w in windows)
     end = max(w[1] for w in windows)
-    ids = [s.schedule_id for s in schedules]
-    among: Q = Q(schedule_id__in=ids)
-    done: dict[int, list[dt.datetime]] = defaultdict(list)
-    for sid, at in Round.objects.filter(among, done_at__gte=start, done_at__lte=end).values_list(
-        "schedule_id", "done_at"
-    ):
-        done[sid].append(at)
+    ids = {s.facility_id for s in schedules}
+    done: dict[tuple[int, str], list[dt.datetime]] = defaultdict(list)
+    for fid, kind, at in Round.objects.filter(
+        facility_id__in=ids, done_at__gte=start, done_at__lte=end
+    ).values_list("facility_id", "kind", "done_at"):
+        done[(fid, kind)].append(at)
     return done
 
 
@@ -274,7 +275,7 @@ def sweep_schedules(*, now: dt.datetime | None = None, limit: int | None = None)
         for s in schedules:
             if s.status != Status.IN_USE:
                 continue  # closed for repair or retired: nothing is owed
-            rounds = done.get(s.schedule_id, [])
+            rounds = done.get((s.facility_id, s.kind), [])
             for due in owed[s.schedule_id]:
                 start, end = round_window(s.spec, due, slack, zone)
                 if not any(start <= at <= end for at in rounds):

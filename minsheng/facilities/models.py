@@ -233,8 +233,8 @@ class Round(models.Model):
         verbose_name = _("保洁巡检记录")
         verbose_name_plural = _("保洁巡检记录")
         indexes: ClassVar[list[models.Index]] = [
-            # The clock's "was the round done" (schedule, time window) and the facility page.
-            models.Index(fields=["schedule", "done_at"], name="facilities_round_schedule"),
+            # The clock's "was the round done" (the batch's facilities, a time window), the
+            # facility page's recent rounds and the figures' rounds in a period.
             models.Index(fields=["facility", "done_at"], name="facilities_round_facility"),
         ]
 

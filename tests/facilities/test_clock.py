@@ -174,3 +174,18 @@ def test_a_stopped_schedule_owes_nothing_and_starts_again_from_now() -> None:
     )
     assert schedule.next_due_at == at(MONDAY + dt.timedelta(days=1), 10)
     assert not MissedRound.objects.exists()
+
+
+@override_settings(MINSHENG_FACILITY_ROUND_GRACE_MINUTES=30)
+def test_one_cleaning_counts_for_every_cleaning_schedule_due_then() -> None:
+    area = make_area()
+    facility = toilet(area)
+    _times(area, facility, "10:00", at(MONDAY, 8))
+    schedule_save(
+        actor=area.admin,
+        facility=facility,
+        data=ScheduleInput(kind="cleaning", rule="interval", every_minutes=120),
+        now=at(MONDAY, 8),
+    )
+    _log(area, facility, at(MONDAY, 10, 5))  # filed under the first schedule
+    assert sweep_schedules(now=at(MONDAY, 10, 31)).alarms == 0
