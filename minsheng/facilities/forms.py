@@ -126,6 +126,11 @@ class ScheduleForm(forms.Form):
 
 class RoundForm(forms.Form):
     kind = forms.ChoiceField(label=_("类别"), choices=UpkeepKind.choices)
+    done_at = forms.DateTimeField(
+        label=_("完成时间（不填为现在）"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
     note = forms.CharField(
         label=_("情况说明"),
         required=False,

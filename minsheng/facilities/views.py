@@ -344,6 +344,7 @@ def round_form(request: HttpRequest, pk: int) -> HttpResponse:
                     form_token=d["form_token"],
                     note=d["note"] or "",
                     photo=d["photo"],
+                    done_at=d["done_at"],
                     scores=scores,
                 )
             except FacilityError as refused:

@@ -142,6 +142,18 @@ def test_the_round_form_records_once_and_shows_the_round() -> None:
     again = client.post(f"/facilities/{facility.pk}/round/", data, follow=True)
     assert "已登记过" in again.content.decode()
     assert Round.objects.get().note == "已清扫"
+    earlier = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))) - dt.timedelta(hours=2)
+    data = {
+        "kind": "cleaning",
+        "done_at": f"{earlier:%Y-%m-%dT%H:%M}",
+        "form_token": str(uuid.uuid4()),
+    }
+    assert client.post(f"/facilities/{facility.pk}/round/", data).status_code == 302
+    logged = Round.objects.latest("id").done_at.astimezone(earlier.tzinfo)
+    assert f"{logged:%Y-%m-%dT%H:%M}" == data["done_at"]
+    too_early = {**data, "done_at": "2020-01-01T08:00", "form_token": str(uuid.uuid4())}
+    refused = client.post(f"/facilities/{facility.pk}/round/", too_early)
+    assert refused.status_code == 400 and "24 小时内" in refused.content.decode()
 
 
 def test_the_signs_qr_code_decodes_to_the_public_page() -> None:
