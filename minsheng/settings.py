@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "minsheng.governance",
     "minsheng.assistance",
     "minsheng.incidents",
+    "minsheng.facilities",
     "minsheng.worker",
     "rest_framework",
     "drf_spectacular",
@@ -475,4 +476,17 @@ MINSHENG_ASSIST_ACCEPTING_UNITS = env_list("MINSHENG_ASSIST_ACCEPTING_UNITS", ["
 # messages a minute (each outbox row's next_attempt_at), so a gateway's rate limit holds.
 MINSHENG_INCIDENT_SMS_PER_MINUTE = env_int(
     "MINSHENG_INCIDENT_SMS_PER_MINUTE", 1000, minimum=1, maximum=100_000
+)
+
+# 公共设施 (minsheng/facilities; docs/facilities.md): minutes after a round's due moment before
+# a missed round raises its alarm (and before which a round still counts), how many schedules one
+# worker batch checks, and how many QR problem reports one address may send per hour.
+MINSHENG_FACILITY_ROUND_GRACE_MINUTES = env_int(
+    "MINSHENG_FACILITY_ROUND_GRACE_MINUTES", 30, minimum=0, maximum=24 * 60
+)
+MINSHENG_FACILITY_CLOCK_BATCH = env_int(
+    "MINSHENG_FACILITY_CLOCK_BATCH", 2000, minimum=1, maximum=50_000
+)
+MINSHENG_FACILITY_REPORTS_PER_ADDRESS_HOUR = env_int(
+    "MINSHENG_FACILITY_REPORTS_PER_ADDRESS_HOUR", 10, minimum=1, maximum=10_000
 )

@@ -45,6 +45,7 @@ urlpatterns = [
     path("governance/", include("minsheng.governance.urls")),  # 议事会, 专项行动, 民生实事, 包村
     path("assistance/", include("minsheng.assistance.urls")),  # 帮扶台账, 劳动保障服务站
     path("incidents/", include("minsheng.incidents.urls")),  # 重大突发事件
+    path("facilities/", include("minsheng.facilities.urls")),  # 公共设施
     path("", include("minsheng.office.urls")),
     path("", include("minsheng.core.urls")),
 ]

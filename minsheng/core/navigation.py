@@ -156,6 +156,21 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "incidents:index",  # minsheng/incidents/views.py: 重大突发事件 (leaders: read only)
         frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER, Role.ADMINISTRATOR}),
     ),
+    NavItem(
+        _("公共设施"),
+        "facilities:home",  # minsheng/facilities/views.py
+        frozenset(
+            {
+                Role.HANDLER,
+                Role.UNIT_LEADER,
+                Role.OPERATOR,
+                Role.DISPATCHER,
+                Role.SUPERVISOR,
+                Role.LEADER,
+                Role.ADMINISTRATOR,
+            }
+        ),
+    ),
 )
 
 

@@ -159,6 +159,20 @@ TEMPLATES: dict[str, EventTemplate] = {
         body="{text}【{signature}】",
         limits={"incident": 40, "text": 300},
     ),
+    # 公共设施 (minsheng/facilities/clock.py), in-app, once per schedule and due round: to the
+    # keeper, the keeper team's and the owner unit's staff when a round was not logged in time.
+    "facility_round_missed": EventTemplate(
+        title="漏检提醒：{facility}",
+        body="{facility}应于 {due} 完成的{kind}未按时登记，请尽快安排并在手机上登记。",
+        limits={"facility": 40},
+    ),
+    # 公共设施 (minsheng/facilities/services/reports.py), in-app to the keeper when a citizen
+    # reports a problem by the facility's QR code (the owner unit is told by the dispatch).
+    "facility_problem_reported": EventTemplate(
+        title="设施问题：{facility}",
+        body="群众扫码反映{facility}{problem}，工单 {number} 已派至管理单位，请及时处理。",
+        limits={"facility": 40},
+    ),
 }
 
 

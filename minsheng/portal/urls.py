@@ -29,4 +29,6 @@ urlpatterns = [
     path("commitments/", include("minsheng.portal.governance.urls")),
     # 专项行动 (minsheng/portal/governance/views_campaigns.py)
     path("campaigns/", include("minsheng.portal.governance.urls_campaigns")),
+    # 公共设施 (minsheng/portal/facilities/): the QR code's page
+    path("f/", include("minsheng.portal.facilities.urls")),
 ]

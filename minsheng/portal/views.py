@@ -98,9 +98,10 @@ def _after_proving(request: HttpRequest, purpose: str) -> str:
     """Where a proven phone goes on: the report form, one's own tickets, or (to like a message
     of the board, to question an item of a village's board) back to the citizens' page it came
     from."""
-    if purpose == PhoneCode.Purpose.REPORT:
+    # A report from a facility's QR page (portal/facilities/) comes back to that page.
+    if purpose == PhoneCode.Purpose.REPORT and not request.GET.get("next"):
         return reverse("portal:report")
-    if purpose in (PhoneCode.Purpose.LIKE, PhoneCode.Purpose.VILLAGE):
+    if purpose in (PhoneCode.Purpose.LIKE, PhoneCode.Purpose.VILLAGE, PhoneCode.Purpose.REPORT):
         back = str(request.GET.get("next") or "")
         if back.startswith(reverse("portal:home")) and url_has_allowed_host_and_scheme(
             back, allowed_hosts={request.get_host()}
@@ -108,6 +109,8 @@ def _after_proving(request: HttpRequest, purpose: str) -> str:
             return back
         if purpose == PhoneCode.Purpose.VILLAGE:
             return reverse("portal:village_county")
+        if purpose == PhoneCode.Purpose.REPORT:
+            return reverse("portal:report")
         return reverse("portal:board")
     return reverse("portal:mine")
 

@@ -21,6 +21,10 @@ Each pass:
 8. **民生实事 reminders** — minsheng.governance.commitments_clock.remind_due_reports: from day
    MINSHENG_COMMITMENT_REPORT_DAY, works in progress whose owner has not reported for the month
    (once per work and month; bounded batches).
+9. **公共设施 upkeep** — minsheng.facilities.clock.sweep_schedules_until_done: the schedules whose
+   check has come (an index probe of facilities_schedule_check when none is), each missed round's
+   alarm once (MissedRound, unique) to the keeper and the owner unit; at most FACILITY_BATCHES
+   batches a pass.
 
 Every claim and its effects commit together, so a worker killed mid-batch leaves nothing
 half-done: the batch rolls back and is claimed again. SIGTERM stops the loop between batches.
@@ -45,6 +49,7 @@ from django.utils import timezone
 
 from minsheng.deadlines.digest import send_daily_digest
 from minsheng.deadlines.models import JobRun
+from minsheng.facilities.clock import sweep_schedules_until_done
 from minsheng.governance.commitments_clock import remind_due_reports
 from minsheng.insight.index import index_pending_until_done
 from minsheng.notify.delivery import deliver_due
@@ -252,6 +257,17 @@ def remind_commitment_reports(*, now: dt.datetime | None = None) -> int:
     return remind_due_reports(now)
 
 
+# Facility schedules checked per pass at most (batches of MINSHENG_FACILITY_CLOCK_BATCH).
+FACILITY_BATCHES = 10
+
+
+def check_facility_rounds(
+    *, now: dt.datetime | None = None, stop: threading.Event | None = None
+) -> int:
+    """公共设施's missed rounds (minsheng.facilities.clock): schedules checked this pass."""
+    return sweep_schedules_until_done(now=now, max_batches=FACILITY_BATCHES, stop=stop)
+
+
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -288,6 +304,8 @@ class Worker:
             done += check_village_boards(stop=self.stop)
         if not self.stop.is_set():
             done += remind_commitment_reports()
+        if not self.stop.is_set():
+            done += check_facility_rounds(stop=self.stop)
         return done
 
     def run(self) -> None:

@@ -104,13 +104,19 @@ def test_it_puts_a_ticket_in_every_queue(seeded: str) -> None:
         Status.CLOSED,
         Status.MERGED,
     } <= statuses
-    # The scenarios' tickets, the work the demo's 民生议事会 decided and the need a 包村 cadre
-    # made a ticket (minsheng/governance).
-    # The demo's past 重大突发事件 (minsheng/incidents/demo.py) files one call of its own.
+    # The scenarios' tickets, the work the demo's 民生议事会 decided, the need a 包村 cadre
+    # made a ticket (minsheng/governance) and the problem reported by a facility's QR code
+    # (minsheng/facilities, its own service account). The demo's past 重大突发事件
+    # (minsheng/incidents/demo.py) files one call of its own.
     from minsheng.incidents.demo import TICKET_TITLE
 
-    scenario_tickets = Ticket.objects.exclude(channel__in=("council", "visit"))
-    assert scenario_tickets.exclude(title=TICKET_TITLE).count() == len(SCENARIOS)
+    scenarios = (
+        Ticket.objects.exclude(channel__in=("council", "visit"))
+        .exclude(created_by__username="facility-qr")
+        .exclude(title=TICKET_TITLE)
+    )
+    assert scenarios.count() == len(SCENARIOS)
+    assert Ticket.objects.filter(created_by__username="facility-qr").count() == 1
     assert Ticket.objects.filter(channel="visit", status=Status.NEW).count() == 1
     reopened = Ticket.objects.get(title="学校收取资料费")
     assert reopened.round == 2 and reopened.status == Status.DISPATCHED
@@ -118,7 +124,8 @@ def test_it_puts_a_ticket_in_every_queue(seeded: str) -> None:
     for ticket in Ticket.objects.all():
         assert ticket.events.order_by("id").first().action == "intake"  # type: ignore[union-attr]
     call_command("seed_demo", stdout=StringIO())
-    assert scenario_tickets.exclude(title=TICKET_TITLE).count() == len(SCENARIOS)
+    assert scenarios.count() == len(SCENARIOS)
+    assert Ticket.objects.filter(created_by__username="facility-qr").count() == 1
     assert Ticket.objects.filter(channel="visit").count() == 1
 
 

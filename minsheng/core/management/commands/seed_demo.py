@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from minsheng.assistance.demo import seed_demo_assistance
+from minsheng.facilities.demo import seed_demo_facilities
 from minsheng.governance.demo_campaigns import seed_demo_campaigns
 from minsheng.governance.demo_commitments import seed_demo_commitments
 from minsheng.governance.demo_councils import seed_demo_councils
@@ -69,5 +70,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"重大突发事件：新建演示事件 {incidents} 件（侯庙镇6村停水，已结束），"
             "应急队伍、车辆机械、志愿者见 /incidents/roster/（dispatcher 可查看）。"
+        )
+        facilities = seed_demo_facilities()
+        self.stdout.write(
+            f"公共设施：新登记 {facilities} 个（孙口镇、城关镇的公厕、将军渡A级旅游厕所、城市书房），"
+            "管理员 h-sunkou、h-chengguan；含一次漏检告警和一件扫码反映的工单。"
         )
         self.stdout.write(f"演示密码：{password}")
