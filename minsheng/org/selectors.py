@@ -12,10 +12,12 @@ from minsheng.org.scoping import scope_for
 
 
 def units_visible_to(user: User) -> QuerySet[Unit]:
-    scope = scope_for(user)
+    return _with_members(Unit.objects.filter(scope_for(user).units_q()))
+
+
+def _with_members(units: QuerySet[Unit]) -> QuerySet[Unit]:
     return (
-        Unit.objects.filter(scope.units_q())
-        .select_related("division", "parent")
+        units.select_related("division", "parent")
         .annotate(member_count=Count("members", distinct=True))
         .order_by("path")
     )
@@ -26,8 +28,12 @@ def unit_for(user: User, code: str) -> Unit:
 
     Outside-scope units answer 404, not 403, so a handler cannot probe which codes exist.
     """
+    # Everyone may open their own unit (the home page links it), whatever their roles' scope:
+    # a village clerk or a station worker has no ticket scope but still belongs somewhere.
+    own = user.unit_id is not None and user.unit is not None and user.unit.code == code
+    units = units_visible_to(user) if not own else _with_members(Unit.objects.filter(code=code))
     try:
-        return units_visible_to(user).get(code=code)
+        return units.get(code=code)
     except Unit.DoesNotExist:
         raise Http404("unit not found") from None
 
