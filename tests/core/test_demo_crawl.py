@@ -45,17 +45,29 @@ SKIP = re.compile(
 PAGES_PER_ACCOUNT = 70
 
 
-def crawl(client: Client, start: list[str], *, depth: int = 2) -> dict[str, int]:
-    """Breadth-first over same-site links from `start`; returns each page's status."""
+def crawl(
+    client: Client,
+    start: list[str],
+    *,
+    depth: int = 2,
+    limit: int = PAGES_PER_ACCOUNT,
+    within: str = "/",
+) -> dict[str, int]:
+    """Breadth-first over same-site links from `start` (only those under `within`); returns
+    each page's status."""
     seen: dict[str, int] = {}
     queue = deque((url, 0) for url in start)
-    while queue and len(seen) < PAGES_PER_ACCOUNT:
+    while queue and len(seen) < limit:
         url, level = queue.popleft()
         if url in seen:
             continue
-        response = client.get(url)
-        seen[url] = response.status_code
+        response = client.get(url, follow=True)  # a home that sends a worker to their ledger
         assert response.status_code < 500, f"{url} answered {response.status_code}"
+        if response.redirect_chain:
+            url = response.request["PATH_INFO"]
+            if response.request.get("QUERY_STRING"):
+                url += "?" + response.request["QUERY_STRING"]
+        seen[url] = response.status_code
         if level >= depth or response.status_code != 200:
             continue
         if "text/html" not in response.get("Content-Type", ""):
@@ -63,7 +75,7 @@ def crawl(client: Client, start: list[str], *, depth: int = 2) -> dict[str, int]
         for raw in HREF.findall(response.content.decode()):
             link = urldefrag(raw.replace("&amp;", "&"))[0]
             parts = urlsplit(link)
-            if parts.scheme or parts.netloc or not link.startswith("/") or SKIP.search(link):
+            if parts.scheme or parts.netloc or not link.startswith(within) or SKIP.search(link):
                 continue
             queue.append((link, level + 1))
     return seen
