@@ -10,8 +10,6 @@ facility it made). Each row goes through the same services as the form (`facilit
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,8 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl import Workbook
 
 from minsheng.facilities import rules
 from minsheng.facilities.errors import FacilityError, InvalidInput
@@ -139,21 +136,9 @@ def _read(content: bytes) -> list[tuple[Any, ...]]:
     if len(content) > MAX_BYTES:
         raise InvalidInput(_("文件不能超过 5 MB。"), field="file")
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
-        book.close()
-    except (
-        InvalidFileException,
-        zipfile.BadZipFile,
-        KeyError,
-        ValueError,
-        OSError,
-        TypeError,
-        IndexError,
-    ):
+        return xlsx.read_rows(content)
+    except xlsx.UnreadableWorkbook:
         raise InvalidInput(_("无法读取该文件：请上传 Excel（.xlsx）文件。"), field="file") from None
-    return rows
 
 
 def _columns(rows: list[tuple[Any, ...]]) -> tuple[int, dict[str, int]]:

@@ -250,7 +250,8 @@ def read_rows(content: bytes) -> list[RawRow]:
                     field="file",
                 )
             rows.append(RawRow(number, cells))
-    except (KeyError, ValueError, IndexError, zipfile.BadZipFile, OSError):
+    # SyntaxError: the XML parser's ParseError, met while iterating a damaged sheet's rows.
+    except (KeyError, ValueError, IndexError, zipfile.BadZipFile, OSError, SyntaxError, EOFError):
         raise InvalidInput(
             _("无法读取这个 Excel 文件，请用本页提供的模板填写。"), field="file"
         ) from None

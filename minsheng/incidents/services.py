@@ -45,6 +45,7 @@ from minsheng.incidents.models import (
 )
 from minsheng.incidents.phones import canonical, phone_hash
 from minsheng.lib.bulk import insert_rows, insert_unless_exists
+from minsheng.lib.xlsx import UnreadableWorkbook, read_rows
 from minsheng.notify.delivery import nudge
 from minsheng.notify.message_templates import render
 from minsheng.notify.models import Outbox, OutboxChannel
@@ -832,22 +833,15 @@ def volunteers_import(*, actor: User, content: bytes) -> int:
     """登记志愿者 from an Excel file (姓名, 电话, 技能, 村区划代码, 志愿队 in its first row): every
     bad row is named with its line and reason and nothing is saved; else all rows are saved
     in one transaction (a name and phone already registered is updated, not doubled)."""
-    import io
-    import zipfile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
     rules.check_roster(actor)
     if not content or len(content) > IMPORT_MAX_BYTES:
         raise InvalidInput(_("请上传不超过 5 MB 的 Excel 文件（.xlsx）。"), field="file")
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
+        rows = read_rows(content)
+    except UnreadableWorkbook:
         raise InvalidInput(
             _("无法读取该文件，请上传 Excel 文件（.xlsx）。"), field="file"
         ) from None
-    rows = list(book.worksheets[0].iter_rows(values_only=True))
     if not rows:
         raise InvalidInput(_("文件是空的。"), field="file")
     header = [str(c).strip() if c is not None else "" for c in rows[0]]

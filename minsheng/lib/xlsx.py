@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
@@ -76,3 +76,23 @@ def download(content: bytes, filename: str) -> HttpResponse:
 
 def stamp() -> str:
     return timezone.localtime().strftime("%Y%m%d-%H%M")
+
+
+class UnreadableWorkbook(ValueError):
+    """An uploaded file that is not an Excel workbook we can read (the caller says so in its
+    interface's words)."""
+
+
+def read_rows(content: bytes) -> list[tuple[Any, ...]]:
+    """Every row of an uploaded workbook's first sheet, as values (formulas as their last
+    computed value). The whole sheet is read here, inside the guard: in read-only mode openpyxl
+    parses a sheet's XML only while its rows are iterated, so a file whose zip opens but whose
+    sheet is damaged fails there, not in `load_workbook`."""
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        try:
+            return [tuple(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            book.close()
+    except Exception as exc:  # any failure of the parser on an untrusted file means "unreadable"
+        raise UnreadableWorkbook(type(exc).__name__) from None

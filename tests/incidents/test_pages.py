@@ -320,3 +320,25 @@ def test_volunteers_import_from_excel_names_bad_rows_and_saves_nothing(people: P
         follow=True,
     )
     assert "无法读取该文件" in r.content.decode()
+
+
+def test_a_damaged_workbook_is_refused_with_a_message(people: People) -> None:
+    """A file whose zip opens but whose sheet does not parse (read-only openpyxl finds out while
+    iterating the rows) is named unreadable, never a server error."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from minsheng.incidents.models import Volunteer
+    from tests.lib.test_xlsx import damaged
+
+    make_area(people)
+    c = client_for(people.dispatcher)
+    content = damaged(
+        _xlsx([["姓名", "电话"], *[[f"导入测试{n}", "13512345678"] for n in range(200)]])
+    )
+    r = c.post(
+        "/incidents/roster/",
+        {"action": "import", "file": SimpleUploadedFile("v.xlsx", content)},
+        follow=True,
+    )
+    assert r.status_code == 200 and "无法读取该文件" in r.content.decode()
+    assert not Volunteer.objects.filter(name__startswith="导入测试").exists()

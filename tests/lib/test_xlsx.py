@@ -44,3 +44,52 @@ def test_strings_are_written_as_text_whatever_they_begin_with(write_only: bool) 
     # The text is kept as typed (the file format turns a carriage return into a line feed).
     assert [str(v).lstrip() for v in values[: len(PLANTED)]] == [v.lstrip() for v in PLANTED]
     assert 12 in values and "控制字符在这里" in values
+
+
+def damaged(content: bytes) -> bytes:
+    """The same workbook with its first sheet's XML cut in half: the zip opens, the sheet
+    does not parse (read-only openpyxl finds out only while iterating the rows)."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_read_rows_reads_the_first_sheet_and_refuses_what_is_not_a_workbook() -> None:
+    from minsheng.lib.xlsx import UnreadableWorkbook, read_rows
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for n in range(50):
+        append_row(sheet, ["姓名", n, "x" * 40])
+    content = workbook_bytes(book)
+    rows = read_rows(content)
+    assert len(rows) == 50 and rows[7] == ("姓名", 7, "x" * 40)
+    for bad in (b"", b"not a zip", b"PK\x03\x04garbage", damaged(content)):
+        with pytest.raises(UnreadableWorkbook):
+            read_rows(bad)
+
+
+def test_the_older_imports_name_a_damaged_sheet_unreadable() -> None:
+    """The 意见建议 import and the village finance import read their sheets themselves."""
+    from minsheng.governance.intake import read_rows as intake_rows
+    from minsheng.tickets.errors import InvalidInput
+    from minsheng.villages.services.finance import read_workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for n in range(300):
+        append_row(sheet, ["期初余额", n, "村（社区）", "意见建议内容", "x" * 30])
+    content = damaged(workbook_bytes(book))
+    for reader in (intake_rows, read_workbook):
+        with pytest.raises(InvalidInput):
+            reader(content)

@@ -16,15 +16,12 @@ The preview never shows a full ID number or phone: masks only.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl import Workbook
 
 from minsheng.assistance import crypto
 from minsheng.assistance.errors import InvalidInput
@@ -135,21 +132,9 @@ def _read(content: bytes) -> list[tuple[Any, ...]]:
     if len(content) > MAX_BYTES:
         raise InvalidInput(_("文件不能超过 5 MB。"), field="file")
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
-        book.close()
-    except (
-        InvalidFileException,
-        zipfile.BadZipFile,
-        KeyError,
-        ValueError,
-        OSError,
-        TypeError,
-        IndexError,
-    ):
+        return xlsx.read_rows(content)
+    except xlsx.UnreadableWorkbook:
         raise InvalidInput(_("无法读取该文件：请上传 Excel（.xlsx）文件。"), field="file") from None
-    return rows
 
 
 def preview(user: User, village: Division, content: bytes) -> Preview:

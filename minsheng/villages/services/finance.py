@@ -495,7 +495,8 @@ def read_workbook(content: bytes) -> tuple[Any, Any, list[LineInput]]:
     try:
         sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
         rows = list(sheet.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=7, values_only=True))
-    except (KeyError, ValueError, IndexError, zipfile.BadZipFile, OSError):
+    # SyntaxError: the XML parser's ParseError, met while iterating a damaged sheet's rows.
+    except (KeyError, ValueError, IndexError, zipfile.BadZipFile, OSError, SyntaxError, EOFError):
         raise InvalidInput(
             _("无法读取这个 Excel 文件，请用本页提供的模板填写。"), field="file"
         ) from None
